@@ -1,0 +1,1 @@
+"""sop_gateway."""
