@@ -1,0 +1,166 @@
+"""The service application factory: every SOP service is a FastAPI app built here, so HR,
+finance, procurement and payroll share errors, auth, transactions, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.responses import JSONResponse, Response
+
+from sop_shared.audit import audit_router
+from sop_shared.db import Database
+from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
+from sop_shared.idempotency import IdempotencyStore
+from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from sop_shared.provisioning import Provisioner, provisioning_router
+from sop_shared.security import InternalKeys, InternalTokenVerifier
+from sop_shared.settings import ServiceSettings
+from sop_shared.transactions import TransactionMiddleware
+
+ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    area: str | None = None,
+    audit_scopes: tuple[str, str | None] | None = None,
+    provision: Provisioner | None = None,
+    readiness: Iterable[ReadinessCheck] = (),
+    on_startup: Iterable[Hook] = (),
+    on_shutdown: Iterable[Hook] = (),
+    version: str = "1.0.0",
+    openapi_tags: list[dict[str, Any]] | None = None,
+    database: Database | None = None,
+) -> FastAPI:
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    startup, shutdown, checks = list(on_startup), list(on_shutdown), list(readiness)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in shutdown:
+                await hook(app)
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    db = database or Database(
+        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+    )
+    app.state.settings = settings
+    app.state.database = db
+    app.state.idempotency = IdempotencyStore(db)
+    app.state.metrics = Metrics(settings.service)
+    app.state.verifier = InternalTokenVerifier(
+        keys=InternalKeys(
+            jwks_url=settings.internal_jwks_url, jwks_file=settings.internal_jwks_file
+        ),
+        issuer=settings.internal_issuer,
+        audience=settings.audience,
+    )
+
+    install_problem_handlers(app)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
+        return problem_response(
+            412,
+            "the resource was changed by a concurrent request; read it again",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        return problem_response(
+            409, "the change conflicts with existing data", instance=request.url.path
+        )
+
+    for router in routers:
+        app.include_router(router)
+    if area and audit_scopes:
+        app.include_router(
+            audit_router(area, read_scope=audit_scopes[0], sensitive_scope=audit_scopes[1])
+        )
+    app.include_router(provisioning_router(provision))
+    _add_health_routes(app, checks)
+
+    app.add_middleware(TransactionMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, service=settings.service, metrics=app.state.metrics
+    )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ProblemDocument"] = ProblemDocument.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for name, sub in components["ProblemDocument"].pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _add_health_routes(app: FastAPI, checks: list[ReadinessCheck]) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "service": app.state.settings.service})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        failures: dict[str, str] = {}
+        try:
+            await app.state.database.ping()
+        except Exception as exc:
+            failures["database"] = type(exc).__name__
+        for check in checks:
+            try:
+                await check(app)
+            except Exception as exc:
+                failures[getattr(check, "__name__", "check")] = str(exc) or type(exc).__name__
+        if failures:
+            return problem_response(
+                503,
+                "not ready: " + ", ".join(f"{k} ({v})" for k, v in failures.items()),
+                instance=request.url.path,
+                headers={"Retry-After": "5"},
+            )
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

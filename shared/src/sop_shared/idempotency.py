@@ -1,0 +1,144 @@
+"""Idempotency-Key store: a POST repeated with the same key and body replays the stored
+response; the same key with another body is refused (422); a key still in flight gets 409."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sop_shared.db import Database, utcnow
+from sop_shared.kernel_tables import idempotency_keys as t
+from sop_shared.timeutil import as_utc
+
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+RETENTION = timedelta(hours=24)
+# A claim older than this belongs to a request that died (process killed mid-flight).
+STALE_CLAIM = timedelta(seconds=120)
+# Headers worth replaying; per-request ones (request id, date, trace) are made fresh.
+REPLAYED_HEADERS = {"content-type", "location", "etag", "link", "content-location"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    tenant: str
+    client_id: str
+    key: str
+
+    def where(self) -> Any:
+        return and_(t.c.tenant == self.tenant, t.c.client_id == self.client_id, t.c.key == self.key)
+
+
+@dataclass(frozen=True)
+class Replay:
+    status_code: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class KeyReusedWithOtherRequest(Exception):
+    pass
+
+
+class KeyInFlight(Exception):
+    pass
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class IdempotencyStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def claim(
+        self, *, tenant: str, client_id: str, key: str, fingerprint: str, method: str, path: str
+    ) -> Claim | Replay:
+        claim = Claim(tenant, client_id, key)
+        now = utcnow()
+        row_values = {
+            "tenant": tenant,
+            "client_id": client_id,
+            "key": key,
+            "request_hash": fingerprint,
+            "method": method,
+            "path": path[:2048],
+            "state": "in_flight",
+            "locked_at": now,
+            "created_at": now,
+            "expires_at": now + RETENTION,
+        }
+        for _attempt in range(3):
+            try:
+                async with self.database.transaction() as session:
+                    await session.execute(insert(t).values(**row_values))
+                return claim
+            except IntegrityError:
+                pass
+            async with self.database.transaction() as session:
+                row = (await session.execute(select(t).where(claim.where()))).first()
+                if row is None:
+                    continue  # expired and removed meanwhile: try to insert again
+                if as_utc(row.expires_at) <= now:
+                    await session.execute(delete(t).where(claim.where()))
+                    continue
+                if row.request_hash != fingerprint:
+                    raise KeyReusedWithOtherRequest
+                if row.state == "completed":
+                    return Replay(
+                        status_code=int(row.status_code),
+                        headers=[(k, v) for k, v in (row.response_headers or [])],
+                        body=bytes(row.response_body or b""),
+                    )
+                if as_utc(row.locked_at) < now - STALE_CLAIM:
+                    taken = await session.execute(
+                        update(t)
+                        .where(claim.where(), t.c.locked_at == row.locked_at)
+                        .values(locked_at=now)
+                    )
+                    if taken.rowcount == 1:
+                        return claim
+                raise KeyInFlight
+        raise KeyInFlight
+
+    @staticmethod
+    async def complete(
+        session: AsyncSession,
+        claim: Claim,
+        status_code: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+    ) -> None:
+        """Store the response in the request's own transaction: it commits with the change."""
+        kept = [(k, v) for k, v in headers if k.lower() in REPLAYED_HEADERS]
+        await session.execute(
+            update(t)
+            .where(claim.where())
+            .values(
+                state="completed",
+                status_code=status_code,
+                response_headers=kept,
+                response_body=body,
+            )
+        )
+
+    async def release(self, claim: Claim) -> None:
+        """Forget a claim whose request failed, so the client may retry with the same key."""
+        async with self.database.transaction() as session:
+            await session.execute(delete(t).where(claim.where(), t.c.state == "in_flight"))
+
+    async def purge_expired(self, now: datetime | None = None) -> int:
+        async with self.database.transaction() as session:
+            result = await session.execute(delete(t).where(t.c.expires_at < (now or utcnow())))
+            return result.rowcount or 0

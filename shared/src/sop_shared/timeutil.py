@@ -1,0 +1,13 @@
+"""UTC helpers: SQLite hands back naive datetimes, PostgreSQL aware ones; we speak UTC with `Z`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def isoformat_z(value: datetime) -> str:
+    return as_utc(value).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,233 @@
+"""The transaction middleware: one unit of work per request, committed before the response
+is sent, with Idempotency-Key handling wrapped around it (pure ASGI, no per-request tasks)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sop_shared.db import UnitOfWork
+from sop_shared.errors import FieldError, Problem, problem_response
+from sop_shared.idempotency import (
+    KEY_PATTERN,
+    Claim,
+    IdempotencyStore,
+    KeyInFlight,
+    KeyReusedWithOtherRequest,
+    Replay,
+    request_fingerprint,
+)
+from sop_shared.security import bearer_token
+
+log = logging.getLogger("sop.transactions")
+
+
+class TransactionMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 10 * 1024 * 1024) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        uow = UnitOfWork(state.database)
+        scope.setdefault("state", {})["uow"] = uow
+        headers = _headers(scope)
+        claim: Claim | None = None
+        store: IdempotencyStore = state.idempotency
+        key = headers.get("idempotency-key") if scope["method"] == "POST" else None
+
+        if key is not None:
+            body, too_large = await _read_body(receive, self.max_body_bytes)
+            if too_large:
+                await _send_response(
+                    send, problem_response(413, "request body too large", instance=scope["path"])
+                )
+                return
+            receive = _replay_receive(body)
+            outcome = await self._claim(scope, headers, key, body, store)
+            if isinstance(outcome, Replay):
+                await _send_replay(send, outcome)
+                return
+            if isinstance(outcome, Claim):
+                claim = outcome
+            elif outcome is not None:
+                await _send_response(send, outcome)
+                return
+
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            await uow.rollback()
+            await uow.close()
+            if claim is not None:
+                await store.release(claim)
+            raise
+
+        status = int(start.get("status", 500))
+        body = b"".join(chunks)
+        completed = False
+        try:
+            if status < 400:
+                if claim is not None and 200 <= status < 300:
+                    await store.complete(uow.session, claim, status, _decode(start), body)
+                    completed = True
+                await uow.commit()
+            else:
+                await uow.rollback()
+        except IntegrityError as exc:
+            log.info("commit refused by a constraint: %s", exc.orig)
+            await uow.rollback()
+            completed = False
+            await _send_response(
+                send,
+                problem_response(
+                    409,
+                    "the change conflicts with existing data (a concurrent request?)",
+                    instance=scope["path"],
+                ),
+            )
+            return
+        except DBAPIError:
+            log.exception("commit failed")
+            await uow.rollback()
+            completed = False
+            await _send_response(
+                send,
+                problem_response(
+                    503,
+                    "the database is unavailable; retry later",
+                    instance=scope["path"],
+                    headers={"Retry-After": "2"},
+                ),
+            )
+            return
+        finally:
+            await uow.close()
+            if claim is not None and not completed:
+                await store.release(claim)
+        for callback in uow.after_commit:
+            try:
+                await callback()
+            except Exception:
+                log.exception("after-commit callback failed")
+        await send(start)  # type: ignore[arg-type]
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _claim(
+        self, scope: Scope, headers: dict[str, str], key: str, body: bytes, store: IdempotencyStore
+    ) -> Claim | Replay | Response | None:
+        if not KEY_PATTERN.match(key):
+            return problem_response(
+                422,
+                "Idempotency-Key must be 1-255 visible ASCII characters",
+                instance=scope["path"],
+                errors=[FieldError(field="Idempotency-Key", message="invalid key")],
+            )
+        token = bearer_token(headers.get("authorization"))
+        if not token:
+            return None  # no caller to scope the key to: the route answers 401 as usual
+        try:
+            principal = await scope["app"].state.verifier.verify(token)
+        except Problem as exc:
+            return problem_response(
+                exc.status, exc.detail, instance=scope["path"], headers=exc.headers
+            )
+        fingerprint = request_fingerprint(
+            scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
+        )
+        try:
+            return await store.claim(
+                tenant=principal.tenant or "",
+                client_id=principal.client_id or principal.subject,
+                key=key,
+                fingerprint=fingerprint,
+                method=scope["method"],
+                path=scope["path"],
+            )
+        except KeyReusedWithOtherRequest:
+            return problem_response(
+                422,
+                "this Idempotency-Key was used with a different request body",
+                instance=scope["path"],
+                errors=[FieldError(field="Idempotency-Key", message="reused with another request")],
+            )
+        except KeyInFlight:
+            return problem_response(
+                409,
+                "a request with this Idempotency-Key is still being processed",
+                instance=scope["path"],
+                headers={"Retry-After": "1"},
+            )
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _decode(start: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start.get("headers", [])]
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts), False
+
+
+def _replay_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _send_response(send: Send, response: Any) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body, "more_body": False})
+
+
+async def _send_replay(send: Send, replay: Replay) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in replay.headers]
+    headers.append((b"idempotent-replayed", b"true"))
+    headers.append((b"content-length", str(len(replay.body)).encode()))
+    await send({"type": "http.response.start", "status": replay.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": replay.body, "more_body": False})
