@@ -7,13 +7,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Header
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_shared.db import Database, utcnow
+from sop_shared.errors import PreconditionRequired
 from sop_shared.kernel_tables import idempotency_keys as t
 from sop_shared.timeutil import as_utc
 
@@ -142,3 +144,30 @@ class IdempotencyStore:
         async with self.database.transaction() as session:
             result = await session.execute(delete(t).where(t.c.expires_at < (now or utcnow())))
             return result.rowcount or 0
+
+
+class IdempotencyKeyRequired(PreconditionRequired):
+    slug, title = "idempotency-key-required", "Idempotency-Key required"
+
+
+def require_idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Required: a repeat of this request must not act twice.",
+        ),
+    ] = None,
+) -> str:
+    """Dependency for POSTs a repeat would harm (postings, payments, pay runs): 428 without a
+    key. A key that is present was already claimed (or replayed) by the transaction middleware."""
+    if idempotency_key is None:
+        raise IdempotencyKeyRequired(
+            "this operation must not run twice: send an Idempotency-Key header, and the same "
+            "key when you retry",
+            errors=[("Idempotency-Key", "required for this operation")],
+        )
+    return idempotency_key
+
+
+RequiredIdempotencyKey = Annotated[str, Depends(require_idempotency_key)]
