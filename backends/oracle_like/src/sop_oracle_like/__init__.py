@@ -1,1 +1,1 @@
-"""sop_oracle_like."""
+"""sop_oracle_like: a simulated Oracle-Fusion-like HCM REST suite (ADF resources)."""
