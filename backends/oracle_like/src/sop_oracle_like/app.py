@@ -140,7 +140,10 @@ def create_app(settings: OracleLikeSettings | None = None) -> FastAPI:
             framework_version = _framework_version(request, settings)
             body = await _json_body(request)
             await ready()
+            # Timestamps are kept to the millisecond they are shown with, so a client comparing
+            # against a LastUpdateDate it read gets exact answers.
             now = datetime.now(UTC).replace(tzinfo=None)
+            now = now.replace(microsecond=now.microsecond // 1000 * 1000)
             call = ApiCall(
                 request.method,
                 api,
