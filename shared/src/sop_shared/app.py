@@ -3,6 +3,8 @@ finance, procurement and payroll share errors, auth, transactions, health and me
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +25,8 @@ from sop_shared.provisioning import Provisioner, provisioning_router
 from sop_shared.security import InternalKeys, InternalTokenVerifier
 from sop_shared.settings import ServiceSettings
 from sop_shared.transactions import TransactionMiddleware
+
+log = logging.getLogger("sop.app")
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -51,9 +55,11 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in startup:
             await hook(app)
+        purger = asyncio.create_task(_purge_idempotency_keys(app))
         try:
             yield
         finally:
+            purger.cancel()
             for hook in shutdown:
                 await hook(app)
             await app.state.database.dispose()
@@ -133,6 +139,18 @@ def create_service_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+async def _purge_idempotency_keys(app: FastAPI, every_seconds: float = 900.0) -> None:
+    """Forget idempotency keys past their 24-hour retention, every quarter of an hour."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            removed = await app.state.idempotency.purge_expired()
+            if removed:
+                log.info("purged %d expired idempotency keys", removed)
+        except Exception:  # a database hiccup must not end the loop
+            log.exception("could not purge expired idempotency keys")
 
 
 def _add_health_routes(app: FastAPI, checks: list[ReadinessCheck]) -> None:
