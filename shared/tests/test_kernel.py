@@ -196,3 +196,18 @@ async def test_request_id_is_kept_and_trace_continued(toy, mint, tenant):
     )
     assert r.headers["x-request-id"] == "abc-123"
     assert r.json()["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+
+
+async def test_expired_idempotency_keys_are_purged_and_the_key_works_afresh(toy, mint, tenant):
+    from datetime import timedelta
+
+    from sop_shared.db import utcnow
+
+    h = {**auth(mint, tenant), "Idempotency-Key": "old-key"}
+    first = await toy.post("/toy/v1/widgets", json={"name": "a", "price": "1.00"}, headers=h)
+    store = toy._transport.app.state.idempotency
+    assert await store.purge_expired(now=utcnow() + timedelta(hours=25)) >= 1
+    again = await toy.post("/toy/v1/widgets", json={"name": "a", "price": "1.00"}, headers=h)
+    assert again.status_code == 201
+    assert "idempotent-replayed" not in again.headers
+    assert again.json()["id"] != first.json()["id"]
