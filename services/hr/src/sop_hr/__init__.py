@@ -1,1 +1,1 @@
-"""sop_hr."""
+"""SOP HR: employees, employment terms, org units, positions, absences and leave."""

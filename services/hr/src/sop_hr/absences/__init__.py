@@ -1,0 +1,1 @@
+"""Absences and leave: leave types, requests and decisions, working days, entitlement."""

@@ -1,0 +1,1 @@
+"""Adapters: one per system-of-record technology, each implementing HR's ports."""

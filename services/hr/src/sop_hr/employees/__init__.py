@@ -1,0 +1,1 @@
+"""Employees: the person's employment record, payroll and bank details, leavers."""

@@ -1,0 +1,1 @@
+"""Bulk import of employees from CSV: all rows valid, or nothing written."""

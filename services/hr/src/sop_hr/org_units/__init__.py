@@ -1,0 +1,1 @@
+"""Org units: the department's hierarchy of teams, each with a cost centre."""

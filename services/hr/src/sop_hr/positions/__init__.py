@@ -1,0 +1,1 @@
+"""Positions: budgeted posts in an org unit, filled by employees' current terms."""

@@ -1,0 +1,1 @@
+"""Employment terms: effective-dated org unit, position, grade, FTE, salary and contract."""
