@@ -1,4 +1,322 @@
-"""The `sop` command line (placeholder until the launcher lands)."""
+"""The `sop` command line: run the platform, migrate, seed, mint development tokens, manage
+tenants through the gateway's API, and export the merged OpenAPI document."""
 
-def main() -> None:
-    raise SystemExit("sop: not built yet")
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sop_gateway.settings import GatewaySettings
+    from sop_gateway.tenants.registry import TenantRegistry
+    from sop_gateway.tenants.service import Tenants
+
+# Imports stay inside the commands: `sop --help` and `sop token` should answer at once.
+
+
+class CommandError(Exception):
+    """A failure to report in one line, without a traceback."""
+
+
+# -- shared helpers (also used by the launcher) ---------------------------------------------
+
+
+async def migrate_all(targets: list[tuple[str, Path, str]]) -> None:
+    from sop_shared.migrations import upgrade_async
+
+    for name, ini, url in targets:
+        print(f"sop: migrating {name} ({url.split('://', 1)[0]})")
+        await upgrade_async(ini, url)
+
+
+async def seed_demo(settings: GatewaySettings) -> list[str]:
+    from sop_gateway.seed import seed
+    from sop_shared.db import Database
+    from sop_shared.platform_config import load_platform_config
+
+    database = Database(settings.database_url)
+    try:
+        added = await seed(database, settings, load_platform_config(settings.platform_config))
+    finally:
+        await database.dispose()
+    print(f"sop: demo data seeded ({', '.join(added) if added else 'nothing new'})")
+    return added
+
+
+@asynccontextmanager
+async def local_tenants(services: dict[str, str]) -> AsyncIterator[tuple[Tenants, TenantRegistry]]:
+    """The tenant service wired in this process (for the launcher's provisioning)."""
+    import aiohttp
+
+    from sop_gateway.identity.internal import InternalTokens
+    from sop_gateway.keys import internal_signer
+    from sop_gateway.settings import GatewaySettings
+    from sop_gateway.tenants.provisioning import Provisioner
+    from sop_gateway.tenants.registry import TenantRegistry
+    from sop_gateway.tenants.service import Tenants
+    from sop_shared.db import Database
+    from sop_shared.platform_config import load_platform_config
+
+    settings = GatewaySettings()
+    database = Database(settings.database_url)
+    signer, _ = internal_signer(settings)
+    registry = TenantRegistry(database)
+    async with aiohttp.ClientSession() as session:
+        provisioner = Provisioner(
+            services=services,
+            tokens=InternalTokens(signer),
+            session=session,
+            timeout=settings.provisioning_timeout_seconds,
+        )
+        tenants = Tenants(
+            database=database,
+            registry=registry,
+            provisioner=provisioner,
+            platform=load_platform_config(settings.platform_config),
+            platform_issuers=set,
+        )
+        try:
+            yield tenants, registry
+        finally:
+            await database.dispose()
+
+
+async def dev_token(tenant: str | None, scope: str | None, lifetime: int | None) -> str:
+    """A token from the development identity provider, minted in this process with its
+    persisted key: what the client-credentials grant would return for the demo client."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from sop_gateway.devidp import repository
+    from sop_gateway.devidp.service import DevIdentityProvider, OAuthError
+    from sop_gateway.keys import load_dev_idp_key
+    from sop_gateway.seed import ADMIN_CLIENT, integrator_client_id
+    from sop_gateway.settings import GatewaySettings
+    from sop_shared.db import Database
+
+    settings = GatewaySettings()
+    if not settings.dev_idp_enabled:
+        raise CommandError(
+            "`sop token` needs the development identity provider (SOP_ENV=development)"
+        )
+    client_id = integrator_client_id(tenant) if tenant else ADMIN_CLIENT
+    database = Database(settings.database_url)
+    try:
+        try:
+            async with database.transaction() as session:
+                client = await repository.client(session, client_id)
+        except (OperationalError, ProgrammingError):
+            client = None
+        if client is None:
+            raise CommandError(
+                f"no development client {client_id}: run `uv run sop seed` (or `sop run`), "
+                "and onboard the tenant first if it is not a demo one"
+            )
+        provider = DevIdentityProvider(
+            settings=settings, database=database, key=load_dev_idp_key(settings)
+        )
+        default = "platform:admin" if tenant is None else None
+        try:
+            return provider.client_token(client, scope or default, lifetime)
+        except OAuthError as exc:
+            raise CommandError(exc.description) from None
+    finally:
+        await database.dispose()
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    from sop_gateway.launcher import run
+
+    return asyncio.run(run())
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from sop_gateway.launcher import discover, migration_targets, repo_root
+
+    asyncio.run(migrate_all(migration_targets(repo_root(), discover())))
+    return 0
+
+
+def cmd_seed(_args: argparse.Namespace) -> int:
+    from sop_gateway.launcher import repo_root
+    from sop_gateway.settings import GatewaySettings
+
+    settings = GatewaySettings()
+    root = repo_root()
+
+    async def go() -> None:
+        await migrate_all([("gateway", root / "gateway" / "alembic.ini", settings.database_url)])
+        await seed_demo(settings)
+
+    asyncio.run(go())
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    print(asyncio.run(dev_token(args.tenant, args.scope, args.lifetime)))
+    return 0
+
+
+def _admin_client(args: argparse.Namespace) -> Any:
+    import httpx
+
+    from sop_gateway.settings import GatewaySettings
+
+    token = args.token or os.environ.get("SOP_ADMIN_TOKEN")
+    if not token:
+        token = asyncio.run(dev_token(None, "platform:admin", 600))
+    base = args.gateway or os.environ.get("SOP_GATEWAY_URL") or GatewaySettings().public_url
+    return httpx.Client(
+        base_url=base.rstrip("/") + "/platform/v1",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+
+
+def _show(response: Any, expect: tuple[int, ...] = (200, 201)) -> int:
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if response.status_code not in expect:
+        detail = body.get("detail") if isinstance(body, dict) else body
+        print(f"sop: {response.status_code} {detail}", file=sys.stderr)
+        return 1
+    print(json.dumps(body, indent=2))
+    return 0
+
+
+def cmd_tenants(args: argparse.Namespace) -> int:
+    import httpx
+
+    try:
+        with _admin_client(args) as client:
+            if args.action == "list":
+                params = {
+                    k: v for k, v in (("status", args.status), ("cluster", args.cluster)) if v
+                }
+                items: list[dict[str, Any]] = []
+                cursor = None
+                while True:
+                    page = client.get(
+                        "/tenants",
+                        params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})},
+                    )
+                    if page.status_code != 200:
+                        return _show(page)
+                    items += page.json()["items"]
+                    cursor = page.json()["next_cursor"]
+                    if not cursor:
+                        break
+                for t in items:
+                    issuer = (t.get("issuer") or {}).get("issuer") or "platform issuer"
+                    print(f"{t['slug']:<24} {t['status']:<13} {t['cluster']:<12} {issuer}")
+                return 0
+            if args.action == "show":
+                return _show(client.get(f"/tenants/{args.slug}"))
+            if args.action == "onboard":
+                body: dict[str, Any] = {
+                    "slug": args.slug,
+                    "name": args.name,
+                    "cluster": args.cluster,
+                }
+                if args.issuer:
+                    body["issuer"] = {"issuer": args.issuer}
+                    if args.audience:
+                        body["issuer"]["audience"] = args.audience
+                    if args.scope_claims:
+                        body["issuer"]["claims"] = {"scopes": args.scope_claims.split(",")}
+                return _show(client.post("/tenants", json=body))
+            if args.action in ("suspend", "resume", "provision"):
+                return _show(client.post(f"/tenants/{args.slug}/{args.action}"))
+    except httpx.HTTPError as exc:
+        raise CommandError(f"cannot reach the gateway: {exc}") from None
+    return 2
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from sop_gateway.openapi_export import export
+
+    document = asyncio.run(export())
+    text = json.dumps(document, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text)
+        services = document.get("x-sop-services", {})
+        print(f"sop: wrote {args.output} ({len(document['paths'])} paths; services: {services})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sop", description="SOP: the single operating platform's command line."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "run", help="migrate, seed and start every process (Ctrl-C stops them all)"
+    ).set_defaults(func=cmd_run)
+    sub.add_parser(
+        "migrate", help="upgrade the gateway's and every service's database"
+    ).set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "seed", help="add the demo tenants and development clients (idempotent)"
+    ).set_defaults(func=cmd_seed)
+
+    token = sub.add_parser(
+        "token", help="print an access token from the development identity provider"
+    )
+    token.add_argument("--tenant", help="the tenant (omit for a platform:admin token)")
+    token.add_argument("--scope", help='space-separated scopes, e.g. "hr:read hr:write"')
+    token.add_argument("--lifetime", type=int, default=None, help="seconds (default 3600)")
+    token.set_defaults(func=cmd_token)
+
+    tenants = sub.add_parser("tenants", help="list, onboard, suspend or resume tenants")
+    tenants.add_argument("--gateway", help="gateway URL (default SOP_GATEWAY_URL or the local one)")
+    tenants.add_argument("--token", help="a platform:admin token (default SOP_ADMIN_TOKEN, or dev)")
+    actions = tenants.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list tenants")
+    listing.add_argument("--status", choices=["provisioning", "active", "suspended"])
+    listing.add_argument("--cluster")
+    for name, text in (
+        ("show", "show one tenant"),
+        ("suspend", "suspend a tenant: its tokens get 403 everywhere"),
+        ("resume", "resume a suspended tenant"),
+        ("provision", "provision a tenant again in every service (completes an onboarding)"),
+    ):
+        actions.add_parser(name, help=text).add_argument("slug")
+    onboard = actions.add_parser("onboard", help="onboard a department")
+    onboard.add_argument("slug")
+    onboard.add_argument("--name", required=True)
+    onboard.add_argument("--cluster", required=True)
+    onboard.add_argument("--issuer", help="the department's own OIDC issuer URL")
+    onboard.add_argument("--audience", help="audience its tokens carry (default sop-api)")
+    onboard.add_argument("--scope-claims", help="claims holding scopes, e.g. roles,scp")
+    tenants.set_defaults(func=cmd_tenants)
+
+    openapi = sub.add_parser("openapi", help="write the merged OpenAPI document")
+    openapi.add_argument("-o", "--output", default="openapi.json", help="file, or - for stdout")
+    openapi.set_defaults(func=cmd_openapi)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except CommandError as exc:
+        print(f"sop: {exc}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    raise SystemExit(code)

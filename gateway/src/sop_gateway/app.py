@@ -1,0 +1,438 @@
+"""The gateway's composition root: builds every part from settings and the platform config,
+and serves them as one ASGI app. Service prefixes go down the raw proxy path; everything else
+(platform API, dev IdP, docs, health) is a FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import aiohttp
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.utils import get_openapi
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sop_gateway import __version__
+from sop_gateway.access import Gatekeeper
+from sop_gateway.devidp.router import dev_idp_router
+from sop_gateway.devidp.service import DevIdentityProvider
+from sop_gateway.identity.config import ClaimMapping, identity_config
+from sop_gateway.identity.internal import InternalTokens
+from sop_gateway.identity.jwks import RemoteKeys, StaticKeys
+from sop_gateway.identity.verifier import TokenVerifier, TrustedIssuer
+from sop_gateway.keys import internal_signer, load_dev_idp_key, publish_internal_jwks
+from sop_gateway.openapi import ServiceDocs, merge_documents, oauth_flows, security_schemes
+from sop_gateway.proxy import Proxy
+from sop_gateway.ratelimit import make_limiter
+from sop_gateway.routes import ScopeRules, Upstream
+from sop_gateway.seed import ensure_tenant_client
+from sop_gateway.settings import GatewaySettings
+from sop_gateway.tenants.provisioning import Provisioner
+from sop_gateway.tenants.registry import TenantEntry, TenantRegistry
+from sop_gateway.tenants.router import platform_router
+from sop_gateway.tenants.service import Tenants
+from sop_shared.context import Principal
+from sop_shared.db import Database
+from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
+from sop_shared.idempotency import IdempotencyStore
+from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from sop_shared.platform_config import PlatformConfig, load_platform_config
+from sop_shared.transactions import TransactionMiddleware
+
+log = logging.getLogger("sop.gateway")
+
+INTERNAL_JWKS_PATH = "/.well-known/sop-internal-jwks.json"
+
+
+def configured_upstreams(
+    settings: GatewaySettings, platform: PlatformConfig
+) -> dict[str, Upstream]:
+    wanted = set(settings.services) if settings.services is not None else None
+    return {
+        name: Upstream(
+            name=name, base_url=endpoint.url, prefix=(endpoint.model_extra or {}).get("prefix", "")
+        )
+        for name, endpoint in platform.services.items()
+        if wanted is None or name in wanted
+    }
+
+
+class Gateway:
+    """Every long-lived part of one gateway process."""
+
+    def __init__(self, settings: GatewaySettings, platform: PlatformConfig | None = None) -> None:
+        self.settings = settings
+        self.platform = platform or load_platform_config(settings.platform_config)
+        identity = identity_config(self.platform)
+        self.audience = identity.audience or settings.audience
+        if settings.env == "production":
+            insecure = [i.issuer for i in identity.issuers if not i.issuer.startswith("https://")]
+            if not identity.issuers or insecure:
+                raise RuntimeError(
+                    "refusing to start in production: configure at least one https issuer in "
+                    f"the platform config's identity section (not https: {insecure})"
+                )
+        self.upstreams = configured_upstreams(settings, self.platform)
+        self.database = Database(settings.database_url)
+        self.metrics = Metrics("gateway")
+        signer, self.internal_jwks = internal_signer(settings)
+        self.internal_tokens = InternalTokens(signer, cache_size=settings.token_cache_size)
+        self.aux_http: aiohttp.ClientSession | None = None
+        self.http: aiohttp.ClientSession | None = None
+
+        self.verifier = TokenVerifier(cache_size=settings.token_cache_size)
+        self.dev_idp: DevIdentityProvider | None = None
+        platform_issuers: list[TrustedIssuer] = []
+        if settings.dev_idp_enabled:
+            self.dev_idp = DevIdentityProvider(
+                settings=settings, database=self.database, key=load_dev_idp_key(settings)
+            )
+            platform_issuers.append(
+                TrustedIssuer(
+                    issuer=self.dev_idp.issuer,
+                    audience=settings.audience,
+                    keys=StaticKeys(self.dev_idp.jwks()),
+                    claims=ClaimMapping(),
+                )
+            )
+        self.remote_keys: dict[tuple[str, str | None], RemoteKeys] = {}
+        for cfg in identity.issuers:
+            platform_issuers.append(
+                TrustedIssuer(
+                    issuer=cfg.issuer,
+                    audience=cfg.audience or self.audience,
+                    keys=self._keys_for(cfg.issuer, cfg.jwks_uri),
+                    claims=cfg.claims,
+                    algorithms=frozenset(cfg.algorithms),
+                )
+            )
+        self.verifier.set_platform_issuers(platform_issuers)
+
+        self.registry = TenantRegistry(
+            self.database, ttl=settings.tenant_cache_ttl_seconds, on_change=self._tenants_changed
+        )
+        self.gate = Gatekeeper(verifier=self.verifier, registry=self.registry)
+        self.rules = ScopeRules()
+        self.limiter = make_limiter(
+            redis_url=settings.redis_url,
+            rate=settings.rate_limit_per_second,
+            burst=settings.rate_limit_burst,
+        )
+        self.proxy = Proxy(
+            gate=self.gate,
+            rules=self.rules,
+            limiter=self.limiter,
+            tokens=self.internal_tokens,
+            max_body_bytes=settings.max_body_bytes,
+        )
+        self.provisioner = Provisioner(
+            services={n: u.base_url for n, u in self.upstreams.items()},
+            tokens=self.internal_tokens,
+            session=None,  # type: ignore[arg-type]  # set at start-up (needs the loop)
+            timeout=settings.provisioning_timeout_seconds,
+        )
+        self.tenants = Tenants(
+            database=self.database,
+            registry=self.registry,
+            provisioner=self.provisioner,
+            platform=self.platform,
+            platform_issuers=lambda: {i.issuer for i in self.verifier.platform_issuers},
+            on_onboarded=ensure_tenant_client if self.dev_idp is not None else None,
+        )
+        self.docs = ServiceDocs(
+            upstreams=self.upstreams, rules=self.rules, max_age=settings.openapi_cache_seconds
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- identity plumbing ------------------------------------------------------------------
+
+    async def fetch_json(self, url: str) -> dict[str, Any]:
+        assert self.aux_http is not None, "the gateway is not started"
+        async with self.aux_http.get(url) as resp:
+            resp.raise_for_status()
+            data = await resp.json(content_type=None)
+        if not isinstance(data, dict):
+            raise ValueError(f"{url} did not return a JSON object")
+        return data
+
+    def _keys_for(self, issuer: str, jwks_uri: str | None) -> RemoteKeys:
+        key = (issuer, jwks_uri)
+        if key not in self.remote_keys:
+            self.remote_keys[key] = RemoteKeys(
+                issuer,
+                fetch_json=self.fetch_json,
+                jwks_uri=jwks_uri,
+                refetch_interval=self.settings.jwks_refetch_interval,
+            )
+        return self.remote_keys[key]
+
+    def _tenants_changed(self, entries: dict[str, TenantEntry]) -> None:
+        issuers = [
+            TrustedIssuer(
+                issuer=e.issuer.issuer,
+                audience=e.issuer.audience or self.audience,
+                keys=self._keys_for(e.issuer.issuer, e.issuer.jwks_uri),
+                claims=e.issuer.claims,
+                algorithms=frozenset(e.issuer.algorithms),
+                tenant=e.slug,
+            )
+            for e in entries.values()
+            if e.issuer is not None
+        ]
+        self.verifier.set_tenant_issuers(issuers)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        s = self.settings
+        self.http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=s.upstream_pool_size,
+                limit_per_host=s.upstream_pool_size,
+                keepalive_timeout=30,
+            ),
+            timeout=aiohttp.ClientTimeout(
+                total=None,
+                sock_connect=s.upstream_connect_timeout_seconds,
+                sock_read=s.upstream_timeout_seconds,
+            ),
+            auto_decompress=False,  # bodies pass through as the service encoded them
+            cookie_jar=aiohttp.DummyCookieJar(),  # never carry one caller's cookies to another
+            skip_auto_headers=("User-Agent", "Accept-Encoding"),
+        )
+        self.aux_http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=10, sock_connect=3),
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        self.proxy.session = self.http
+        self.provisioner.session = self.aux_http
+        publish_internal_jwks(s, self.internal_jwks)
+        try:
+            await self.registry.load()
+        except Exception as exc:
+            raise RuntimeError(
+                f"cannot read the tenant registry ({type(exc).__name__}: {exc}); "
+                "is the gateway database migrated (`uv run sop migrate`)?"
+            ) from exc
+        self._tasks = [
+            asyncio.create_task(self.registry.keep_fresh(), name="tenant-registry"),
+            asyncio.create_task(self.docs.keep_fresh(self.fetch_json), name="service-docs"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for session in (self.http, self.aux_http):
+            if session is not None:
+                await session.close()
+        await self.limiter.close()
+        await self.database.dispose()
+
+    # -- docs ------------------------------------------------------------------------------
+
+    async def oauth_endpoints(self) -> tuple[str | None, str | None, str | None]:
+        """(token URL, authorization URL, discovery URL) of the provider the docs point at."""
+        if self.dev_idp is not None:
+            issuer = self.dev_idp.issuer
+            return (
+                f"{issuer}/token",
+                f"{issuer}/authorize",
+                f"{issuer}/.well-known/openid-configuration",
+            )
+        for trusted in self.verifier.platform_issuers:
+            keys = trusted.keys
+            if isinstance(keys, RemoteKeys):
+                discovery_url = trusted.issuer.rstrip("/") + "/.well-known/openid-configuration"
+                doc = keys.discovery
+                if doc is None:
+                    with contextlib.suppress(Exception):
+                        doc = await keys.load_discovery()
+                if doc is None:
+                    return None, None, discovery_url
+                return doc.get("token_endpoint"), doc.get("authorization_endpoint"), discovery_url
+        return None, None, None
+
+    async def openapi(self, platform_doc: dict[str, Any]) -> dict[str, Any]:
+        await self.docs.refresh(self.fetch_json)
+        token_url, authorization_url, discovery_url = await self.oauth_endpoints()
+        return merge_documents(
+            platform_doc,
+            self.docs.current(),
+            title="SOP API",
+            version=__version__,
+            server_url=self.settings.public_url,
+            schemes=security_schemes(
+                oauth_flows(token_url=token_url, authorization_url=authorization_url),
+                discovery_url,
+            ),
+        )
+
+
+class _PlatformVerifier:
+    """What the kernel's idempotency middleware asks of `app.state.verifier`: the principal
+    behind a bearer token (here an external one), to scope Idempotency-Keys by caller."""
+
+    def __init__(self, gate: Gatekeeper) -> None:
+        self.gate = gate
+
+    async def verify(self, token: str) -> Principal:
+        identity = await self.gate.identify("Bearer " + token)
+        return Principal(
+            subject=identity.subject,
+            client_id=identity.client_id,
+            tenant=identity.tenant,
+            cluster=None,
+            scopes=identity.scopes,
+        )
+
+
+def create_platform_app(gateway: Gateway) -> FastAPI:
+    app = FastAPI(
+        title="SOP platform",
+        version=__version__,
+        description="Clusters, tenants and onboarding.",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "tenants", "description": "Departments using the platform, and onboarding."},
+            {"name": "clusters", "description": "Groups of tenants and their adapter bindings."},
+            {"name": "audit", "description": "Who changed which tenant, and how."},
+        ],
+    )
+    app.state.gateway = gateway
+    app.state.database = gateway.database
+    app.state.idempotency = IdempotencyStore(gateway.database)
+    app.state.verifier = _PlatformVerifier(gateway.gate)
+    install_problem_handlers(app)
+    app.include_router(platform_router())
+    if gateway.dev_idp is not None:
+        app.include_router(dev_idp_router(gateway.dev_idp))
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(await gateway.openapi(platform_openapi(app)))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        init_oauth = None
+        if gateway.dev_idp is not None:
+            init_oauth = {"clientId": "sop-web", "usePkceWithAuthorizationCodeGrant": True}
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="SOP API",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            init_oauth=init_oauth,
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def docs_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get(INTERNAL_JWKS_PATH, include_in_schema=False)
+    async def internal_jwks() -> JSONResponse:
+        return JSONResponse(gateway.internal_jwks, headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "service": "gateway"})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        try:
+            await gateway.database.ping()
+        except Exception as exc:
+            return problem_response(
+                503,
+                f"not ready: database ({type(exc).__name__})",
+                instance=request.url.path,
+                headers={"Retry-After": "5"},
+            )
+        return JSONResponse({"status": "ready", "services": sorted(gateway.docs.docs)})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(TransactionMiddleware, max_body_bytes=gateway.settings.max_body_bytes)
+    return app
+
+
+def platform_openapi(app: FastAPI) -> dict[str, Any]:
+    """The platform routes' own document (merged with the services' by the gateway)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, routes=app.routes, tags=app.openapi_tags
+    )
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ProblemDocument"] = ProblemDocument.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    for name, sub in schemas["ProblemDocument"].pop("$defs", {}).items():
+        schemas.setdefault(name, sub)
+    app.openapi_schema = schema
+    return schema
+
+
+class GatewayApp:
+    """Dispatch by the first path segment: a service prefix goes to the proxy, anything else
+    to the platform app. Lifespan starts and stops the gateway's shared parts."""
+
+    def __init__(self, gateway: Gateway, platform_app: ASGIApp) -> None:
+        self.gateway = gateway
+        self.platform_app = platform_app
+        self.prefixes = {u.prefix: u for u in gateway.upstreams.values()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            end = path.find("/", 1)
+            upstream = self.prefixes.get(path if end < 0 else path[:end])
+            if upstream is not None:
+                await self.gateway.proxy(scope, receive, send, upstream)
+                return
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        await self.platform_app(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.gateway.start()
+                except Exception as exc:
+                    log.exception("gateway start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.gateway.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(
+    settings: GatewaySettings | None = None, platform: PlatformConfig | None = None
+) -> ASGIApp:
+    """The ASGI app (uvicorn `--factory sop_gateway.app:create_app`)."""
+    settings = settings or GatewaySettings()
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    gateway = Gateway(settings, platform)
+    app = RequestContextMiddleware(
+        GatewayApp(gateway, create_platform_app(gateway)),
+        service="gateway",
+        metrics=gateway.metrics,
+    )
+    app.gateway = gateway  # type: ignore[attr-defined]  # for tests and the launcher
+    return app

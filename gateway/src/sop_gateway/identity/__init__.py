@@ -1,0 +1,1 @@
+"""External identity: trusted OIDC issuers, their keys, token verification, internal tokens."""

@@ -1,0 +1,291 @@
+"""`sop run`: migrate, seed, start every process that exists (backends, services, then the
+gateway), wait for each /healthz, provision the tenants, print where everything is, and on
+Ctrl-C or SIGTERM stop every child (children also die with the launcher: no orphans)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from sop_shared.settings import data_dir
+
+# (name, default port), in start order: backends, then services; the gateway comes last.
+BACKENDS = (("oracle_like", 8201), ("sap_like", 8202))
+SERVICES = (("hr", 8101), ("finance", 8102), ("procurement", 8103), ("payroll", 8104))
+HEALTH_TIMEOUT = 90.0
+STOP_TIMEOUT = 10.0
+
+
+@dataclass
+class Child:
+    name: str
+    factory: str  # "module:create_app"
+    port: int
+    kind: str  # backend | service | gateway
+    process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+    pumps: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The workspace root (where deploy/ and services/ live): from the working directory up."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        text = (
+            (candidate / "pyproject.toml").read_text()
+            if (candidate / "pyproject.toml").exists()
+            else ""
+        )
+        if "[tool.uv.workspace]" in text:
+            return candidate
+    return here
+
+
+def port_for(name: str, default: int) -> int:
+    return int(os.environ.get(f"SOP_{name.upper()}_PORT", default))
+
+
+def factory_of(package: str) -> str | None:
+    """`module:create_app` for a package that has one (its `app` module, or the package)."""
+    for module in (f"{package}.app", package):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        except Exception as exc:  # a package mid-change must not stop the others
+            print(f"sop run: skipping {package}: importing {module} failed: {exc}", file=sys.stderr)
+            return None
+        if callable(getattr(mod, "create_app", None)):
+            return f"{module}:create_app"
+    return None
+
+
+def discover() -> list[Child]:
+    children = []
+    for kind, table in (("backend", BACKENDS), ("service", SERVICES)):
+        for name, port in table:
+            factory = factory_of(f"sop_{name}")
+            if factory is not None:
+                children.append(Child(name, factory, port_for(name, port), kind))
+    gateway_port = port_for("gateway", 8000)
+    children.append(Child("gateway", "sop_gateway.app:create_app", gateway_port, "gateway"))
+    return children
+
+
+def database_url(name: str) -> str:
+    return os.environ.get(f"SOP_{name.upper()}_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{data_dir() / f'{name}.db'}"
+    )
+
+
+def migration_targets(root: Path, children: list[Child]) -> list[tuple[str, Path, str]]:
+    """(name, alembic.ini, database URL) for the gateway and each process that has migrations."""
+    from sop_gateway.settings import GatewaySettings
+
+    targets = [("gateway", root / "gateway" / "alembic.ini", GatewaySettings().database_url)]
+    for child in children:
+        folder = "services" if child.kind == "service" else "backends"
+        ini = root / folder / child.name / "alembic.ini"
+        if child.kind != "gateway" and ini.exists():
+            targets.append((child.name, ini, database_url(child.name)))
+    return targets
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the launcher dies, even by SIGKILL."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+async def _pump(name: str, stream: asyncio.StreamReader) -> None:
+    width = 11
+    while line := await stream.readline():
+        sys.stdout.write(f"{name:<{width}}| {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+async def start(child: Child, env: dict[str, str]) -> None:
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        child.factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(child.port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+    child.process = await asyncio.create_subprocess_exec(
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches the launcher only; it stops children in order
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    assert child.process.stdout is not None
+    child.pumps.append(asyncio.create_task(_pump(child.name, child.process.stdout)))
+
+
+async def wait_healthy(child: Child, session: aiohttp.ClientSession) -> bool:
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while time.monotonic() < deadline:
+        if child.process is None or child.process.returncode is not None:
+            return False
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with session.get(child.url + "/healthz") as resp:
+                if resp.status == 200:
+                    return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+async def stop(children: list[Child]) -> None:
+    running = [c for c in children if c.process is not None and c.process.returncode is None]
+    for child in reversed(running):  # the gateway first, the backends last
+        with contextlib.suppress(ProcessLookupError):
+            child.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+
+    async def reap(child: Child) -> None:
+        try:
+            await asyncio.wait_for(child.process.wait(), STOP_TIMEOUT)  # type: ignore[union-attr]
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                child.process.kill()  # type: ignore[union-attr]
+            await child.process.wait()  # type: ignore[union-attr]
+
+    await asyncio.gather(*(reap(c) for c in running))
+    for child in children:
+        for pump in child.pumps:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(pump, 1.0)
+
+
+def banner(children: list[Child], tenant: str) -> str:
+    gateway = next(c for c in children if c.kind == "gateway")
+    lines = ["", "SOP is running:"]
+    for child in children:
+        lines.append(f"  {child.name:<12} {child.url}")
+    lines += [
+        "",
+        f"  API docs     {gateway.url}/docs   (merged OpenAPI: {gateway.url}/openapi.json)",
+        f"  dev IdP      {gateway.url}/idp/.well-known/openid-configuration",
+        "",
+        "Try:",
+        f'  TOKEN=$(uv run sop token --tenant {tenant} --scope "hr:read") && '
+        f'curl -H "Authorization: Bearer $TOKEN" {gateway.url}/hr/v1/employees',
+        "",
+        "Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def provision_demo(services: dict[str, str]) -> list[str]:
+    """Provision every tenant that is not suspended in the services that are up (idempotent);
+    returns the active tenants."""
+    from sop_gateway.cli import local_tenants
+    from sop_gateway.tenants.provisioning import Actor
+
+    actor = Actor(subject="sop-run", client_id="sop-cli")
+    async with local_tenants(services) as (tenants, registry):
+        await registry.load()
+        for entry in registry.entries.values():
+            if entry.status == "suspended":
+                continue
+            try:
+                await tenants.provision(entry.slug, actor)
+            except Exception as exc:
+                print(f"sop run: provisioning {entry.slug} is incomplete: {exc}", file=sys.stderr)
+        await registry.load()
+        return [slug for slug, e in registry.entries.items() if e.status == "active"]
+
+
+async def run() -> int:
+    from sop_gateway.cli import migrate_all, seed_demo
+    from sop_gateway.keys import ensure_keys
+    from sop_gateway.settings import GatewaySettings
+
+    os.environ.setdefault("SOP_LOG_JSON", "false")  # people read this terminal
+    root = repo_root()
+    os.chdir(root)
+    settings = GatewaySettings()
+    children = discover()
+    print("sop run: " + ", ".join(f"{c.name}:{c.port}" for c in children))
+    ensure_keys(settings)  # before any service starts: they read the gateway's public keys
+    await migrate_all(migration_targets(root, children))
+    await seed_demo(settings)
+
+    stop_event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_event.set)
+
+    env = dict(os.environ)
+    started: list[Child] = []
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            upstream = [c for c in children if c.kind != "gateway"]
+            for child in upstream:
+                await start(child, env)
+                started.append(child)
+            healthy = await asyncio.gather(*(wait_healthy(c, session) for c in upstream))
+            for child, ok in zip(upstream, healthy, strict=True):
+                if not ok:
+                    print(f"sop run: {child.name} did not become healthy; continuing without it")
+            ready = [c for c, ok in zip(upstream, healthy, strict=True) if ok]
+            services = {c.name: c.url for c in ready if c.kind == "service"}
+            if stop_event.is_set():
+                return 0
+            active = await provision_demo(services)
+            env["SOP_GATEWAY_SERVICES"] = json.dumps(sorted(services))
+            gateway = children[-1]
+            await start(gateway, env)
+            started.append(gateway)
+            if not await wait_healthy(gateway, session):
+                print("sop run: the gateway did not start; stopping", file=sys.stderr)
+                return 1
+        shown = [c for c in started if c in ready or c.kind == "gateway"]
+        example = next((t for t in ("home-office", "cabinet-office") if t in active), None)
+        print(banner(shown, example or (active[0] if active else "cabinet-office")), flush=True)
+
+        waiters = {
+            asyncio.create_task(c.process.wait()): c  # type: ignore[union-attr]
+            for c in shown
+        }
+        stopper = asyncio.create_task(stop_event.wait())
+        done, _ = await asyncio.wait({stopper, *waiters}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        for task in waiters:
+            task.cancel()
+        if stopper not in done:
+            crashed = next(waiters[t] for t in done if t in waiters)
+            print(f"sop run: {crashed.name} exited ({crashed.process.returncode}); stopping all")  # type: ignore[union-attr]
+            return 1
+        print("\nsop run: stopping...", flush=True)
+        return 0
+    finally:
+        await stop(started)
+        print("sop run: stopped.", flush=True)

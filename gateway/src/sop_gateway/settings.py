@@ -1,0 +1,109 @@
+"""The gateway's settings (env prefix `SOP_GATEWAY_`, platform-wide values under fixed `SOP_*`
+names), with the production guard that refuses unsafe defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sop_shared.db import is_sqlite
+from sop_shared.settings import Environment, data_dir
+
+
+def _platform(name: str) -> AliasChoices:
+    """A platform-wide setting: read from `SOP_<NAME>` (and from its field name in code)."""
+    return AliasChoices(f"SOP_{name.upper()}", name)
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SOP_GATEWAY_", extra="ignore", populate_by_name=True
+    )
+
+    env: Environment = Field("development", validation_alias=_platform("env"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The URL clients use to reach the gateway: the dev IdP's issuer and the docs derive from it.
+    public_url: str = ""
+    database_url: str = ""
+    platform_config: str = Field(
+        "deploy/platform.yaml", validation_alias=_platform("platform_config")
+    )
+    redis_url: str | None = Field(None, validation_alias=_platform("redis_url"))
+    log_level: str = Field("INFO", validation_alias=_platform("log_level"))
+    log_json: bool = Field(True, validation_alias=_platform("log_json"))
+
+    # Services to route and provision, by name in the platform config (all of them when unset);
+    # `sop run` narrows it to the processes it actually started.
+    services: list[str] | None = None
+
+    # Identity
+    audience: str = "sop-api"
+    dev_idp: bool | None = None  # default: on in development only
+    dev_token_lifetime: int = 3600
+    jwks_refetch_interval: float = 30.0
+    token_cache_size: int = 20_000
+
+    # Internal tokens (gateway to service)
+    internal_issuer: str = Field("sop-gateway", validation_alias=_platform("internal_issuer"))
+    internal_key_file: str | None = None
+    internal_jwks_file: str | None = Field(None, validation_alias=_platform("internal_jwks_file"))
+    internal_token_lifetime: int = 300
+
+    # Limits and upstreams
+    rate_limit_per_second: float = 100.0
+    rate_limit_burst: int = 200
+    max_body_bytes: int = 10 * 1024 * 1024
+    upstream_timeout_seconds: float = 30.0
+    upstream_connect_timeout_seconds: float = 3.0
+    upstream_pool_size: int = 256
+    provisioning_timeout_seconds: float = 15.0
+    tenant_cache_ttl_seconds: float = 5.0
+    openapi_cache_seconds: float = 60.0
+
+    @property
+    def dev_idp_enabled(self) -> bool:
+        return self.env == "development" if self.dev_idp is None else self.dev_idp
+
+    @property
+    def keys_dir(self) -> Path:
+        return data_dir() / "keys"
+
+    @property
+    def dev_issuer(self) -> str:
+        return self.public_url.rstrip("/") + "/idp"
+
+    @model_validator(mode="after")
+    def _defaults_and_production_guard(self) -> GatewaySettings:
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{data_dir() / 'gateway.db'}"
+        if not self.internal_jwks_file:
+            self.internal_jwks_file = str(self.keys_dir / "internal-jwks.json")
+        if not 0 < self.internal_token_lifetime <= 300:
+            raise ValueError("internal_token_lifetime must be 1..300 seconds")
+        if self.env == "production":
+            problems = []
+            if self.dev_idp_enabled:
+                problems.append("the development identity provider must be off")
+            if is_sqlite(self.database_url):
+                problems.append("database_url must be PostgreSQL, not SQLite")
+            if not self.internal_key_file:
+                problems.append(
+                    "internal_key_file must name the provisioned signing key (keys are never "
+                    "generated in production)"
+                )
+            elif not Path(self.internal_key_file).is_file():
+                problems.append(f"internal_key_file {self.internal_key_file} does not exist")
+            if not self.public_url.startswith("https://"):
+                problems.append("public_url must be https")
+            if problems:
+                raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def signing_key_file(self) -> Path:
+        return Path(self.internal_key_file or self.keys_dir / "internal-signing-key.json")

@@ -1,0 +1,1 @@
+"""Tenants: the registry of departments, their clusters and issuers, and onboarding."""
