@@ -1,1 +1,1 @@
-"""sop_finance."""
+"""SOP finance service: the general ledger, budgets and accounts payable of a department."""

@@ -1,0 +1,1 @@
+"""Chart of accounts, cost centres and analysis codes: the ledger's reference data."""

@@ -1,0 +1,1 @@
+"""Adapters: one implementation of the finance ports per backend technology."""

@@ -1,0 +1,1 @@
+"""Budgets by cost centre, account and period; commitments; budget availability."""

@@ -1,0 +1,203 @@
+"""Rules for budgets, commitments and budget availability."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from decimal import Decimal
+
+from sop_finance.accounts.models import DEBIT_NATURED
+from sop_finance.bootstrap import Finance
+from sop_finance.budgets.models import Budget, BudgetFilter, Commitment, CommitmentFilter
+from sop_finance.budgets.schemas import (
+    BudgetAvailability,
+    BudgetCreate,
+    BudgetUpdate,
+    CommitmentCreate,
+)
+from sop_finance.canonical import Slice
+from sop_finance.errors import DuplicateReference, InvalidState
+from sop_finance.periods.models import (
+    ADJUSTMENT_PERIOD,
+    PeriodRef,
+    fiscal_year_of,
+    parse_year_label,
+    year_label,
+)
+from sop_shared.db import utcnow
+from sop_shared.errors import NotFound, ValidationFailed
+from sop_shared.pagination import PageParams
+
+ZERO = Decimal("0.00")
+
+
+def parse_period(code: str, field: str = "period") -> PeriodRef:
+    try:
+        return PeriodRef.parse(code)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), errors=[(field, str(exc))]) from None
+
+
+async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -> None:
+    errors = []
+    if not await fin.backend.accounts.cost_centres_by_code([cost_centre_code]):
+        errors.append(("cost_centre_code", f"no cost centre {cost_centre_code}"))
+    accounts = await fin.backend.accounts.accounts_by_code([account_code])
+    if not accounts:
+        errors.append(("account_code", f"no account {account_code}"))
+    elif not accounts[account_code].postable:
+        errors.append(("account_code", f"{account_code} is a header account"))
+    if errors:
+        raise ValidationFailed("; ".join(m for _, m in errors), errors=errors)
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+
+async def list_budgets(fin: Finance, *, flt: BudgetFilter, page: PageParams) -> Slice[Budget]:
+    return await fin.backend.budgets.list_budgets(flt, page)
+
+
+async def get_budget(fin: Finance, budget_id: uuid.UUID) -> Budget:
+    found = await fin.backend.budgets.get_budget(budget_id)
+    if found is None:
+        raise NotFound(f"no budget {budget_id}")
+    return found
+
+
+async def create_budget(fin: Finance, *, data: BudgetCreate) -> Budget:
+    ref = parse_period(data.period)
+    await _check_codes(fin, data.cost_centre_code, data.account_code)
+    existing = await fin.backend.budgets.find_budget(
+        data.cost_centre_code, data.account_code, ref.key
+    )
+    if existing is not None:
+        raise DuplicateReference(
+            f"a budget for {data.cost_centre_code}/{data.account_code} in {ref.code} exists; "
+            "change its amount instead",
+            budget_id=str(existing.id),
+        )
+    budget = await fin.backend.budgets.add_budget(
+        Budget(
+            cost_centre_code=data.cost_centre_code,
+            account_code=data.account_code,
+            period_code=ref.code,
+            amount=data.amount,
+        )
+    )
+    await fin.audit.record("budget.created", "budget", budget.id, after=budget)
+    return budget
+
+
+async def update_budget(fin: Finance, budget: Budget, *, data: BudgetUpdate) -> Budget:
+    saved = await fin.backend.budgets.update_budget(replace(budget, amount=data.amount))
+    await fin.audit.record("budget.updated", "budget", saved.id, before=budget, after=saved)
+    return saved
+
+
+# --- commitments --------------------------------------------------------------------------------
+
+
+async def list_commitments(
+    fin: Finance, *, flt: CommitmentFilter, page: PageParams
+) -> Slice[Commitment]:
+    return await fin.backend.budgets.list_commitments(flt, page)
+
+
+async def get_commitment(
+    fin: Finance, commitment_id: uuid.UUID, *, lock: bool = False
+) -> Commitment:
+    found = await fin.backend.budgets.get_commitment(commitment_id, lock=lock)
+    if found is None:
+        raise NotFound(f"no commitment {commitment_id}")
+    return found
+
+
+async def create_commitment(fin: Finance, *, data: CommitmentCreate) -> Commitment:
+    await _check_codes(fin, data.cost_centre_code, data.account_code)
+    if data.source != "manual" and not data.source_reference:
+        raise ValidationFailed(
+            "a commitment from another system must name its document",
+            errors=[("source_reference", "required unless source is manual")],
+        )
+    commitment = await fin.backend.budgets.add_commitment(
+        Commitment(
+            **data.model_dump(),
+            period_code=PeriodRef.of_date(data.commitment_date).code,
+            created_by=fin.actor,
+        )
+    )
+    await fin.audit.record("commitment.created", "commitment", commitment.id, after=commitment)
+    return commitment
+
+
+async def release_commitment(
+    fin: Finance, commitment_id: uuid.UUID, amount: Decimal | None
+) -> Commitment:
+    """Release some or all of what is outstanding (invoicing does this as invoices post)."""
+    commitment = await get_commitment(fin, commitment_id, lock=True)
+    if commitment.status == "closed":
+        raise InvalidState(f"commitment {commitment.number} is fully released")
+    amount = commitment.outstanding if amount is None else amount
+    if amount > commitment.outstanding:
+        raise ValidationFailed(
+            f"only {commitment.outstanding} of commitment {commitment.number} is outstanding",
+            errors=[("amount", f"exceeds the outstanding {commitment.outstanding}")],
+        )
+    released = commitment.released + amount
+    changed = replace(
+        commitment,
+        released=released,
+        status="closed" if released == commitment.amount else "open",
+    )
+    saved = await fin.backend.budgets.update_commitment(changed)
+    await fin.audit.record(
+        "commitment.released", "commitment", saved.id, before=commitment, after=saved
+    )
+    return saved
+
+
+# --- availability -------------------------------------------------------------------------------
+
+
+async def availability(
+    fin: Finance,
+    *,
+    cost_centre_code: str,
+    account_code: str,
+    financial_year: str | None,
+    period: str | None,
+) -> BudgetAvailability:
+    """Budget less outstanding commitments less actuals, for a period or a whole year."""
+    await _check_codes(fin, cost_centre_code, account_code)
+    if period is not None:
+        ref = parse_period(period)
+        start, end, fy = ref.key, ref.key, ref.fiscal_year
+    else:
+        if financial_year is None:
+            fy = fiscal_year_of(utcnow().date())
+        else:
+            try:
+                fy = parse_year_label(financial_year)
+            except ValueError as exc:
+                raise ValidationFailed(str(exc), errors=[("financial_year", str(exc))]) from None
+        start, end = PeriodRef(fy, 1).key, PeriodRef(fy, ADJUSTMENT_PERIOD).key
+    budgets = fin.backend.budgets
+    budget = await budgets.budget_total(cost_centre_code, account_code, start, end)
+    committed = await budgets.outstanding_commitments(cost_centre_code, account_code, start, end)
+    totals = await fin.backend.balances.totals(
+        from_key=start, to_key=end, cost_centre_code=cost_centre_code, account_codes=[account_code]
+    )
+    net = sum((t.net for t in totals), ZERO)
+    account = (await fin.backend.accounts.accounts_by_code([account_code]))[account_code]
+    actuals = net if account.type in DEBIT_NATURED else -net
+    return BudgetAvailability(
+        cost_centre_code=cost_centre_code,
+        account_code=account_code,
+        financial_year=year_label(fy),
+        period=PeriodRef.from_key(start).code if period is not None else None,
+        budget=budget,
+        commitments=committed,
+        actuals=actuals,
+        available=budget - committed - actuals,
+    )

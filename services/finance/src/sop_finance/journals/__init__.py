@@ -1,0 +1,1 @@
+"""Journals: drafts, approval, posting into periods, and reversal."""

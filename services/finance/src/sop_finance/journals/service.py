@@ -1,0 +1,339 @@
+"""Journal rules: balance to the penny, post only into open periods, approval of large manual
+journals by a second person, immutability once posted, and correction by reversal."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from sop_finance.accounts.models import OPERATING
+from sop_finance.bootstrap import FINANCE_APPROVE, Finance
+from sop_finance.canonical import Slice
+from sop_finance.errors import (
+    ApprovalRequired,
+    DuplicateReference,
+    InvalidState,
+    JournalPosted,
+    JournalUnbalanced,
+    PeriodClosed,
+    PeriodSoftClosed,
+    SelfApproval,
+)
+from sop_finance.journals.models import (
+    MANUAL,
+    RESERVED_SOURCES,
+    REVERSAL,
+    ZERO,
+    Journal,
+    JournalFilter,
+    JournalLine,
+)
+from sop_finance.journals.schemas import JournalCreate, JournalLineIn, JournalUpdate, ReversalCreate
+from sop_finance.periods.models import PeriodRef
+from sop_shared.db import utcnow
+from sop_shared.errors import NotFound, ValidationFailed
+from sop_shared.pagination import PageParams
+
+Errors = list[tuple[str, str]]
+
+
+async def list_journals(fin: Finance, *, flt: JournalFilter, page: PageParams) -> Slice[Journal]:
+    return await fin.backend.journals.list(flt, page)
+
+
+async def get_journal(fin: Finance, journal_id: uuid.UUID, *, lock: bool = False) -> Journal:
+    journal = await fin.backend.journals.get(journal_id, lock=lock)
+    if journal is None:
+        raise NotFound(f"no journal {journal_id}")
+    return journal
+
+
+def requires_approval(fin: Finance, journal: Journal) -> bool:
+    """Manual journals above the threshold need a second person's approval before posting."""
+    return journal.source == MANUAL and journal.total > fin.settings.approval_threshold
+
+
+async def create_journal(fin: Finance, *, data: JournalCreate) -> Journal:
+    if data.source in RESERVED_SOURCES:
+        raise ValidationFailed(
+            f"source {data.source!r} is reserved for journals finance writes itself",
+            errors=[("source", "reserved")],
+        )
+    if data.source != MANUAL:
+        if not data.source_reference:
+            raise ValidationFailed(
+                f"a {data.source} journal must name its source document",
+                errors=[("source_reference", "required unless source is manual")],
+            )
+        await _refuse_duplicate(fin, data.source, data.source_reference)
+    journal = Journal(
+        description=data.description,
+        posting_date=data.posting_date,
+        adjustment=data.adjustment,
+        period_code=period_of(data.posting_date, data.adjustment).code,
+        source=data.source,
+        source_reference=data.source_reference,
+        lines=_lines(data.lines),
+        prepared_by=fin.actor,
+    )
+    await validate(fin, journal)
+    if data.post:
+        if requires_approval(fin, journal):
+            raise ApprovalRequired(
+                f"manual journals over {fin.settings.approval_threshold} need approval by "
+                "someone other than the preparer: create it as a draft, have it approved "
+                "(POST .../approve), then post it"
+            )
+        return await post_new(fin, journal)
+    journal = await fin.backend.journals.add(journal)
+    await fin.audit.record("journal.created", "journal", journal.id, after=journal)
+    return journal
+
+
+async def update_journal(fin: Finance, journal: Journal, *, data: JournalUpdate) -> Journal:
+    _refuse_if_posted(journal, "changed")
+    values = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    changed = replace(journal, **{k: v for k, v in values.items() if k != "lines"})
+    if data.lines is not None:
+        changed.lines = _lines(data.lines)
+    changed.period_code = period_of(changed.posting_date, changed.adjustment).code
+    if changed.source != MANUAL and changed.source_reference != journal.source_reference:
+        await _refuse_duplicate(fin, changed.source, changed.source_reference or "")
+    # Whoever edits becomes the preparer, and an edit voids an earlier approval: an approver
+    # must never approve lines they wrote, nor have lines change under their approval.
+    changed.prepared_by = fin.actor
+    changed.status, changed.approved_by, changed.approved_at = "draft", None, None
+    await validate(fin, changed)
+    saved = await fin.backend.journals.update(changed, replace_lines=True)
+    await fin.audit.record("journal.updated", "journal", saved.id, before=journal, after=saved)
+    return saved
+
+
+async def delete_journal(fin: Finance, journal: Journal) -> None:
+    _refuse_if_posted(journal, "deleted")
+    await fin.backend.journals.delete(journal)
+    await fin.audit.record("journal.deleted", "journal", journal.id, before=journal)
+
+
+async def approve_journal(fin: Finance, journal_id: uuid.UUID) -> Journal:
+    journal = await get_journal(fin, journal_id, lock=True)
+    _refuse_if_posted(journal, "approved")
+    if journal.status == "approved":
+        raise InvalidState(f"journal {journal.number} is already approved")
+    if journal.prepared_by == fin.actor:
+        raise SelfApproval(
+            f"journal {journal.number} was prepared by you; someone else must approve it"
+        )
+    approved = replace(journal, status="approved", approved_by=fin.actor, approved_at=utcnow())
+    saved = await fin.backend.journals.update(approved)
+    await fin.audit.record("journal.approved", "journal", saved.id, before=journal, after=saved)
+    return saved
+
+
+async def post_journal(fin: Finance, journal_id: uuid.UUID) -> Journal:
+    journal = await get_journal(fin, journal_id, lock=True)
+    _refuse_if_posted(journal, "posted again")
+    await validate(fin, journal)  # reference data may have changed since the draft was saved
+    if requires_approval(fin, journal) and journal.status != "approved":
+        raise ApprovalRequired(
+            f"journal {journal.number} ({journal.total}) is over the approval threshold of "
+            f"{fin.settings.approval_threshold}; someone other than {journal.prepared_by} must "
+            "approve it first"
+        )
+    period = await open_period_for(fin, journal)
+    posted = replace(journal, status="posted", posted_by=fin.actor, posted_at=utcnow())
+    saved = await fin.backend.journals.post(posted, period)
+    await fin.audit.record("journal.posted", "journal", saved.id, before=journal, after=saved)
+    return saved
+
+
+async def reverse_journal(fin: Finance, journal_id: uuid.UUID, *, data: ReversalCreate) -> Journal:
+    original = await get_journal(fin, journal_id, lock=True)
+    if original.status != "posted":
+        raise InvalidState(f"journal {original.number} is not posted: edit or delete it instead")
+    if original.reversed_by_journal_id is not None:
+        raise InvalidState(
+            f"journal {original.number} is already reversed",
+            reversed_by_journal_id=str(original.reversed_by_journal_id),
+        )
+    if original.source == REVERSAL:
+        raise InvalidState("a reversal cannot itself be reversed; post a new journal instead")
+    posting_date = data.posting_date or original.posting_date
+    adjustment = (
+        data.adjustment
+        if data.adjustment is not None
+        else (original.adjustment if data.posting_date is None else False)
+    )
+    reversal = Journal(
+        description=data.description
+        or f"Reversal of {original.number}: {original.description}"[:500],
+        posting_date=posting_date,
+        adjustment=adjustment,
+        period_code=period_of(posting_date, adjustment).code,
+        source=REVERSAL,
+        source_reference=original.number,
+        reverses_journal_id=original.id,
+        prepared_by=fin.actor,
+        lines=[
+            replace(line, debit=line.credit, credit=line.debit, line_number=0)
+            for line in original.lines
+        ],
+    )
+    # Accounts closed since may still be reversed into: the reversal only undoes history.
+    await validate(fin, reversal, allow_inactive=True)
+    saved = await post_new(fin, reversal)
+    linked = await fin.backend.journals.update(replace(original, reversed_by_journal_id=saved.id))
+    await fin.audit.record(
+        "journal.reversed", "journal", original.id, before=original, after=linked
+    )
+    return saved
+
+
+async def post_new(fin: Finance, journal: Journal) -> Journal:
+    """Store and post a journal in one step (validated already): used for keyed one-step
+    postings, reversals, payables and the year-end close."""
+    period = await open_period_for(fin, journal)
+    journal.status, journal.posted_by, journal.posted_at = "posted", fin.actor, utcnow()
+    journal.period_code = period.code
+    saved = await fin.backend.journals.add(journal)
+    await fin.audit.record("journal.posted", "journal", saved.id, after=saved)
+    return saved
+
+
+def period_of(posting_date: date, adjustment: bool) -> PeriodRef:
+    if adjustment and posting_date.month != 3:
+        raise ValidationFailed(
+            "adjustment journals post into period 13 and must be dated in March",
+            errors=[("posting_date", "must fall in March for an adjustment journal")],
+        )
+    return PeriodRef.of_date(posting_date, adjustment=adjustment)
+
+
+async def open_period_for(fin: Finance, journal: Journal) -> PeriodRef:
+    """The journal's period, held against a concurrent close, if it may take this posting."""
+    ref = journal.period
+    period = await fin.backend.periods.get_period(ref.code, hold=True)
+    if period is None:
+        raise PeriodClosed(
+            f"there is no period {ref.code}: the financial year has not been opened",
+            period=ref.code,
+        )
+    if period.status == "closed":
+        raise PeriodClosed(f"period {ref.code} is closed: nothing posts into it", period=ref.code)
+    if period.status == "soft_closed" and not fin.holds(FINANCE_APPROVE):
+        raise PeriodSoftClosed(
+            f"period {ref.code} is soft-closed: only finance:approve may post into it",
+            period=ref.code,
+        )
+    return ref
+
+
+async def validate(fin: Finance, journal: Journal, *, allow_inactive: bool = False) -> None:
+    """Every line names a postable account (and a cost centre where the account is income or
+    expense), carries a debit or a credit, and the journal balances to the penny."""
+    lines = journal.lines
+    errors: Errors = []
+    if len(lines) < 2:
+        errors.append(("lines", "a journal needs at least two lines"))
+    for i, line in enumerate(lines):
+        if (line.debit > ZERO) == (line.credit > ZERO):
+            errors.append((f"lines.{i}", "a line carries a debit or a credit amount, not both"))
+    if errors:
+        raise ValidationFailed("; ".join(m for _, m in errors), errors=errors)
+    debits, credits = journal.total_debit, journal.total_credit
+    if debits != credits:
+        raise JournalUnbalanced(
+            f"debits {debits} do not equal credits {credits} (difference {debits - credits})",
+            errors=[("lines", f"debits {debits} != credits {credits}")],
+            total_debit=str(debits),
+            total_credit=str(credits),
+        )
+    errors = await _reference_errors(fin, lines, allow_inactive=allow_inactive)
+    if errors:
+        raise ValidationFailed("; ".join(m for _, m in errors[:5]), errors=errors)
+
+
+async def _reference_errors(
+    fin: Finance, lines: Sequence[JournalLine], *, allow_inactive: bool
+) -> Errors:
+    chart = fin.backend.accounts
+    accounts = await chart.accounts_by_code({ln.account_code for ln in lines})
+    centres = await chart.cost_centres_by_code(
+        {ln.cost_centre_code for ln in lines if ln.cost_centre_code}
+    )
+    analysis = await chart.analysis_codes_by_key(
+        {("programme", ln.programme) for ln in lines if ln.programme}
+        | {("project", ln.project) for ln in lines if ln.project}
+    )
+    errors: Errors = []
+    for i, line in enumerate(lines):
+        account = accounts.get(line.account_code)
+        if account is None:
+            errors.append((f"lines.{i}.account_code", f"no account {line.account_code}"))
+        elif not account.postable:
+            errors.append(
+                (f"lines.{i}.account_code", f"{account.code} is a header account: post beneath it")
+            )
+        elif not account.active and not allow_inactive:
+            errors.append((f"lines.{i}.account_code", f"account {account.code} is inactive"))
+        elif account.type in OPERATING and not line.cost_centre_code:
+            errors.append(
+                (f"lines.{i}.cost_centre_code", f"{account.type} lines need a cost centre")
+            )
+        if line.cost_centre_code:
+            centre = centres.get(line.cost_centre_code)
+            if centre is None:
+                errors.append(
+                    (f"lines.{i}.cost_centre_code", f"no cost centre {line.cost_centre_code}")
+                )
+            elif not centre.active and not allow_inactive:
+                errors.append(
+                    (f"lines.{i}.cost_centre_code", f"cost centre {centre.code} is inactive")
+                )
+        for dimension, value in (("programme", line.programme), ("project", line.project)):
+            if value:
+                found = analysis.get((dimension, value))
+                if found is None:
+                    errors.append((f"lines.{i}.{dimension}", f"no {dimension} {value}"))
+                elif not found.active and not allow_inactive:
+                    errors.append((f"lines.{i}.{dimension}", f"{dimension} {value} is inactive"))
+    return errors
+
+
+async def _refuse_duplicate(fin: Finance, source: str, reference: str) -> None:
+    existing = await fin.backend.journals.find_by_source(source, reference)
+    if existing is not None:
+        raise DuplicateReference(
+            f"{source} document {reference!r} is already journal {existing.number}",
+            journal_id=str(existing.id),
+        )
+
+
+def _refuse_if_posted(journal: Journal, verb: str) -> None:
+    if journal.status == "posted":
+        raise JournalPosted(
+            f"journal {journal.number} is posted and cannot be {verb}; correct it with a "
+            f"reversal (POST /finance/v1/journals/{journal.id}/reverse)",
+            journal_id=str(journal.id),
+        )
+
+
+def _lines(lines: Sequence[JournalLineIn]) -> list[JournalLine]:
+    return [JournalLine(**line.model_dump()) for line in lines]
+
+
+def balanced_lines(amounts: dict[tuple[str, str | None], Decimal]) -> list[JournalLine]:
+    """Lines from net amounts per (account, cost centre), debit when positive."""
+    return [
+        JournalLine(
+            account_code=account,
+            cost_centre_code=centre,
+            debit=net if net > 0 else ZERO,
+            credit=-net if net < 0 else ZERO,
+        )
+        for (account, centre), net in amounts.items()
+        if net != 0
+    ]

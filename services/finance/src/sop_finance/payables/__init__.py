@@ -1,0 +1,1 @@
+"""Accounts payable: suppliers' bank details, supplier invoices, payment runs and BACS files."""

@@ -1,0 +1,474 @@
+"""Payables rules: suppliers and their bank details, invoices (entered, approved by someone
+else, posted to the ledger), and payment runs that pay what is due and write the BACS file."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sop_finance.accounts.service import control_account
+from sop_finance.bootstrap import Finance
+from sop_finance.budgets import service as budgets
+from sop_finance.canonical import Slice
+from sop_finance.errors import DuplicateReference, InvalidState, SelfApproval
+from sop_finance.journals import service as journals
+from sop_finance.journals.models import PAYABLES, ZERO, Journal, JournalLine
+from sop_finance.payables import bacs
+from sop_finance.payables.models import (
+    BankAccount,
+    InvoiceFilter,
+    InvoiceLine,
+    Payment,
+    PaymentRun,
+    Supplier,
+    SupplierFilter,
+    SupplierInvoice,
+)
+from sop_finance.payables.schemas import (
+    BankAccountCreate,
+    BankAccountUpdate,
+    InvoiceCreate,
+    InvoiceLineIn,
+    InvoiceUpdate,
+    PaymentRunCreate,
+    SupplierCreate,
+    SupplierUpdate,
+)
+from sop_finance.periods.models import PeriodRef
+from sop_shared.db import utcnow
+from sop_shared.errors import NotFound, ValidationFailed
+from sop_shared.pagination import PageParams
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+# --- suppliers ----------------------------------------------------------------------------------
+
+
+async def list_suppliers(fin: Finance, *, flt: SupplierFilter, page: PageParams) -> Slice[Supplier]:
+    return await fin.backend.payables.list_suppliers(flt, page)
+
+
+async def get_supplier(fin: Finance, supplier_id: uuid.UUID) -> Supplier:
+    found = await fin.backend.payables.get_supplier(supplier_id)
+    if found is None:
+        raise NotFound(f"no supplier {supplier_id}")
+    return found
+
+
+async def create_supplier(fin: Finance, *, data: SupplierCreate) -> Supplier:
+    supplier = await fin.backend.payables.add_supplier(Supplier(**data.model_dump()))
+    await fin.audit.record("supplier.created", "supplier", supplier.id, after=supplier)
+    return supplier
+
+
+async def update_supplier(fin: Finance, supplier: Supplier, *, data: SupplierUpdate) -> Supplier:
+    saved = await fin.backend.payables.update_supplier(
+        replace(supplier, **_set(data.model_dump(exclude_unset=True)))
+    )
+    # Bank detail changes are the classic mandate fraud: the audit trail keeps before and after.
+    await fin.audit.record("supplier.updated", "supplier", saved.id, before=supplier, after=saved)
+    return saved
+
+
+# --- bank accounts ------------------------------------------------------------------------------
+
+
+async def list_bank_accounts(fin: Finance, *, page: PageParams) -> Slice[BankAccount]:
+    return await fin.backend.payables.list_bank_accounts(page)
+
+
+async def get_bank_account(fin: Finance, bank_account_id: uuid.UUID) -> BankAccount:
+    found = await fin.backend.payables.get_bank_account(bank_account_id)
+    if found is None:
+        raise NotFound(f"no bank account {bank_account_id}")
+    return found
+
+
+async def create_bank_account(fin: Finance, *, data: BankAccountCreate) -> BankAccount:
+    accounts = await fin.backend.accounts.accounts_by_code([data.ledger_account_code])
+    ledger = accounts.get(data.ledger_account_code)
+    if ledger is None or ledger.type != "asset" or not ledger.postable:
+        raise ValidationFailed(
+            f"{data.ledger_account_code} is not a postable asset account",
+            errors=[("ledger_account_code", "must be a postable asset account (cash at bank)")],
+        )
+    account = await fin.backend.payables.add_bank_account(BankAccount(**data.model_dump()))
+    await fin.audit.record("bank_account.created", "bank_account", account.id, after=account)
+    return account
+
+
+async def update_bank_account(
+    fin: Finance, account: BankAccount, *, data: BankAccountUpdate
+) -> BankAccount:
+    saved = await fin.backend.payables.update_bank_account(
+        replace(account, **_set(data.model_dump(exclude_unset=True)))
+    )
+    await fin.audit.record(
+        "bank_account.updated", "bank_account", saved.id, before=account, after=saved
+    )
+    return saved
+
+
+# --- supplier invoices --------------------------------------------------------------------------
+
+
+async def list_invoices(
+    fin: Finance, *, flt: InvoiceFilter, page: PageParams
+) -> Slice[SupplierInvoice]:
+    return await fin.backend.payables.list_invoices(flt, page)
+
+
+async def get_invoice(
+    fin: Finance, invoice_id: uuid.UUID, *, lock: bool = False
+) -> SupplierInvoice:
+    found = await fin.backend.payables.get_invoice(invoice_id, lock=lock)
+    if found is None:
+        raise NotFound(f"no supplier invoice {invoice_id}")
+    return found
+
+
+async def create_invoice(fin: Finance, *, data: InvoiceCreate) -> SupplierInvoice:
+    supplier = await fin.backend.payables.get_supplier(data.supplier_id)
+    if supplier is None or not supplier.active:
+        raise ValidationFailed(
+            f"no active supplier {data.supplier_id}",
+            errors=[("supplier_id", "unknown or inactive supplier")],
+        )
+    if data.source != "manual" and not data.source_reference:
+        raise ValidationFailed(
+            "an invoice from another system must name its document",
+            errors=[("source_reference", "required unless source is manual")],
+        )
+    existing = await fin.backend.payables.find_invoice(
+        data.supplier_id, data.supplier_invoice_number
+    )
+    if existing is not None:
+        raise DuplicateReference(
+            f"{supplier.name} invoice {data.supplier_invoice_number} is already {existing.number}",
+            invoice_id=str(existing.id),
+        )
+    invoice = SupplierInvoice(
+        **data.model_dump(exclude={"lines"}),
+        lines=_lines(data.lines),
+        entered_by=fin.actor,
+    )
+    await _check_invoice(fin, invoice)
+    invoice = await fin.backend.payables.add_invoice(invoice)
+    await fin.audit.record(
+        "supplier_invoice.received", "supplier_invoice", invoice.id, after=invoice
+    )
+    return invoice
+
+
+async def update_invoice(
+    fin: Finance, invoice: SupplierInvoice, *, data: InvoiceUpdate
+) -> SupplierInvoice:
+    if invoice.status != "received":
+        raise InvalidState(
+            f"invoice {invoice.number} is {invoice.status}; only received invoices change"
+        )
+    values = _set(data.model_dump(exclude_unset=True, exclude={"lines"}))
+    changed = replace(invoice, **values, entered_by=fin.actor)
+    if data.lines is not None:
+        changed.lines = _lines(data.lines)
+    await _check_invoice(fin, changed)
+    saved = await fin.backend.payables.update_invoice(changed)
+    await fin.audit.record(
+        "supplier_invoice.updated", "supplier_invoice", saved.id, before=invoice, after=saved
+    )
+    return saved
+
+
+async def approve_invoice(fin: Finance, invoice_id: uuid.UUID) -> SupplierInvoice:
+    invoice = await get_invoice(fin, invoice_id, lock=True)
+    if invoice.status != "received":
+        raise InvalidState(f"invoice {invoice.number} is {invoice.status}, not received")
+    if invoice.entered_by == fin.actor:
+        raise SelfApproval(f"invoice {invoice.number} was entered by you; someone else approves")
+    saved = await fin.backend.payables.update_invoice(
+        replace(invoice, status="approved", approved_by=fin.actor, approved_at=utcnow())
+    )
+    await fin.audit.record(
+        "supplier_invoice.approved", "supplier_invoice", saved.id, before=invoice, after=saved
+    )
+    return saved
+
+
+async def cancel_invoice(fin: Finance, invoice_id: uuid.UUID) -> SupplierInvoice:
+    invoice = await get_invoice(fin, invoice_id, lock=True)
+    if invoice.status not in ("received", "approved"):
+        raise InvalidState(
+            f"invoice {invoice.number} is {invoice.status}; posted invoices are reversed, "
+            "not cancelled"
+        )
+    saved = await fin.backend.payables.update_invoice(replace(invoice, status="cancelled"))
+    await fin.audit.record(
+        "supplier_invoice.cancelled", "supplier_invoice", saved.id, before=invoice, after=saved
+    )
+    return saved
+
+
+async def post_invoice(
+    fin: Finance, invoice_id: uuid.UUID, *, posting_date: date | None
+) -> SupplierInvoice:
+    """Debit each line's expense (and VAT to the VAT account), credit payables control, and
+    release the commitments the lines name."""
+    invoice = await get_invoice(fin, invoice_id, lock=True)
+    if invoice.status != "approved":
+        raise InvalidState(
+            f"invoice {invoice.number} is {invoice.status}; it must be approved to post"
+        )
+    journal = await _invoice_journal(fin, invoice, posting_date or invoice.invoice_date)
+    await journals.validate(fin, journal)
+    journal = await journals.post_new(fin, journal)
+    for line in invoice.lines:
+        if line.commitment_id is not None:
+            commitment = await budgets.get_commitment(fin, line.commitment_id, lock=True)
+            if commitment.status == "open":
+                release = min(line.net_amount, commitment.outstanding)
+                await budgets.release_commitment(fin, commitment.id, release)
+    saved = await fin.backend.payables.update_invoice(
+        replace(invoice, status="posted", journal_id=journal.id)
+    )
+    await fin.audit.record(
+        "supplier_invoice.posted", "supplier_invoice", saved.id, before=invoice, after=saved
+    )
+    return saved
+
+
+async def _invoice_journal(fin: Finance, invoice: SupplierInvoice, posting_date: date) -> Journal:
+    control = await control_account(fin, "payables_control")
+    lines = [
+        JournalLine(
+            account_code=ln.account_code,
+            cost_centre_code=ln.cost_centre_code,
+            programme=ln.programme,
+            project=ln.project,
+            debit=ln.net_amount,
+            description=ln.description,
+        )
+        for ln in invoice.lines
+    ]
+    vat = sum((ln.vat_amount for ln in invoice.lines), ZERO)
+    if vat:
+        vat_account = await control_account(fin, "vat_recoverable")
+        lines.append(JournalLine(account_code=vat_account.code, debit=vat, description="VAT"))
+    lines.append(
+        JournalLine(
+            account_code=control.code,
+            credit=invoice.total,
+            description=f"Invoice {invoice.supplier_invoice_number}",
+        )
+    )
+    return Journal(
+        description=f"Supplier invoice {invoice.number} ({invoice.supplier_invoice_number})",
+        posting_date=posting_date,
+        period_code=PeriodRef.of_date(posting_date).code,
+        source=PAYABLES,
+        source_reference=invoice.number,
+        prepared_by=fin.actor,
+        lines=lines,
+    )
+
+
+async def _check_invoice(fin: Finance, invoice: SupplierInvoice) -> None:
+    if invoice.due_date < invoice.invoice_date:
+        raise ValidationFailed(
+            "the due date is before the invoice date",
+            errors=[("due_date", "must be on or after invoice_date")],
+        )
+    for i, line in enumerate(invoice.lines):
+        if line.commitment_id is None:
+            continue
+        commitment = await fin.backend.budgets.get_commitment(line.commitment_id)
+        if commitment is None:
+            raise ValidationFailed(
+                f"no commitment {line.commitment_id}",
+                errors=[(f"lines.{i}.commitment_id", "unknown commitment")],
+            )
+    # The journal the invoice will post must be valid against the chart today.
+    await journals.validate(fin, await _invoice_journal(fin, invoice, invoice.invoice_date))
+
+
+def _lines(lines: list[InvoiceLineIn]) -> list[InvoiceLine]:
+    return [InvoiceLine(**line.model_dump()) for line in lines]
+
+
+# --- payment runs -------------------------------------------------------------------------------
+
+
+async def list_payment_runs(fin: Finance, *, page: PageParams) -> Slice[PaymentRun]:
+    return await fin.backend.payables.list_payment_runs(page)
+
+
+async def get_payment_run(fin: Finance, run_id: uuid.UUID, *, lock: bool = False) -> PaymentRun:
+    found = await fin.backend.payables.get_payment_run(run_id, lock=lock)
+    if found is None:
+        raise NotFound(f"no payment run {run_id}")
+    return found
+
+
+async def propose_payment_run(fin: Finance, *, data: PaymentRunCreate) -> PaymentRun:
+    """Select every posted, unpaid invoice due by the date and group it into one payment per
+    supplier, with the supplier's bank details as they stand now."""
+    store = fin.backend.payables
+    account = await store.get_bank_account(data.bank_account_id)
+    if account is None or not account.active:
+        raise ValidationFailed(
+            "no active bank account to pay from",
+            errors=[("bank_account_id", "unknown or inactive bank account")],
+        )
+    if data.payment_date.weekday() >= 5:
+        raise ValidationFailed(
+            "BACS pays on working days", errors=[("payment_date", "falls on a weekend")]
+        )
+    due_by = data.due_by or data.payment_date
+    invoices = await store.claim_due_invoices(due_by)
+    if not invoices:
+        raise InvalidState(f"no posted invoices are due by {due_by} and unpaid")
+    suppliers = await store.suppliers_by_id(list({i.supplier_id for i in invoices}))
+    by_supplier: dict[uuid.UUID, list[SupplierInvoice]] = defaultdict(list)
+    for invoice in invoices:
+        by_supplier[invoice.supplier_id].append(invoice)
+    payments = []
+    for supplier_id, owed in by_supplier.items():
+        supplier = suppliers[supplier_id]
+        reference = (
+            owed[0].supplier_invoice_number if len(owed) == 1 else f"SOP {len(owed)} INVOICES"
+        )
+        payments.append(
+            Payment(
+                supplier_id=supplier_id,
+                supplier_name=supplier.name,
+                sort_code=supplier.bank_sort_code,
+                account_number=supplier.bank_account_number,
+                account_name=supplier.bank_account_name,
+                amount=sum((i.total for i in owed), ZERO),
+                reference=bacs.bacs_text(reference, 18).rstrip(),
+                invoice_ids=[i.id for i in owed],
+            )
+        )
+    run = await store.add_payment_run(
+        PaymentRun(
+            bank_account_id=account.id,
+            payment_date=data.payment_date,
+            due_by=due_by,
+            payments=payments,
+            created_by=fin.actor,
+        )
+    )
+    for invoice in invoices:
+        await store.update_invoice(replace(invoice, payment_run_id=run.id))
+    await fin.audit.record("payment_run.proposed", "payment_run", run.id, after=run)
+    return run
+
+
+async def cancel_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
+    run = await get_payment_run(fin, run_id, lock=True)
+    if run.status != "proposed":
+        raise InvalidState(f"payment run {run.number} is {run.status}; only proposals cancel")
+    store = fin.backend.payables
+    for invoice in await store.invoices_of_run(run.id):
+        await store.update_invoice(replace(invoice, payment_run_id=None))
+    saved = await store.update_payment_run(replace(run, status="cancelled"))
+    await fin.audit.record(
+        "payment_run.cancelled", "payment_run", saved.id, before=run, after=saved
+    )
+    return saved
+
+
+async def post_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
+    """Debit payables control, credit the bank's ledger account, mark the invoices paid and
+    write the BACS Standard 18 file, all in one transaction."""
+    run = await get_payment_run(fin, run_id, lock=True)
+    if run.status != "proposed":
+        raise InvalidState(f"payment run {run.number} is {run.status}, not proposed")
+    account = await get_bank_account(fin, run.bank_account_id)
+    control = await control_account(fin, "payables_control")
+    lines = [
+        JournalLine(
+            account_code=control.code,
+            debit=p.amount,
+            description=f"{p.supplier_name} {p.reference}"[:500],
+        )
+        for p in run.payments
+    ]
+    lines.append(
+        JournalLine(
+            account_code=account.ledger_account_code,
+            credit=run.total,
+            description=f"BACS {run.number}",
+        )
+    )
+    journal = Journal(
+        description=f"Payment run {run.number} from {account.name}",
+        posting_date=run.payment_date,
+        period_code=PeriodRef.of_date(run.payment_date).code,
+        source=PAYABLES,
+        source_reference=run.number,
+        prepared_by=fin.actor,
+        lines=lines,
+    )
+    await journals.validate(fin, journal, allow_inactive=True)
+    journal = await journals.post_new(fin, journal)
+    store = fin.backend.payables
+    for invoice in await store.invoices_of_run(run.id):
+        await store.update_invoice(replace(invoice, status="paid"))
+    bacs_file = bacs.standard18(
+        origin=bacs.Originator(
+            sort_code=account.sort_code,
+            account_number=account.account_number,
+            account_name=account.account_name,
+            service_user_number=account.service_user_number,
+        ),
+        credits=[
+            bacs.Credit(
+                sort_code=p.sort_code,
+                account_number=p.account_number,
+                account_name=p.account_name,
+                amount_pence=_pence(p.amount),
+                reference=p.reference,
+            )
+            for p in run.payments
+        ],
+        payment_date=run.payment_date,
+        created=utcnow().date(),
+        serial=run.number.rsplit("-", 1)[-1][-6:].rjust(6, "0"),
+    )
+    saved = await store.update_payment_run(
+        replace(
+            run,
+            status="posted",
+            journal_id=journal.id,
+            posted_by=fin.actor,
+            posted_at=utcnow(),
+            bacs_file=bacs_file,
+        )
+    )
+    await fin.audit.record(
+        "payment_run.posted", "payment_run", saved.id, before=_brief(run), after=_brief(saved)
+    )
+    return saved
+
+
+async def bacs_file(fin: Finance, run_id: uuid.UUID) -> tuple[PaymentRun, str]:
+    run = await get_payment_run(fin, run_id)
+    if run.bacs_file is None:
+        raise InvalidState(f"payment run {run.number} is {run.status}; post it to get its file")
+    return run, run.bacs_file
+
+
+def _pence(amount: Decimal) -> int:
+    return int(amount.scaleb(2).to_integral_exact())
+
+
+def _brief(run: PaymentRun) -> PaymentRun:
+    """The run without its file, which the audit event need not repeat."""
+    return replace(run, bacs_file=None)

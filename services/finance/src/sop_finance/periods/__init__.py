@@ -1,0 +1,1 @@
+"""Financial years (1 April - 31 March), their accounting periods, and year-end close."""

@@ -1,0 +1,2 @@
+"""Ledger reports read from maintained balances: account balances, trial balance, cost centre
+income and expenditure."""
