@@ -20,6 +20,11 @@ class In(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    def values(self, *, only_set: bool = False, exclude: frozenset[str] = frozenset()) -> dict:
+        """Field values as Python objects (`model_dump` would turn money into strings)."""
+        names = self.model_fields_set if only_set else type(self).model_fields
+        return {name: getattr(self, name) for name in names if name not in exclude}
+
 
 class Out(BaseModel):
     """A response body, built from a canonical object's attributes."""

@@ -54,7 +54,7 @@ async def create_account(fin: Finance, *, data: AccountCreate) -> Account:
     accounts = fin.backend.accounts
     if await accounts.accounts_by_code([data.code]):
         raise DuplicateReference(f"account {data.code} already exists")
-    account = Account(**data.model_dump())
+    account = Account(**data.values())
     await _check_account(fin, account)
     account = await accounts.add_account(account)
     await fin.audit.record("account.created", "account", account.id, after=account)
@@ -62,7 +62,7 @@ async def create_account(fin: Finance, *, data: AccountCreate) -> Account:
 
 
 async def update_account(fin: Finance, account: Account, *, data: AccountUpdate) -> Account:
-    values = data.model_dump(exclude_unset=True)
+    values = data.values(only_set=True)
     # parent_code and control_role may be cleared with null; the other fields may not.
     nullable = {k: values.pop(k) for k in ("parent_code", "control_role") if k in values}
     changed = replace(account, **_set(values), **nullable)
@@ -140,7 +140,7 @@ async def create_cost_centre(fin: Finance, *, data: CostCentreCreate) -> CostCen
     store = fin.backend.accounts
     if await store.cost_centres_by_code([data.code]):
         raise DuplicateReference(f"cost centre {data.code} already exists")
-    created = await store.add_cost_centre(CostCentre(**data.model_dump()))
+    created = await store.add_cost_centre(CostCentre(**data.values()))
     await fin.audit.record("cost_centre.created", "cost_centre", created.id, after=created)
     return created
 
@@ -149,7 +149,7 @@ async def update_cost_centre(
     fin: Finance, cost_centre: CostCentre, *, data: CostCentreUpdate
 ) -> CostCentre:
     saved = await fin.backend.accounts.update_cost_centre(
-        replace(cost_centre, **_set(data.model_dump(exclude_unset=True)))
+        replace(cost_centre, **_set(data.values(only_set=True)))
     )
     await fin.audit.record(
         "cost_centre.updated", "cost_centre", saved.id, before=cost_centre, after=saved
@@ -177,7 +177,7 @@ async def create_analysis_code(fin: Finance, *, data: AnalysisCodeCreate) -> Ana
     store = fin.backend.accounts
     if await store.analysis_codes_by_key([(data.dimension, data.code)]):
         raise DuplicateReference(f"{data.dimension} {data.code} already exists")
-    created = await store.add_analysis_code(AnalysisCode(**data.model_dump()))
+    created = await store.add_analysis_code(AnalysisCode(**data.values()))
     await fin.audit.record("analysis_code.created", "analysis_code", created.id, after=created)
     return created
 
@@ -186,7 +186,7 @@ async def update_analysis_code(
     fin: Finance, code: AnalysisCode, *, data: AnalysisCodeUpdate
 ) -> AnalysisCode:
     saved = await fin.backend.accounts.update_analysis_code(
-        replace(code, **_set(data.model_dump(exclude_unset=True)))
+        replace(code, **_set(data.values(only_set=True)))
     )
     await fin.audit.record(
         "analysis_code.updated", "analysis_code", saved.id, before=code, after=saved

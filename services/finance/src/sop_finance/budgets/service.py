@@ -122,7 +122,7 @@ async def create_commitment(fin: Finance, *, data: CommitmentCreate) -> Commitme
         )
     commitment = await fin.backend.budgets.add_commitment(
         Commitment(
-            **data.model_dump(),
+            **data.values(),
             period_code=PeriodRef.of_date(data.commitment_date).code,
             created_by=fin.actor,
         )

@@ -95,7 +95,7 @@ async def create_journal(fin: Finance, *, data: JournalCreate) -> Journal:
 
 async def update_journal(fin: Finance, journal: Journal, *, data: JournalUpdate) -> Journal:
     _refuse_if_posted(journal, "changed")
-    values = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    values = {k: v for k, v in data.values(only_set=True).items() if v is not None}
     changed = replace(journal, **{k: v for k, v in values.items() if k != "lines"})
     if data.lines is not None:
         changed.lines = _lines(data.lines)
@@ -322,7 +322,7 @@ def _refuse_if_posted(journal: Journal, verb: str) -> None:
 
 
 def _lines(lines: Sequence[JournalLineIn]) -> list[JournalLine]:
-    return [JournalLine(**line.model_dump()) for line in lines]
+    return [JournalLine(**line.values()) for line in lines]
 
 
 def balanced_lines(amounts: dict[tuple[str, str | None], Decimal]) -> list[JournalLine]:

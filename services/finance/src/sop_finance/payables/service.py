@@ -63,14 +63,14 @@ async def get_supplier(fin: Finance, supplier_id: uuid.UUID) -> Supplier:
 
 
 async def create_supplier(fin: Finance, *, data: SupplierCreate) -> Supplier:
-    supplier = await fin.backend.payables.add_supplier(Supplier(**data.model_dump()))
+    supplier = await fin.backend.payables.add_supplier(Supplier(**data.values()))
     await fin.audit.record("supplier.created", "supplier", supplier.id, after=supplier)
     return supplier
 
 
 async def update_supplier(fin: Finance, supplier: Supplier, *, data: SupplierUpdate) -> Supplier:
     saved = await fin.backend.payables.update_supplier(
-        replace(supplier, **_set(data.model_dump(exclude_unset=True)))
+        replace(supplier, **_set(data.values(only_set=True)))
     )
     # Bank detail changes are the classic mandate fraud: the audit trail keeps before and after.
     await fin.audit.record("supplier.updated", "supplier", saved.id, before=supplier, after=saved)
@@ -99,7 +99,7 @@ async def create_bank_account(fin: Finance, *, data: BankAccountCreate) -> BankA
             f"{data.ledger_account_code} is not a postable asset account",
             errors=[("ledger_account_code", "must be a postable asset account (cash at bank)")],
         )
-    account = await fin.backend.payables.add_bank_account(BankAccount(**data.model_dump()))
+    account = await fin.backend.payables.add_bank_account(BankAccount(**data.values()))
     await fin.audit.record("bank_account.created", "bank_account", account.id, after=account)
     return account
 
@@ -108,7 +108,7 @@ async def update_bank_account(
     fin: Finance, account: BankAccount, *, data: BankAccountUpdate
 ) -> BankAccount:
     saved = await fin.backend.payables.update_bank_account(
-        replace(account, **_set(data.model_dump(exclude_unset=True)))
+        replace(account, **_set(data.values(only_set=True)))
     )
     await fin.audit.record(
         "bank_account.updated", "bank_account", saved.id, before=account, after=saved
@@ -155,7 +155,7 @@ async def create_invoice(fin: Finance, *, data: InvoiceCreate) -> SupplierInvoic
             invoice_id=str(existing.id),
         )
     invoice = SupplierInvoice(
-        **data.model_dump(exclude={"lines"}),
+        **data.values(exclude=frozenset({"lines"})),
         lines=_lines(data.lines),
         entered_by=fin.actor,
     )
@@ -174,7 +174,7 @@ async def update_invoice(
         raise InvalidState(
             f"invoice {invoice.number} is {invoice.status}; only received invoices change"
         )
-    values = _set(data.model_dump(exclude_unset=True, exclude={"lines"}))
+    values = _set(data.values(only_set=True, exclude=frozenset({"lines"})))
     changed = replace(invoice, **values, entered_by=fin.actor)
     if data.lines is not None:
         changed.lines = _lines(data.lines)
@@ -298,7 +298,7 @@ async def _check_invoice(fin: Finance, invoice: SupplierInvoice) -> None:
 
 
 def _lines(lines: list[InvoiceLineIn]) -> list[InvoiceLine]:
-    return [InvoiceLine(**line.model_dump()) for line in lines]
+    return [InvoiceLine(**line.values()) for line in lines]
 
 
 # --- payment runs -------------------------------------------------------------------------------
