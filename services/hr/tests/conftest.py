@@ -189,9 +189,9 @@ def employee_body(**fields: Any) -> dict[str, Any]:
     }
 
 
-def terms_body(org_unit_id: str, **fields: Any) -> dict[str, Any]:
+def terms_body(unit_id: str, **fields: Any) -> dict[str, Any]:
     return {
-        "org_unit_id": org_unit_id,
+        "org_unit_id": unit_id,
         "grade": "HEO",
         "fte": "1",
         "annual_salary": "36000.00",

@@ -35,10 +35,20 @@ COLUMNS: dict[str, str] = {
 }
 REQUIRED = ("employee_number", "first_name", "last_name", "home_region", "start_date")
 PAYROLL = ("tax_code", "ni_category", "student_loan_plans", "postgraduate_loan", "pension_scheme")
-BANK = {"bank_sort_code": "sort_code", "bank_account_number": "account_number",
-        "bank_account_name": "account_name"}  # fmt: skip
-TERMS = ("org_unit_code", "position_code", "grade", "fte", "annual_salary", "pay_frequency",
-         "contract_type")  # fmt: skip
+BANK = {
+    "bank_sort_code": "sort_code",
+    "bank_account_number": "account_number",
+    "bank_account_name": "account_name",
+}
+TERMS = (
+    "org_unit_code",
+    "position_code",
+    "grade",
+    "fte",
+    "annual_salary",
+    "pay_frequency",
+    "contract_type",
+)
 SENSITIVE_COLUMNS = ("date_of_birth", "national_insurance_number", *BANK)
 
 
