@@ -247,25 +247,39 @@ def _explain(
     postgraduate_total: Decimal,
 ) -> list[Step]:
     steps: list[Step] = [(setup.opening, (pay,)), *setup.not_collected]
+    plan_shares = [d for d in deductions if d.loan != "postgraduate"]
     titles = {plan: title for plan, _threshold, title in setup.plans}
+    if len(plan_shares) > 1:
+        # Several plans: 9% is taken once, above the lowest threshold, and shared out.
+        lowest = plan_shares[0]
+        steps.append(
+            (
+                "All plans: {} above the lowest threshold {:,.2f}, rounded down to whole "
+                "pounds: {:,.2f}",
+                (setup.plan_rate_text, lowest.threshold, plans_due),
+            )
+        )
+        for share in reversed(plan_shares[1:]):
+            steps.append(
+                (
+                    "{}: the part above its threshold {:,.2f}: {:,.2f}",
+                    (titles[share.loan], share.threshold, share.amount),
+                )
+            )
+        steps.append(("{}: the rest: {:,.2f}", (titles[lowest.loan], lowest.amount)))
+    for share in plan_shares if len(plan_shares) == 1 else ():
+        steps.append(
+            (
+                "{}: {} above {:,.2f}, rounded down to whole pounds: {:,.2f}",
+                (titles[share.loan], setup.plan_rate_text, share.threshold, share.amount),
+            )
+        )
     for deduction in deductions:
         if deduction.loan == "postgraduate":
             steps.append(
                 (
                     "Postgraduate loan: {} above {:,.2f}, rounded down to whole pounds: {:,.2f}",
                     (setup.postgraduate_rate_text, deduction.threshold, deduction.amount),
-                )
-            )
-        else:
-            steps.append(
-                (
-                    "{}: {} above {:,.2f}, rounded down to whole pounds: {:,.2f}",
-                    (
-                        titles[deduction.loan],
-                        setup.plan_rate_text,
-                        deduction.threshold,
-                        deduction.amount,
-                    ),
                 )
             )
     if setup.cumulative and setup.plans:
