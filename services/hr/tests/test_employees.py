@@ -238,6 +238,7 @@ async def test_audit_keeps_before_and_after_and_masks_sensitive_fields(hr, make_
     assert full["after"]["national_insurance_number"] == "CE000000D"
 
 
+@pytest.mark.sqlite
 async def test_list_filters_by_status_org_unit_and_updated_since_in_keyset_pages(hr):
     today = date.today()
     unit = await hr.org_unit()

@@ -153,3 +153,22 @@ async def test_the_tenant_comes_from_the_token_only(hr, make_employee_body):
     no_tenant = hr.mint(tenant=None, scopes="hr:read", audience="sop-hr")
     r = await hr.client.get("/hr/v1/employees", headers={"Authorization": f"Bearer {no_tenant}"})
     assert r.status_code == 403
+
+
+async def test_imports_and_idempotency_keys_stay_within_the_tenant(hr, other, make_employee_body):
+    await hr.org_unit("HOME")
+    header = "employee_number,first_name,last_name,home_region,start_date,org_unit_code,grade,"
+    header += "fte,annual_salary,pay_frequency,contract_type\n"
+    content = (header + "E5,A,B,england,2024-01-01,HOME,EO,1,30000,monthly,permanent\n").encode()
+    r = await other.post(
+        "/hr/v1/employees/imports", content=content, headers={"Content-Type": "text/csv"}
+    )
+    assert r.status_code == 422
+    assert r.json()["invalid_rows"][0]["errors"][0]["field"] == "org_unit_code"
+
+    body, key = make_employee_body(employee_number="K1"), {"Idempotency-Key": "shared-key"}
+    mine = await hr.post("/hr/v1/employees", json=body, headers=key)
+    theirs = await other.post("/hr/v1/employees", json=body, headers=key)
+    assert mine.status_code == theirs.status_code == 201
+    assert "idempotent-replayed" not in theirs.headers
+    assert theirs.json()["id"] != mine.json()["id"]

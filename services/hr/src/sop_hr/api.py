@@ -21,8 +21,7 @@ T = TypeVar("T")
 
 
 def _quantity_text(value: Decimal) -> str:
-    text = format(Decimal(value).normalize(), "f")
-    return text
+    return format(Decimal(value).normalize(), "f")
 
 
 Quantity = Annotated[
