@@ -32,15 +32,17 @@ from sop_gateway.ratelimit import make_limiter
 from sop_gateway.routes import ScopeRules, Upstream
 from sop_gateway.seed import ensure_tenant_client
 from sop_gateway.settings import GatewaySettings
+from sop_gateway.telemetry import BatchingHandler, CachedMetrics, batch_logging, flush_periodically
 from sop_gateway.tenants.provisioning import Provisioner
 from sop_gateway.tenants.registry import TenantEntry, TenantRegistry
 from sop_gateway.tenants.router import platform_router
 from sop_gateway.tenants.service import Tenants
+from sop_gateway.upstream import UpstreamPool
 from sop_shared.context import Principal
 from sop_shared.db import Database
 from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
 from sop_shared.idempotency import IdempotencyStore
-from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from sop_shared.observability import RequestContextMiddleware, configure_logging
 from sop_shared.platform_config import PlatformConfig, load_platform_config
 from sop_shared.transactions import TransactionMiddleware
 
@@ -79,11 +81,10 @@ class Gateway:
                 )
         self.upstreams = configured_upstreams(settings, self.platform)
         self.database = Database(settings.database_url)
-        self.metrics = Metrics("gateway")
+        self.metrics = CachedMetrics("gateway")
         signer, self.internal_jwks = internal_signer(settings)
         self.internal_tokens = InternalTokens(signer, cache_size=settings.token_cache_size)
         self.aux_http: aiohttp.ClientSession | None = None
-        self.http: aiohttp.ClientSession | None = None
 
         self.verifier = TokenVerifier(cache_size=settings.token_cache_size)
         self.dev_idp: DevIdentityProvider | None = None
@@ -128,6 +129,7 @@ class Gateway:
             rules=self.rules,
             limiter=self.limiter,
             tokens=self.internal_tokens,
+            pools={},  # made at start-up, on the serving loop
             max_body_bytes=settings.max_body_bytes,
         )
         self.provisioner = Provisioner(
@@ -148,6 +150,7 @@ class Gateway:
             upstreams=self.upstreams, rules=self.rules, max_age=settings.openapi_cache_seconds
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self.log_handler: BatchingHandler | None = None
 
     # -- identity plumbing ------------------------------------------------------------------
 
@@ -190,26 +193,24 @@ class Gateway:
 
     async def start(self) -> None:
         s = self.settings
-        self.http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(
-                limit=s.upstream_pool_size,
-                limit_per_host=s.upstream_pool_size,
-                keepalive_timeout=30,
-            ),
-            timeout=aiohttp.ClientTimeout(
-                total=None,
-                sock_connect=s.upstream_connect_timeout_seconds,
-                sock_read=s.upstream_timeout_seconds,
-            ),
-            auto_decompress=False,  # bodies pass through as the service encoded them
-            cookie_jar=aiohttp.DummyCookieJar(),  # never carry one caller's cookies to another
-            skip_auto_headers=("User-Agent", "Accept-Encoding"),
+        self.proxy.pools.update(
+            {
+                name: UpstreamPool(
+                    u.host,
+                    u.port,
+                    tls=u.tls,
+                    size=s.upstream_pool_size,
+                    connect_timeout=s.upstream_connect_timeout_seconds,
+                    read_timeout=s.upstream_timeout_seconds,
+                )
+                for name, u in self.upstreams.items()
+            }
         )
+        # For everything off the hot path: discovery, JWKS, services' OpenAPI, provisioning.
         self.aux_http = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=10, sock_connect=3),
-            cookie_jar=aiohttp.DummyCookieJar(),
+            cookie_jar=aiohttp.DummyCookieJar(),  # never carry one caller's cookies to another
         )
-        self.proxy.session = self.http
         self.provisioner.session = self.aux_http
         publish_internal_jwks(s, self.internal_jwks)
         try:
@@ -223,6 +224,8 @@ class Gateway:
             asyncio.create_task(self.registry.keep_fresh(), name="tenant-registry"),
             asyncio.create_task(self.docs.keep_fresh(self.fetch_json), name="service-docs"),
         ]
+        if self.log_handler is not None:
+            self._tasks.append(asyncio.create_task(flush_periodically(self.log_handler)))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -230,9 +233,10 @@ class Gateway:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for session in (self.http, self.aux_http):
-            if session is not None:
-                await session.close()
+        for pool in self.proxy.pools.values():
+            await pool.close()
+        if self.aux_http is not None:
+            await self.aux_http.close()
         await self.limiter.close()
         await self.database.dispose()
 
@@ -429,6 +433,7 @@ def create_app(
     settings = settings or GatewaySettings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
     gateway = Gateway(settings, platform)
+    gateway.log_handler = batch_logging()
     app = RequestContextMiddleware(
         GatewayApp(gateway, create_platform_app(gateway)),
         service="gateway",

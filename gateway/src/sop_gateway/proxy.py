@@ -1,20 +1,24 @@
 """The hot path: a raw ASGI handler that authenticates, authorises, rate-limits and forwards a
-request to its service over one pooled aiohttp session, streaming bodies both ways. The
+request to its service over pooled keep-alive connections, streaming bodies both ways. The
 external token never leaves the gateway; the service gets a short-lived internal one."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from collections.abc import AsyncIterator
 
-import aiohttp
 from starlette.types import Message, Receive, Scope, Send
-from yarl import URL
 
 from sop_gateway.access import Gatekeeper
 from sop_gateway.identity.internal import InternalTokens
 from sop_gateway.ratelimit import RateLimiter, retry_after
 from sop_gateway.routes import ScopeRules, Upstream
+from sop_gateway.upstream import (
+    UpstreamBroken,
+    UpstreamPool,
+    UpstreamResponse,
+    UpstreamTimeout,
+    UpstreamUnreachable,
+)
 from sop_shared.context import Principal, principal_var, request_id_var, traceparent_var
 from sop_shared.errors import (
     BadRequest,
@@ -29,7 +33,7 @@ from sop_shared.errors import (
 
 # Read whole bodies up to this size (one write upstream); stream anything larger.
 BUFFERED_BODY = 64 * 1024
-BUFFERED_RESPONSE = 1024 * 1024
+BUFFERED_RESPONSE = 256 * 1024
 
 HOP_BY_HOP = frozenset(
     {
@@ -44,7 +48,7 @@ HOP_BY_HOP = frozenset(
         b"upgrade",
     }
 )
-# Credentials and the headers the gateway sets itself never pass through from the client.
+# Credentials, framing and the headers the gateway sets itself never pass through.
 REQUEST_DROPPED = HOP_BY_HOP | {
     b"authorization",
     b"cookie",
@@ -57,7 +61,7 @@ REQUEST_DROPPED = HOP_BY_HOP | {
     b"x-forwarded-host",
     b"x-forwarded-proto",
 }
-# The gateway's server adds its own request id, date and server headers.
+# The gateway's server frames the body and adds its own request id, date and server headers.
 RESPONSE_DROPPED = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
 
 
@@ -88,6 +92,8 @@ async def send_problem(send: Send, problem: Problem, instance: str) -> None:
 def forbidden_path(path: str) -> bool:
     """Dot segments and `_internal` anywhere: the services' internal routes are unreachable
     through the gateway however the path is spelt (the decoded path is checked)."""
+    if "/." not in path and "_internal" not in path:
+        return False
     return any(seg in (".", "..", "_internal") for seg in path.split("/"))
 
 
@@ -107,29 +113,21 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(parts)
 
 
-class _StreamedBody:
-    """The client's body as an async iterator for aiohttp, enforcing the size limit."""
-
-    def __init__(self, receive: Receive, limit: int) -> None:
-        self.receive = receive
-        self.limit = limit
-        self.too_large = False
-
-    async def chunks(self) -> Any:
-        size = 0
-        while True:
-            message = await self.receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                self.too_large = True
-                raise _BodyTooLarge
-            if chunk:
-                yield chunk
-            if not message.get("more_body", False):
-                return
+async def _streamed_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+    """The client's body as it arrives, cut off (and the exchange abandoned) past `limit`."""
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
 
 
 class Proxy:
@@ -140,30 +138,31 @@ class Proxy:
         rules: ScopeRules,
         limiter: RateLimiter,
         tokens: InternalTokens,
+        pools: dict[str, UpstreamPool],
         max_body_bytes: int,
     ) -> None:
         self.gate = gate
         self.rules = rules
         self.limiter = limiter
         self.tokens = tokens
+        self.pools = pools
         self.max_body_bytes = max_body_bytes
-        self.session: aiohttp.ClientSession | None = None  # set at start-up (needs the loop)
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, upstream: Upstream
     ) -> None:
         scope["route"] = upstream.label  # the metrics label: the prefix, not the raw path
-        started = [False]
+        started = False
 
         async def tracked_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                started[0] = True
+            nonlocal started
+            started = True
             await send(message)
 
         try:
             await self._forward(scope, receive, tracked_send, upstream)
         except Problem as problem:
-            if started[0]:
+            if started:
                 raise
             await send_problem(send, problem, scope["path"])
         except _ClientGone:
@@ -177,17 +176,20 @@ class Proxy:
             raise NotFound(f"No route {scope['method']} {path}")
         method: str = scope["method"]
         authorization = content_length = None
-        chunked = False
-        headers: list[tuple[str, str]] = []
+        chunked = has_host = False
+        headers: list[tuple[bytes, bytes]] = []
         for key, value in scope["headers"]:
-            if key == b"authorization":
-                authorization = value
-            elif key == b"content-length":
-                content_length = value
-            elif key == b"transfer-encoding":
-                chunked = True
-            if key not in REQUEST_DROPPED:
-                headers.append((key.decode("latin-1"), value.decode("latin-1")))
+            if key in REQUEST_DROPPED:
+                if key == b"authorization":
+                    authorization = value
+                elif key == b"content-length":
+                    content_length = value
+                elif key == b"transfer-encoding":
+                    chunked = True
+                continue
+            if key == b"host":
+                has_host = True
+            headers.append((key, value))
 
         identity = await self.gate.identify(
             authorization.decode("latin-1") if authorization else None
@@ -211,16 +213,18 @@ class Proxy:
         )
 
         token = self.tokens.for_service(identity, service=upstream.name, cluster=tenant.cluster)
-        headers.append(("Authorization", "Bearer " + token))
-        headers.append(("X-Request-ID", request_id_var.get()))
-        headers.append(("traceparent", traceparent_var.get()))
+        headers.append((b"authorization", b"Bearer " + token.encode()))
+        headers.append((b"x-request-id", request_id_var.get().encode()))
+        headers.append((b"traceparent", traceparent_var.get().encode()))
+        if not has_host:
+            headers.append((b"host", upstream.host_header))
         client = scope.get("client")
         if client:
-            headers.append(("X-Forwarded-For", client[0]))
-        headers.append(("X-Forwarded-Proto", scope.get("scheme", "http")))
+            headers.append((b"x-forwarded-for", client[0].encode()))
+        headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
 
-        data: Any = None
-        streamed: _StreamedBody | None = None
+        body: bytes | AsyncIterator[bytes] | None = None
+        size: int | None = None
         if content_length is not None:
             try:
                 size = int(content_length)
@@ -229,67 +233,55 @@ class Proxy:
             if size > self.max_body_bytes:
                 raise PayloadTooLarge(f"the request body exceeds {self.max_body_bytes} bytes")
             if size <= BUFFERED_BODY:
-                data = await _read_body(receive, self.max_body_bytes)
+                body = await _read_body(receive, self.max_body_bytes)
             else:
-                streamed = _StreamedBody(receive, self.max_body_bytes)
-                data = streamed.chunks()
-                headers.append(("Content-Length", str(size)))
+                body = _streamed_body(receive, self.max_body_bytes)
         elif chunked:
-            streamed = _StreamedBody(receive, self.max_body_bytes)
-            data = streamed.chunks()
+            body = _streamed_body(receive, self.max_body_bytes)
 
-        query = scope.get("query_string", b"")
-        raw_path = scope.get("raw_path") or path.encode()
-        target = upstream.base_url + raw_path.decode("latin-1")
-        if query:
-            target += "?" + query.decode("latin-1")
-        assert self.session is not None
-        responded = [False]
+        target = upstream.base_path + (scope.get("raw_path") or path.encode())
+        if query := scope.get("query_string"):
+            target += b"?" + query
         try:
-            async with self.session.request(
-                method, URL(target, encoded=True), headers=headers, data=data, allow_redirects=False
-            ) as response:
-                await self._relay(response, send, method, responded)
-        except (Problem, _ClientGone):
-            raise
-        except Exception as exc:
-            if responded[0]:
-                raise  # mid-stream: the connection is cut, there is no status left to send
-            if streamed is not None and streamed.too_large:
-                raise PayloadTooLarge(
-                    f"the request body exceeds {self.max_body_bytes} bytes"
-                ) from None
-            if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-                raise GatewayTimeout(
-                    f"the {upstream.name} service did not answer in time"
-                ) from None
-            if isinstance(exc, aiohttp.ClientConnectorError):
-                raise ServiceUnavailable(
-                    f"the {upstream.name} service is unreachable; retry shortly", retry_after=5
-                ) from None
-            if isinstance(exc, aiohttp.ClientError):
-                raise BadGateway(f"the {upstream.name} service failed to answer properly") from None
-            raise
+            response = await self.pools[upstream.name].request(
+                method.encode(), target, headers, body, size
+            )
+        except _BodyTooLarge:
+            raise PayloadTooLarge(f"the request body exceeds {self.max_body_bytes} bytes") from None
+        except UpstreamUnreachable:
+            raise ServiceUnavailable(
+                f"the {upstream.name} service is unreachable; retry shortly", retry_after=5
+            ) from None
+        except UpstreamTimeout:
+            raise GatewayTimeout(f"the {upstream.name} service did not answer in time") from None
+        except UpstreamBroken:
+            raise BadGateway(f"the {upstream.name} service failed to answer properly") from None
+        try:
+            await self._relay(response, send, upstream)
+        finally:
+            response.release()
 
     @staticmethod
-    async def _relay(
-        response: aiohttp.ClientResponse, send: Send, method: str, responded: list[bool]
-    ) -> None:
+    async def _relay(response: UpstreamResponse, send: Send, upstream: Upstream) -> None:
         headers = [
             (name.lower(), value)
-            for name, value in response.raw_headers
+            for name, value in response.headers
             if name.lower() not in RESPONSE_DROPPED
         ]
         start = {"type": "http.response.start", "status": response.status, "headers": headers}
         length = response.content_length
-        if method == "HEAD" or (length is not None and length <= BUFFERED_RESPONSE):
-            body = await response.read()
-            responded[0] = True
+        if length is not None and length <= BUFFERED_RESPONSE:
+            try:
+                body = await response.read()
+            except UpstreamTimeout:
+                raise GatewayTimeout(f"the {upstream.name} service stalled mid-response") from None
+            except UpstreamBroken:
+                raise BadGateway(f"the {upstream.name} service broke off its response") from None
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        responded[0] = True
         await send(start)
-        async for chunk in response.content.iter_any():
+        # Past this point the status is sent: a failure can only cut the connection.
+        async for chunk in response.chunks():
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -22,16 +23,35 @@ class RouteLabel:
 
 @dataclass(frozen=True)
 class Upstream:
+    """A service the gateway routes to: `/{name}/...` (or `prefix`) goes to `base_url`."""
+
     name: str
     base_url: str
     prefix: str = ""
     label: RouteLabel = field(init=False)
+    host: str = field(init=False)
+    port: int = field(init=False)
+    tls: bool = field(init=False)
+    host_header: bytes = field(init=False)
+    base_path: bytes = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
-        if not self.prefix:
-            object.__setattr__(self, "prefix", f"/{self.name}")
-        object.__setattr__(self, "label", RouteLabel(self.prefix))
+        url = urlsplit(self.base_url.rstrip("/"))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"service {self.name}: {self.base_url!r} is not an http(s) URL")
+        tls = url.scheme == "https"
+        values = {
+            "base_url": self.base_url.rstrip("/"),
+            "prefix": self.prefix or f"/{self.name}",
+            "host": url.hostname,
+            "port": url.port or (443 if tls else 80),
+            "tls": tls,
+            "host_header": url.netloc.encode(),
+            "base_path": url.path.encode(),
+        }
+        values["label"] = RouteLabel(values["prefix"])
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
 
     @property
     def audience(self) -> str:

@@ -1,0 +1,299 @@
+"""Gateway overhead: the same authenticated read (GET /hr/v1/employees/{id}) sent straight to
+HR with an internal token and through the gateway with an OIDC token, at concurrency 1 and 32.
+Prints one JSON object: requests/s, p50 and p99 for each, and the ratios.
+
+Starts its own HR and gateway (uvloop + httptools) on free ports with SQLite in a temporary
+directory; the load generator is a lean keep-alive HTTP/1.1 client so it takes as little of
+the machine's two cores as it can from the servers it measures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP", "1.5"))
+RUN_SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
+TENANT = "cabinet-office"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(factory: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process on port {port} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing healthy on port {port}")
+
+
+class Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection; responses must carry Content-Length."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[int] | None = None
+        self.need: int | None = None
+        self.status = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.need is None:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buffer[: end + 2]).lower()
+            self.status = int(head[9:12])
+            at = head.find(b"content-length:")
+            length = int(head[at + 15 : head.find(b"\r\n", at)].strip() if at >= 0 else 0)
+            self.need = end + 4 + length
+        if len(self.buffer) >= self.need:
+            del self.buffer[: self.need]
+            self.need = None
+            assert self.waiter is not None
+            self.waiter.set_result(self.status)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc or ConnectionError("closed"))
+
+    async def request(self, raw: bytes) -> int:
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(raw)  # type: ignore[attr-defined]
+        return await self.waiter
+
+
+async def load(port: int, raw: bytes, concurrency: int) -> dict[str, float]:
+    loop = asyncio.get_running_loop()
+    conns = [
+        (await loop.create_connection(Connection, "127.0.0.1", port))[1] for _ in range(concurrency)
+    ]
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(conn: Connection, until: float, record: bool) -> None:
+        nonlocal errors
+        clock = time.perf_counter
+        while True:
+            started = clock()
+            if started >= until:
+                return
+            status = await conn.request(raw)
+            if status != 200:
+                errors += 1
+            if record:
+                latencies.append(clock() - started)
+
+    await asyncio.gather(*(worker(c, time.perf_counter() + WARMUP_SECONDS, False) for c in conns))
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(c, began + RUN_SECONDS, True) for c in conns))
+    elapsed = time.perf_counter() - began
+    for c in conns:
+        c.transport.close()  # type: ignore[attr-defined]
+    latencies.sort()
+    return {
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 3),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 3),
+        "requests": len(latencies),
+        "errors": errors,
+    }
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux), to report each server's cost per request
+    independently of what else the machine is doing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(port: int, raw: bytes, concurrency: int, pids: dict[str, int]) -> dict[str, float]:
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    figures = uvloop_run(load(port, raw, concurrency))
+    total = figures["requests"] * (1 + WARMUP_SECONDS / RUN_SECONDS)  # CPU covers warm-up too
+    for name, pid in pids.items():
+        after, start = cpu_seconds(pid), before[name]
+        if after is not None and start is not None:
+            figures[f"{name}_cpu_ms_per_request"] = round((after - start) * 1000 / total, 3)
+    return figures
+
+
+def uvloop_run(coro):  # type: ignore[no-untyped-def]
+    import uvloop
+
+    return uvloop.run(coro)
+
+
+def request_bytes(port: int, path: str, token: str) -> bytes:
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
+    ).encode()
+
+
+async def prepare(env: dict[str, str]) -> tuple[str, str, str]:
+    """Migrate, seed, provision the tenant in HR, create one employee; returns (path, external
+    token, internal token)."""
+    os.environ.update(env)
+    import aiohttp
+
+    from sop_gateway.cli import dev_token, local_tenants, migrate_all, seed_demo
+    from sop_gateway.identity.internal import InternalTokens
+    from sop_gateway.keys import ensure_keys, internal_signer
+    from sop_gateway.settings import GatewaySettings
+    from sop_gateway.tenants.provisioning import Actor
+
+    settings = GatewaySettings()
+    ensure_keys(settings)
+    await migrate_all(
+        [
+            ("gateway", ROOT / "gateway" / "alembic.ini", settings.database_url),
+            ("hr", ROOT / "services" / "hr" / "alembic.ini", env["SOP_HR_DATABASE_URL"]),
+        ]
+    )
+    await seed_demo(settings)
+    async with local_tenants({"hr": f"http://127.0.0.1:{env['SOP_HR_PORT']}"}) as (tenants, _):
+        await tenants.provision(TENANT, Actor(subject="bench", client_id="bench"))
+    external = await dev_token(TENANT, "hr:read hr:write", 3600)
+    signer, _ = internal_signer(settings)
+    internal = InternalTokens(signer).mint(
+        audience="sop-hr",
+        subject=f"{TENANT}-integrator",
+        client_id=f"{TENANT}-integrator",
+        tenant=TENANT,
+        cluster="matrix",
+        scopes=frozenset({"hr:read", "hr:write"}),
+    )
+    employee = {
+        "employee_number": "B0001",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "home_region": "england",
+        "start_date": "2024-04-01",
+    }
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            f"http://127.0.0.1:{env['SOP_HR_PORT']}/hr/v1/employees",
+            json=employee,
+            headers={"Authorization": f"Bearer {internal}"},
+        ) as resp:
+            body = await resp.json()
+            if resp.status != 201:
+                raise RuntimeError(f"could not create the employee: {resp.status} {body}")
+    return f"/hr/v1/employees/{body['id']}", external, internal
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="sop-bench-"))
+    hr_port, gw_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "SOP_ENV": "development",
+        "SOP_DATA_DIR": str(workdir),
+        "SOP_LOG_JSON": "true",
+        "SOP_HR_PORT": str(hr_port),
+        "SOP_GATEWAY_PORT": str(gw_port),
+        "SOP_HR_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'hr.db'}",
+        "SOP_GATEWAY_SERVICES": '["hr"]',
+        # The limiter stays on the path but must not be what is measured.
+        "SOP_GATEWAY_RATE_LIMIT_PER_SECOND": "1000000",
+        "SOP_GATEWAY_RATE_LIMIT_BURST": "1000000",
+    }
+    processes = []
+    try:
+        hr = serve("sop_hr.app:create_app", hr_port, env, workdir / "hr.log")
+        processes.append(hr)
+        wait_healthy(hr_port, hr)
+        path, external, internal = uvloop_run(prepare(env))
+        gateway = serve("sop_gateway.app:create_app", gw_port, env, workdir / "gateway.log")
+        processes.append(gateway)
+        wait_healthy(gw_port, gateway)
+
+        results: dict[str, dict[str, dict[str, float]]] = {"direct": {}, "gateway": {}}
+        for concurrency in (1, 32):
+            key = f"c{concurrency}"
+            results["direct"][key] = measured(
+                hr_port, request_bytes(hr_port, path, internal), concurrency, {"hr": hr.pid}
+            )
+            results["gateway"][key] = measured(
+                gw_port,
+                request_bytes(gw_port, path, external),
+                concurrency,
+                {"hr": hr.pid, "gateway": gateway.pid},
+            )
+        d, g = results["direct"], results["gateway"]
+        figures = {
+            "request": "GET /hr/v1/employees/{id} (HR native adapter, SQLite)",
+            "seconds_per_run": RUN_SECONDS,
+            **results,
+            "ratios": {
+                "throughput_c1": round(g["c1"]["requests_per_s"] / d["c1"]["requests_per_s"], 3),
+                "throughput_c32": round(g["c32"]["requests_per_s"] / d["c32"]["requests_per_s"], 3),
+                "added_p50_ms_c1": round(g["c1"]["p50_ms"] - d["c1"]["p50_ms"], 3),
+                "added_p99_ms_c1": round(g["c1"]["p99_ms"] - d["c1"]["p99_ms"], 3),
+            },
+            "targets": {"throughput_c32": ">= 0.75", "added_p50_ms_c1": "<= 0.3"},
+        }
+        print(json.dumps(figures))
+    finally:
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
