@@ -31,13 +31,15 @@ def _digits(v: object) -> object:
 SortCode = Annotated[
     str,
     BeforeValidator(_digits),
-    StringConstraints(pattern=r"^\d{6}$"),
+    StringConstraints(pattern=r"^[0-9]{6}$"),
 ]
 """Six digits; "12-34-56" is accepted and stored as "123456"."""
 
-BankAccountNumber = Annotated[str, BeforeValidator(_digits), StringConstraints(pattern=r"^\d{8}$")]
+BankAccountNumber = Annotated[
+    str, BeforeValidator(_digits), StringConstraints(pattern=r"^[0-9]{8}$")
+]
 
-ServiceUserNumber = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+ServiceUserNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
 
 def _bacs_text(v: str) -> str:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 LABEL, RECORD = 80, 100
 CREDIT, CONTRA_DEBIT = "99", "17"
 _NOT_BACS = re.compile(r"[^A-Z0-9.&/\- ]")
+_SORT_CODE, _ACCOUNT = re.compile(r"[0-9]{6}"), re.compile(r"[0-9]{8}")
 MAX_ITEM_PENCE = 10**11 - 1  # 11 digits in a record
 MAX_TOTAL_PENCE = 10**13 - 1  # 13 digits in UTL1
 
@@ -127,6 +128,11 @@ def standard18(
         raise ValueError("a BACS file needs at least one credit")
     if not (len(serial) == 6 and serial.isalnum() and serial.upper() == serial):
         raise ValueError("the volume serial number is six upper-case letters or digits")
+    for item in (*credits, origin):
+        if not (_SORT_CODE.fullmatch(item.sort_code) and _ACCOUNT.fullmatch(item.account_number)):
+            raise ValueError(f"bank details {item.sort_code}/{item.account_number} are not valid")
+    if not _SORT_CODE.fullmatch(origin.service_user_number):
+        raise ValueError("the service user number is six digits")
     for item in credits:
         if not 0 < item.amount_pence <= MAX_ITEM_PENCE:
             raise ValueError(f"amount {item.amount_pence}p cannot be carried in a BACS record")

@@ -1,0 +1,91 @@
+"""The service's contracts: OpenAPI, migrations that match the models, provisioning, adapter
+bindings, authentication."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from finance_testkit import Api
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from sop_finance.adapters.native.tables import FinanceBase
+from sop_finance.app import create_app
+from sop_shared.db import async_url
+from sop_shared.kernel_tables import kernel_metadata
+
+
+async def test_migrations_match_the_models(finance_pg_url):
+    engine = create_async_engine(async_url(finance_pg_url))
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"compare_type": True}),
+                [FinanceBase.metadata, kernel_metadata],
+            )
+        )
+    await engine.dispose()
+    assert diff == []
+
+
+async def test_openapi_documents_problems_scopes_and_required_keys(pg_client):
+    spec = (await pg_client.get("/openapi.json")).json()
+    ops = {(m.upper(), p): op for p, methods in spec["paths"].items() for m, op in methods.items()}
+    for (method, path), op in ops.items():
+        assert "401" in op["responses"] and "403" in op["responses"], (method, path)
+        assert op["security"], (method, path)
+    keyed = [
+        ("POST", "/finance/v1/journals/{journal_id}/post"),
+        ("POST", "/finance/v1/journals/{journal_id}/reverse"),
+        ("POST", "/finance/v1/supplier-invoices/{invoice_id}/post"),
+        ("POST", "/finance/v1/payment-runs/{run_id}/post"),
+        ("POST", "/finance/v1/financial-years/{year}/close"),
+        ("POST", "/finance/v1/journals"),
+    ]
+    for key in keyed:
+        params = {p["name"] for p in ops[key].get("parameters", [])}
+        assert "Idempotency-Key" in params and "428" in ops[key]["responses"], key
+    money = spec["components"]["schemas"]["JournalLineOut"]["properties"]["debit"]
+    assert money["type"] == "string"
+
+
+async def test_unauthenticated_and_wrong_audience_are_refused(pg_client, mint, tenant):
+    r = await pg_client.get("/finance/v1/journals")
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    hr = mint.headers(tenant=tenant, audience="sop-hr")
+    assert (await pg_client.get("/finance/v1/journals", headers=hr)).status_code == 401
+    no_scope = mint.headers(tenant=tenant, audience="sop-finance", scopes="hr:read")
+    assert (await pg_client.get("/finance/v1/journals", headers=no_scope)).status_code == 403
+
+
+async def test_provisioning_needs_platform_admin(pg_client, mint, tenant):
+    user = mint.headers(tenant=tenant, audience="sop-finance")
+    r = await pg_client.put(
+        f"/_internal/tenants/{tenant}", json={"cluster": "matrix"}, headers=user
+    )
+    assert r.status_code == 403
+
+
+async def test_a_cluster_bound_to_an_adapter_not_provided_gets_503(
+    finance_pg_url, mint, tenant, tmp_path
+):
+    import httpx
+    from conftest import settings_for
+
+    config = tmp_path / "platform.yaml"
+    config.write_text("clusters:\n  unity:\n    bindings:\n      finance: {adapter: sap_like}\n")
+    app = create_app(settings_for(finance_pg_url, mint, platform_config=str(config)))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+        headers = mint.headers(tenant=tenant, audience="sop-finance", cluster="unity")
+        r = await client.get("/finance/v1/accounts", headers=headers)
+        assert r.status_code == 503 and r.headers["retry-after"]
+        assert r.json()["type"] == "urn:sop:problem:adapter-unavailable"
+        native = Api(client, mint, tenant)  # cluster "matrix" is unbound: native
+        assert (await native.get("/accounts")).status_code == 200
+    await app.state.database.dispose()
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+async def test_health(pg_client, path):
+    assert (await pg_client.get(path)).status_code == 200

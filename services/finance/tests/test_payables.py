@@ -1,0 +1,364 @@
+"""Payables end to end: suppliers, invoices (entered, approved by someone else, posted),
+payment runs that post and write a BACS Standard 18 file that passes a structural check."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from finance_testkit import BANK, IT, PAYABLES, SUPPLIES, VAT, WRITER
+
+KEY = 0
+
+
+def key() -> str:
+    global KEY
+    KEY += 1
+    return f"k-{KEY}"
+
+
+def check_standard18(text: str) -> dict:
+    """Structural check of a BACS Standard 18 file: record lengths, labels in order, the
+    allowed characters, and a UTL1 trailer whose totals and counts match the records."""
+    assert text.endswith("\r\n")
+    lines = text[:-2].split("\r\n")
+    assert [ln[:4] for ln in lines[:4]] == ["VOL1", "HDR1", "HDR2", "UHL1"]
+    assert [ln[:4] for ln in lines[-3:]] == ["EOF1", "EOF2", "UTL1"]
+    labels, records = lines[:4] + lines[-3:], lines[4:-3]
+    assert all(len(ln) == 80 for ln in labels), [len(ln) for ln in labels]
+    assert records and all(len(r) == 100 for r in records), [len(r) for r in records]
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.&/- ")
+    assert all(set(ln) <= allowed for ln in lines), [set(ln) - allowed for ln in lines]
+    vol1, hdr1, hdr2, uhl1 = lines[:4]
+    eof1, eof2, utl1 = lines[-3:]
+    assert vol1[79] == "1" and hdr1[4:21] == eof1[4:21] and hdr1[21:27] == vol1[4:10]
+    assert hdr2[4:] == eof2[4:] and hdr2[4:15] == "F0200000100"
+    assert uhl1[28:37] == "1 DAILY  "
+    debits = [r for r in records if r[15:17] == "17"]
+    credits = [r for r in records if r[15:17] == "99"]
+    assert len(debits) + len(credits) == len(records)
+    assert all(r[14] == "0" and r[0:6].isdigit() and r[6:14].isdigit() for r in records)
+    debit_total = sum(int(r[35:46]) for r in debits)
+    credit_total = sum(int(r[35:46]) for r in credits)
+    assert int(utl1[4:17]) == debit_total
+    assert int(utl1[17:30]) == credit_total
+    assert int(utl1[30:37]) == len(debits)
+    assert int(utl1[37:44]) == len(credits)
+    assert debit_total == credit_total  # the contra balances the credits
+    contra = debits[-1]
+    assert contra[0:14] == contra[17:31] and contra[64:82].rstrip() == "CONTRA"
+    return {"credits": credits, "contra": contra, "total_pence": credit_total, "uhl1": uhl1}
+
+
+async def supplier(api, name: str, sort_code: str, account: str, bank_name: str = "") -> dict:
+    r = await api.post(
+        "/suppliers",
+        {
+            "name": name,
+            "bank_sort_code": sort_code,
+            "bank_account_number": account,
+            "bank_account_name": bank_name or name[:18],
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def bank_account(api) -> dict:
+    r = await api.post(
+        "/bank-accounts",
+        {
+            "name": "GBS main",
+            "sort_code": "60-70-80",
+            "account_number": "10002000",
+            "account_name": "Dept of Examples",
+            "service_user_number": "123456",
+            "ledger_account_code": BANK,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def invoice(
+    api,
+    supplier_id: str,
+    number: str,
+    lines: list,
+    *,
+    due: str = "2026-09-10",
+    invoice_date: str = "2026-08-20",
+    **extra,
+) -> dict:
+    r = await api.post(
+        "/supplier-invoices",
+        {
+            "supplier_id": supplier_id,
+            "supplier_invoice_number": number,
+            "invoice_date": invoice_date,
+            "due_date": due,
+            "lines": lines,
+            **extra,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def approve_and_post(api, inv: dict) -> dict:
+    approved = await api.as_("approver").post(f"/supplier-invoices/{inv['id']}/approve")
+    assert approved.status_code == 200, approved.text
+    posted = await api.post(f"/supplier-invoices/{inv['id']}/post", key=key())
+    assert posted.status_code == 200, posted.text
+    return posted.json()
+
+
+async def test_invoice_to_payment_run_to_bacs_file(api):
+    acme = await supplier(api, "Acme Supplies Ltd", "200000", "87654321")
+    bolt = await supplier(api, "Bolt & Nut (UK) plc", "30-00-01", "11112222", "Bolt & Nut UK plc")
+    gbs = await bank_account(api)
+    i1 = await invoice(
+        api,
+        acme["id"],
+        "A-100",
+        [
+            {
+                "account_code": IT,
+                "cost_centre_code": "CC01",
+                "net_amount": "100.00",
+                "vat_amount": "20.00",
+            },
+        ],
+    )
+    i2 = await invoice(
+        api,
+        acme["id"],
+        "A-101",
+        [
+            {"account_code": SUPPLIES, "cost_centre_code": "CC02", "net_amount": "50.50"},
+        ],
+    )
+    i3 = await invoice(
+        api,
+        bolt["id"],
+        "b/7",
+        [
+            {"account_code": SUPPLIES, "cost_centre_code": "CC01", "net_amount": "9.99"},
+        ],
+    )
+    later = await invoice(
+        api,
+        bolt["id"],
+        "b/8",
+        [
+            {"account_code": SUPPLIES, "cost_centre_code": "CC01", "net_amount": "1.00"},
+        ],
+        due="2026-12-31",
+    )
+    assert (
+        i1["total"] == "120.00" and i1["status"] == "received" and i1["number"].startswith("INV-")
+    )
+    for inv in (i1, i2, i3, later):
+        posted = await approve_and_post(api, inv)
+        assert posted["status"] == "posted" and posted["journal_id"]
+    journal_id = (await api.get(f"/supplier-invoices/{i1['id']}")).json()["journal_id"]
+    journal = (await api.get(f"/journals/{journal_id}")).json()
+    assert {(ln["account_code"], ln["debit"], ln["credit"]) for ln in journal["lines"]} == {
+        (IT, "100.00", "0.00"),
+        (VAT, "20.00", "0.00"),
+        (PAYABLES, "0.00", "120.00"),
+    }
+    assert journal["source"] == "payables" and journal["source_reference"] == i1["number"]
+
+    r = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-10"}
+    )
+    assert r.status_code == 201, r.text
+    run = r.json()
+    assert run["status"] == "proposed" and run["total"] == "180.49"
+    payments = {p["supplier_name"]: p for p in run["payments"]}
+    assert payments["Acme Supplies Ltd"]["amount"] == "170.50"
+    assert payments["Acme Supplies Ltd"]["reference"] == "SOP 2 INVOICES"
+    assert payments["Bolt & Nut (UK) plc"]["reference"] == "B/7"
+    assert later["id"] not in {i for p in run["payments"] for i in p["invoice_ids"]}
+    # The file exists only once the run posts, and posting needs a key and an approver.
+    assert (await api.get(f"/payment-runs/{run['id']}/bacs-file")).status_code == 409
+    assert (await api.post(f"/payment-runs/{run['id']}/post")).status_code == 428
+    assert (
+        await api.as_("clerk", WRITER).post(f"/payment-runs/{run['id']}/post", key=key())
+    ).status_code == 403
+    posted = await api.post(f"/payment-runs/{run['id']}/post", key="pay-1")
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["status"] == "posted" and posted.json()["bacs_file_url"]
+    replay = await api.post(f"/payment-runs/{run['id']}/post", key="pay-1")
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert (await api.post(f"/payment-runs/{run['id']}/post", key="pay-2")).status_code == 409
+
+    f = await api.get(f"/payment-runs/{run['id']}/bacs-file")
+    assert f.status_code == 200 and f.headers["content-type"].startswith("text/plain")
+    checked = check_standard18(f.text)
+    assert checked["total_pence"] == 18049
+    by_account = {r[6:14]: r for r in checked["credits"]}
+    assert by_account["87654321"][0:6] == "200000" and int(by_account["87654321"][35:46]) == 17050
+    assert by_account["11112222"][0:6] == "300001"
+    assert by_account["11112222"][82:100].rstrip() == "BOLT & NUT UK PLC"
+    assert checked["contra"][0:6] == "607080" and checked["contra"][6:14] == "10002000"
+    assert checked["uhl1"][4:10] == " 26251"  # processed 8 September for the 10th
+
+    for inv in (i1, i2, i3):
+        assert (await api.get(f"/supplier-invoices/{inv['id']}")).json()["status"] == "paid"
+    assert (await api.get(f"/supplier-invoices/{later['id']}")).json()["status"] == "posted"
+    tb = {
+        ln["account_code"]: (ln["debit"], ln["credit"])
+        for ln in (await api.trial_balance(period="2026-09"))["lines"]
+    }
+    assert tb[PAYABLES] == ("0.00", "1.00") and tb[BANK] == ("0.00", "180.49")
+    again = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-10"}
+    )
+    assert again.status_code == 409  # nothing else is due
+
+
+async def test_invoice_controls(api):
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    lines = [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}]
+    inv = await invoice(api, acme["id"], "X-1", lines)
+    dup = await api.post(
+        "/supplier-invoices",
+        {
+            "supplier_id": acme["id"],
+            "supplier_invoice_number": "X-1",
+            "invoice_date": "2026-08-20",
+            "due_date": "2026-09-10",
+            "lines": lines,
+        },
+    )
+    assert dup.status_code == 409 and dup.json()["invoice_id"] == inv["id"]
+    early = await api.post(
+        "/supplier-invoices",
+        {
+            "supplier_id": acme["id"],
+            "supplier_invoice_number": "X-2",
+            "invoice_date": "2026-08-20",
+            "due_date": "2026-08-01",
+            "lines": lines,
+        },
+    )
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "due_date"
+    no_cc = await api.post(
+        "/supplier-invoices",
+        {
+            "supplier_id": acme["id"],
+            "supplier_invoice_number": "X-3",
+            "invoice_date": "2026-08-20",
+            "due_date": "2026-09-01",
+            "lines": [{"account_code": IT, "net_amount": "1.00"}],
+        },
+    )
+    assert no_cc.status_code == 422
+    assert (await api.post(f"/supplier-invoices/{inv['id']}/post", key=key())).status_code == 409
+    assert (
+        (await api.post(f"/supplier-invoices/{inv['id']}/approve"))
+        .json()["type"]
+        .endswith("self-approval")
+    )
+    changed = await api.as_("editor").patch(
+        f"/supplier-invoices/{inv['id']}", {"due_date": "2026-10-01"}, if_match='"1"'
+    )
+    assert changed.status_code == 200 and changed.json()["entered_by"] == "editor"
+    assert (
+        await api.as_("editor").post(f"/supplier-invoices/{inv['id']}/approve")
+    ).status_code == 403
+    await approve_and_post(api, changed.json())
+    patched = await api.patch(
+        f"/supplier-invoices/{inv['id']}", {"due_date": "2026-10-02"}, if_match='"4"'
+    )
+    assert patched.status_code == 409
+    assert (await api.post(f"/supplier-invoices/{inv['id']}/cancel")).status_code == 409
+    bad_bank = await api.post(
+        "/suppliers",
+        {
+            "name": "X",
+            "bank_sort_code": "12345",
+            "bank_account_number": "1234567a",
+            "bank_account_name": "é",
+        },
+    )
+    assert {e["field"] for e in bad_bank.json()["errors"]} == {
+        "bank_sort_code",
+        "bank_account_number",
+        "bank_account_name",
+    }
+
+
+async def test_posting_an_invoice_releases_its_commitment(api):
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    c = (
+        await api.post(
+            "/commitments",
+            {
+                "cost_centre_code": "CC01",
+                "account_code": IT,
+                "commitment_date": "2026-08-01",
+                "amount": "500.00",
+                "source": "procurement",
+                "source_reference": "PO-9",
+            },
+        )
+    ).json()
+    inv = await invoice(
+        api,
+        acme["id"],
+        "PO9-1",
+        [
+            {
+                "account_code": IT,
+                "cost_centre_code": "CC01",
+                "net_amount": "200.00",
+                "commitment_id": c["id"],
+            },
+        ],
+        source="procurement",
+        source_reference="PO-9",
+    )
+    await approve_and_post(api, inv)
+    after = (await api.get(f"/commitments/{c['id']}")).json()
+    assert after["released"] == "200.00" and after["outstanding"] == "300.00"
+    avail = (
+        await api.get(
+            "/budget-availability", cost_centre="CC01", account=IT, financial_year="2026-27"
+        )
+    ).json()
+    assert avail["commitments"] == "300.00" and avail["actuals"] == "200.00"
+    assert Decimal(avail["available"]) == Decimal("-500.00")
+
+
+async def test_proposals_can_be_cancelled_and_weekends_refused(api):
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    gbs = await bank_account(api)
+    inv = await invoice(
+        api,
+        acme["id"],
+        "W-1",
+        [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}],
+    )
+    await approve_and_post(api, inv)
+    assert date(2026, 9, 12).weekday() == 5
+    sat = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-12"}
+    )
+    assert sat.status_code == 422
+    run = (
+        await api.post(
+            "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-14"}
+        )
+    ).json()
+    assert (await api.get(f"/supplier-invoices/{inv['id']}")).json()["payment_run_id"] == run["id"]
+    cancelled = await api.post(f"/payment-runs/{run['id']}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
+    assert (await api.get(f"/supplier-invoices/{inv['id']}")).json()["payment_run_id"] is None
+    assert (await api.post(f"/payment-runs/{run['id']}/post", key=key())).status_code == 409
+    again = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-14"}
+    )
+    assert again.status_code == 201
