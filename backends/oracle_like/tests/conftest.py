@@ -1,29 +1,75 @@
-"""Fixtures: a fresh simulator on its own SQLite file, an in-process client, and helpers."""
+"""Fixtures: a fresh simulator (SQLite file or PostgreSQL schema), an in-process client, helpers."""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from sop_oracle_like.app import create_app
 from sop_oracle_like.settings import OracleLikeSettings
+from sop_shared.simulation import create_sim_engine
 
 BASE = "/hcmRestApi/resources/11.13.18.05"
 AUTH = ("hcm.integration", "sop-dev-password")
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> OracleLikeSettings:
-    return OracleLikeSettings(env="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/oracle.db")
+def _postgres_url() -> str | None:
+    """SOP_TEST_DATABASE_URL, else the CI server on 127.0.0.1:5432, if it answers."""
+    url = os.environ.get("SOP_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+    parsed = make_url(url)
+    try:
+        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), timeout=1):
+            return url
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="session")
+async def postgres_schema() -> AsyncIterator[tuple[str, str] | None]:
+    """One PostgreSQL schema for this test session (per xdist worker), dropped at the end."""
+    url = _postgres_url()
+    if url is None:
+        yield None
+        return
+    schema = f"sim_test_{uuid.uuid4().hex[:12]}"
+    yield url, schema
+    engine = create_sim_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_schema: tuple[str, str] | None
+) -> OracleLikeSettings:
+    if request.param == "sqlite":
+        return OracleLikeSettings(
+            env="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/oracle.db"
+        )
+    if postgres_schema is None:
+        pytest.skip("no PostgreSQL: set SOP_TEST_DATABASE_URL or run one on 127.0.0.1:5432")
+    url, schema = postgres_schema
+    return OracleLikeSettings(env="test", database_url=url, database_schema=schema)
 
 
 @pytest.fixture
 async def app(settings: OracleLikeSettings) -> AsyncIterator[Any]:
     application = create_app(settings)
+    if settings.database_schema:
+        # The session's schema is shared; each test starts from an empty simulator.
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reset") as c:
+            assert (await c.post("/_sim/reset")).status_code == 204
     yield application
     await application.state.engine.dispose()
 

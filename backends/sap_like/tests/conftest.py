@@ -1,7 +1,10 @@
-"""Fixtures: a fresh SuccessFactors-like simulator on its own SQLite file, a client, and helpers."""
+"""Fixtures: a fresh SuccessFactors-like simulator (SQLite file or PostgreSQL schema), helpers."""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,28 +12,69 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from sop_sap_like.app import create_app
 from sop_sap_like.settings import SapLikeSettings
+from sop_shared.simulation import create_sim_engine
 
 ROOT = "/odata/v2"
 TOKEN = "sop-dev-sap-token"
 
 
-def sf_date(text: str) -> str:
+def sf_date(day: str) -> str:
     """`2021-04-01` as SuccessFactors JSON writes it: `/Date(1617235200000)/`."""
-    moment = datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+    moment = datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=UTC)
     return f"/Date({int(moment.timestamp() * 1000)})/"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> SapLikeSettings:
-    return SapLikeSettings(env="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/sap.db")
+def _postgres_url() -> str | None:
+    """SOP_TEST_DATABASE_URL, else the CI server on 127.0.0.1:5432, if it answers."""
+    url = os.environ.get("SOP_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+    parsed = make_url(url)
+    try:
+        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), timeout=1):
+            return url
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="session")
+async def postgres_schema() -> AsyncIterator[tuple[str, str] | None]:
+    """One PostgreSQL schema for this test session (per xdist worker), dropped at the end."""
+    url = _postgres_url()
+    if url is None:
+        yield None
+        return
+    schema = f"sim_test_{uuid.uuid4().hex[:12]}"
+    yield url, schema
+    engine = create_sim_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_schema: tuple[str, str] | None
+) -> SapLikeSettings:
+    if request.param == "sqlite":
+        return SapLikeSettings(env="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/sap.db")
+    if postgres_schema is None:
+        pytest.skip("no PostgreSQL: set SOP_TEST_DATABASE_URL or run one on 127.0.0.1:5432")
+    url, schema = postgres_schema
+    return SapLikeSettings(env="test", database_url=url, database_schema=schema)
 
 
 @pytest.fixture
 async def app(settings: SapLikeSettings) -> AsyncIterator[Any]:
     application = create_app(settings)
+    if settings.database_schema:
+        # The session's schema is shared; each test starts from an empty simulator.
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reset") as c:
+            assert (await c.post("/_sim/reset")).status_code == 204
     yield application
     await application.state.engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,14 @@ PERSON_NUMBER_START = 100_001
 _BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def _index_name(table: str, suffix: str) -> str:
+    # PostgreSQL truncates identifiers at 63 characters; deep child tables need shortening.
+    name = f"ix_{table}_{suffix}"
+    if len(name) <= 63:
+        return name
+    return f"ix_{table[:40]}_{zlib.crc32(table.encode()):08x}_{suffix}"
+
+
 def _column_type(attr: Attr) -> TypeEngine[Any]:
     if attr.kind == "integer":
         return BigInteger()
@@ -81,8 +90,8 @@ class Store:
         ]
         columns += [Column(a.name, _column_type(a)) for a in res.all_attrs]
         table = Table(res.table_name, self.metadata, *columns)
-        Index(f"ix_{res.table_name}_id", table.c[res.id_attr])
-        Index(f"ix_{res.table_name}_parent", table.c[PARENT])
+        Index(_index_name(res.table_name, "id"), table.c[res.id_attr])
+        Index(_index_name(res.table_name, "parent"), table.c[PARENT])
         return table
 
     def table(self, res: Resource) -> Table:
