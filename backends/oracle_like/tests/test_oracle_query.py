@@ -106,6 +106,18 @@ async def test_framework_version_1_uses_semicolons(client: httpx.AsyncClient, hc
     assert response.headers["REST-Framework-Version"] == "1"
 
 
+async def test_without_a_framework_version_q_uses_version_1(app: Any) -> None:
+    transport = httpx.ASGITransport(app=app)
+    auth = ("hcm.integration", "sop-dev-password")
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", auth=auth) as bare:
+        response = await bare.get(
+            f"{BASE}/workers", params={"q": "PersonNumber='1' and DateOfBirth='2000-01-01'"}
+        )
+        assert response.status_code == 400
+        assert "REST-Framework-Version" in response.text
+        assert response.headers["REST-Framework-Version"] == "1"
+
+
 async def test_bad_q_gives_plain_text_by_default(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{BASE}/workers", params={"q": "PersonNumber == 'x'"})
     assert response.status_code == 400

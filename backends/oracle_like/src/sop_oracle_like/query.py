@@ -246,6 +246,12 @@ def parse_q(text: str, framework_version: int) -> Node:
             raise q_error(f"The q parameter {text!r} is not valid near {term!r}.")
         name, op, raw = match.groups()
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+            if raw[0] in raw[1:-1]:
+                # Most likely a version 2 expression sent without REST-Framework-Version.
+                raise q_error(
+                    f"The q parameter {text!r} is not valid in REST framework version 1; use "
+                    "';' between terms, or send REST-Framework-Version 2 or later."
+                )
             value = Literal(raw[1:-1], True)
         else:
             value = Literal(raw, False)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement
@@ -229,18 +229,16 @@ async def handle(ctx: Context, call: Call) -> Reply:
     _check_options(call.query)
     segments = [s for s in call.path.split("/") if s]
     if not segments:
-        return (
-            Reply(200, {"d": {"EntitySets": sorted(ctx.catalog)}})
-            if call.method == "GET"
-            else _not_allowed(call.method)
-        )
+        if call.method != "GET":
+            _not_allowed(call.method)
+        return Reply(200, {"d": {"EntitySets": sorted(ctx.catalog)}})
     if segments == ["$metadata"]:
         return Reply(
             200, metadata_document(list(ctx.catalog.values())), "application/xml;charset=utf-8"
         )
     if segments == ["upsert"]:
         if call.method != "POST":
-            return _not_allowed(call.method)
+            _not_allowed(call.method)
         return await _upsert(ctx, call)
     if segments == ["$batch"]:
         raise ODataError(
@@ -262,7 +260,7 @@ async def handle(ctx: Context, call: Call) -> Reply:
         if call.method == "POST":
             row, _ = await write_entity(ctx, es, call.body, mode="create")
             return await _entity_reply(ctx, es, row, call, status=201, location=True)
-        return _not_allowed(call.method)
+        _not_allowed(call.method)
     row = await _load(ctx, es, keys)
     if not rest:
         return await _entity(ctx, es, row, call)
@@ -273,7 +271,7 @@ async def handle(ctx: Context, call: Call) -> Reply:
             return Reply(200, {"d": {prop.name: format_value(prop, row[prop.name])}})
         raise not_found(f"[COE0003] {es.name} has no navigation {rest[0]}.")
     if call.method != "GET":
-        return _not_allowed(call.method)
+        _not_allowed(call.method)
     target = ctx.entity(nav.target)
     table = ctx.store.table(target)
     join = [table.c[b] == row[a] for a, b in nav.join]
@@ -290,7 +288,7 @@ async def handle(ctx: Context, call: Call) -> Reply:
     return Reply(200, {"d": results[0]})
 
 
-def _not_allowed(method: str) -> Reply:
+def _not_allowed(method: str) -> NoReturn:
     raise ODataError(405, "COE_GENERAL_BAD_REQUEST", f"The method {method} isn't allowed here.")
 
 
@@ -394,7 +392,7 @@ async def _entity(ctx: Context, es: EntitySet, row: dict[str, Any], call: Call) 
         _precondition(es, row, call.headers)
         await delete_entity(ctx, es, row)
         return Reply(204)
-    return _not_allowed(method)
+    _not_allowed(method)
 
 
 # --- upsert -------------------------------------------------------------------------------
