@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from sop_payroll.engine import (
+    InvalidAmount,
     InvalidInput,
     NIYearToDate,
     UnknownNICategory,
@@ -117,9 +118,15 @@ def test_director_appointed_mid_year_gets_pro_rata_thresholds() -> None:
         ({"director": True, "director_method": "guess"}, InvalidInput, "director_method"),
         ({"director": True, "appointed_in_week": 60}, InvalidInput, "appointed_in_week"),
         ({"year_to_date": {"gross_pay": 1}}, InvalidInput, "year_to_date"),
+        (
+            {"year_to_date": NIYearToDate(gross_pay=D("-1.00"))},
+            InvalidAmount,
+            "year_to_date.gross_pay",
+        ),
+        ({"gross_pay": D("12.345")}, InvalidAmount, "gross_pay"),
     ],
 )
 def test_bad_input_names_its_field(kwargs: dict, error: type, field: str) -> None:
     with pytest.raises(error) as raised:
-        ni(gross_pay=D("1000.00"), **kwargs)
+        ni(**{"gross_pay": D("1000.00"), **kwargs})
     assert raised.value.field == field

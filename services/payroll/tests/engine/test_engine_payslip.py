@@ -15,6 +15,7 @@ from sop_payroll.engine import (
     InvalidPeriod,
     LineSection,
     MalformedTaxCode,
+    NIYearToDate,
     PayFrequency,
     PayItem,
     PayItemKind,
@@ -278,6 +279,10 @@ def test_pay_items_with_no_payments() -> None:
         ({"tax_year": "2019-20"}, UnknownTaxYear, "tax_year"),
         ({"frequency": "hourly"}, InvalidFrequency, "frequency"),
         ({"period": 13}, InvalidPeriod, "period"),
+        ({"period": True}, InvalidPeriod, "period"),
+        ({"period": 1.0}, InvalidPeriod, "period"),
+        ({"tax_year": 2025}, UnknownTaxYear, "tax_year"),
+        ({"frequency": ["monthly"]}, InvalidFrequency, "frequency"),
         ({"tax_code": "1257Q"}, MalformedTaxCode, "tax_code"),
         ({"tax_code": "D3"}, MalformedTaxCode, "tax_code"),
         ({"ni_category": "Q"}, UnknownNICategory, "ni_category"),
@@ -320,6 +325,17 @@ def test_pay_items_with_no_payments() -> None:
             "year_to_date.taxable_pay",
         ),
         ({"year_to_date": {}}, InvalidInput, "year_to_date"),
+        (
+            {"year_to_date": PayslipYearToDate(gross_pay=1000.0)},
+            InvalidAmount,  # type: ignore[arg-type]
+            "year_to_date.gross_pay",
+        ),
+        (
+            {"year_to_date": PayslipYearToDate(ni=NIYearToDate(employer_contribution=D("1.234")))},
+            InvalidAmount,
+            "year_to_date.ni.employer_contribution",
+        ),
+        ({"year_to_date": PayslipYearToDate(ni={})}, InvalidInput, "year_to_date.ni"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_input_names_the_payslip_field(change: dict, error: type, field: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any, overload
 
 Step = tuple[str, tuple[Any, ...]]
 StepBuilder = Callable[..., Sequence[Step]]
+_new = object.__new__
 
 
 class Explanation(Sequence[str]):
@@ -19,13 +20,10 @@ class Explanation(Sequence[str]):
     the text is the same whenever it is read.
     """
 
-    __slots__ = ("_args", "_builder", "_steps", "_text")
+    __slots__ = ("_source", "_steps", "_text")
 
     def __init__(self, steps: Sequence[Step] = ()) -> None:
-        self._steps: Sequence[Step] | None = steps
-        self._builder: StepBuilder | None = None
-        self._args: tuple[Any, ...] = ()
-        self._text: tuple[str, ...] | None = None
+        self._steps: Sequence[Step] = steps
 
     @classmethod
     def of(cls, *sentences: str) -> Explanation:
@@ -34,28 +32,28 @@ class Explanation(Sequence[str]):
     @classmethod
     def deferred(cls, builder: StepBuilder, *args: Any) -> Explanation:
         """Steps that `builder(*args)` returns, built when the explanation is first read."""
-        explanation = cls.__new__(cls)
-        explanation._steps = None
-        explanation._builder = builder
-        explanation._args = args
-        explanation._text = None
+        explanation = _new(cls)
+        explanation._source = (builder, args)
         return explanation
 
     def steps(self) -> Sequence[Step]:
-        steps = self._steps
-        if steps is None:
-            steps = self._steps = self._builder(*self._args)  # type: ignore[misc]
-            self._builder, self._args = None, ()
-        return steps
+        try:
+            return self._steps
+        except AttributeError:  # deferred and not yet built
+            builder, args = self._source
+            steps = self._steps = builder(*args)
+            del self._source
+            return steps
 
     def sentences(self) -> tuple[str, ...]:
-        text = self._text
-        if text is None:
+        try:
+            return self._text
+        except AttributeError:
             text = self._text = tuple(
                 template.format(*values) if values else template
                 for template, values in self.steps()
             )
-        return text
+            return text
 
     @overload
     def __getitem__(self, index: int) -> str: ...

@@ -121,7 +121,6 @@ class _CodePeriod:
     limits: tuple[_BandLimit, ...]
     limit_rate: Decimal
     pay_words: str
-    where: str
     opening: tuple[Step, ...]
 
 
@@ -195,7 +194,6 @@ def _code_period(
         limits=tuple(limits),
         limit_rate=table.regulatory_limit_rate,
         pay_words=pay_words,
-        where=where,
         opening=tuple(opening),
     )
 
@@ -229,7 +227,7 @@ def calculate_income_tax(
         money(taxable_pay, field="taxable_pay"),
         money(previous_taxable_pay_to_date, field="previous_taxable_pay_to_date"),
         money(previous_tax_paid_to_date, field="previous_tax_paid_to_date", allow_negative=True),
-        week1_month1,
+        bool(week1_month1),
     )
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+)
 from functools import lru_cache
 
 from sop_payroll.engine.errors import InvalidAmount
@@ -18,6 +27,7 @@ NI_BIAS = Decimal("0.004")
 _FLOOR = Context(rounding=ROUND_FLOOR)
 _CEILING = Context(rounding=ROUND_CEILING)
 _HALF_UP = Context(rounding=ROUND_HALF_UP)
+_check_pennies = Context(traps=[Inexact, InvalidOperation]).quantize
 
 
 def money(value: Decimal | int | str, *, field: str, allow_negative: bool = False) -> Decimal:
@@ -39,18 +49,35 @@ def money(value: Decimal | int | str, *, field: str, allow_negative: bool = Fals
 
 
 def pennies(value: object) -> Decimal | None:
-    """A finite Decimal with at most two places, as a two-place Decimal; None for anything else.
+    """A finite Decimal with at most two places, as a two-place Decimal; None otherwise.
 
-    The quick test for the hot path: on None, call money() for the error naming the field.
+    The quick test for the hot path: on None, call money() for the error naming the field
+    (or to accept an int or a decimal string).
     """
-    if value.__class__ is Decimal:
-        try:
-            amount = value.quantize(PENNY)  # type: ignore[attr-defined]
-        except ArithmeticError:
-            return None
-        if amount == value:  # NaN never equals itself, so it falls through
-            return amount
-    return None
+    if value.__class__ is not Decimal:
+        return None
+    try:
+        amount = _check_pennies(value, PENNY)
+    except (ArithmeticError, TypeError):
+        return None
+    return amount if amount == amount else None  # NaN is the one value unequal to itself
+
+
+def all_pennies(values: tuple[object, ...]) -> bool:
+    """True if every value is a finite Decimal with at most two places.
+
+    The quick check for figures to date: quantising to pennies under a context that traps
+    inexact results fails for anything with more places, and ordering a NaN raises.
+    """
+    try:
+        for value in values:
+            if value.__class__ is not Decimal:
+                return False
+            _check_pennies(value, PENNY)
+        min(values)  # type: ignore[type-var]
+    except (ArithmeticError, TypeError):
+        return False
+    return True
 
 
 def _to_decimal(value: object, field: str) -> Decimal:

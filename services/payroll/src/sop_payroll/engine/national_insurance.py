@@ -11,7 +11,15 @@ from types import MappingProxyType
 from sop_payroll.engine.errors import InvalidInput, UnknownNICategory
 from sop_payroll.engine.explain import Explanation, Step
 from sop_payroll.engine.frequency import SHAPES, PayFrequency, pay_frequency, period_shape
-from sop_payroll.engine.money import ZERO, fmt, fmt_rate, money, round_ni, round_threshold
+from sop_payroll.engine.money import (
+    ZERO,
+    all_pennies,
+    fmt,
+    fmt_rate,
+    money,
+    round_ni,
+    round_threshold,
+)
 from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import NIBandRule, NICategoryRules, tax_year_rules
 
@@ -34,6 +42,27 @@ class NIYearToDate:
 
 
 NI_NOTHING_TO_DATE = NIYearToDate()
+
+
+def ni_year_to_date(value: object, *, field: str = "year_to_date") -> NIYearToDate:
+    """Check figures to date: an NIYearToDate of two-place amounts (earnings not negative)."""
+    if value.__class__ is not NIYearToDate:
+        raise InvalidInput(field, "must be an NIYearToDate")
+    figures = (
+        value.gross_pay,  # type: ignore[attr-defined]
+        value.earnings_at_lel,  # type: ignore[attr-defined]
+        value.earnings_lel_to_pt,  # type: ignore[attr-defined]
+        value.earnings_pt_to_uel,  # type: ignore[attr-defined]
+        value.employee_contribution,  # type: ignore[attr-defined]
+        value.employer_contribution,  # type: ignore[attr-defined]
+    )
+    if not all_pennies(figures) or min(figures[:4]) < 0:  # type: ignore[type-var]
+        for name in ("gross_pay", "earnings_at_lel", "earnings_lel_to_pt", "earnings_pt_to_uel"):
+            money(getattr(value, name), field=f"{field}.{name}")
+        for name in ("employee_contribution", "employer_contribution"):
+            # Directors' square-ups and corrections can leave contributions negative.
+            money(getattr(value, name), field=f"{field}.{name}", allow_negative=True)
+    return value  # type: ignore[return-value]
 
 
 @record
@@ -251,8 +280,7 @@ def calculate_ni(
     period_shape(frequency, period)
     rules = ni_category(tax_year, category)
     earnings = money(gross_pay, field="gross_pay")
-    if not isinstance(year_to_date, NIYearToDate):
-        raise InvalidInput("year_to_date", "must be an NIYearToDate")
+    ni_year_to_date(year_to_date)
     method = None
     if director:
         try:

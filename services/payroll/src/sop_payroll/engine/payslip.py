@@ -12,7 +12,7 @@ from sop_payroll.engine.errors import InvalidInput
 from sop_payroll.engine.explain import Explanation
 from sop_payroll.engine.frequency import PayFrequency, pay_frequency, period_shape
 from sop_payroll.engine.income_tax import IncomeTaxResult, income_tax
-from sop_payroll.engine.money import ZERO, money, pennies
+from sop_payroll.engine.money import ZERO, all_pennies, money, pennies
 from sop_payroll.engine.national_insurance import (
     NI_NOTHING_TO_DATE,
     DirectorNIMethod,
@@ -20,6 +20,7 @@ from sop_payroll.engine.national_insurance import (
     NIYearToDate,
     national_insurance,
     ni_category,
+    ni_year_to_date,
 )
 from sop_payroll.engine.pensions import (
     PensionMethod,
@@ -200,13 +201,16 @@ def _period(tax_year: str, frequency: PayFrequency | str, period: int) -> _Perio
 
 
 def _period_context(payslip: PayslipInput) -> _PeriodContext:
-    try:
-        return _period(payslip.tax_year, payslip.frequency, payslip.period)
-    except TypeError:  # an unhashable value: let the checks name the field
-        tax_year_rules(payslip.tax_year)
-        frequency = pay_frequency(payslip.frequency)
-        period_shape(frequency, payslip.period)
-        raise
+    # True and 1.0 would find period 1's entry in the cache: only a true int may use it.
+    if payslip.period.__class__ is int and payslip.tax_year.__class__ is str:
+        try:
+            return _period(payslip.tax_year, payslip.frequency, payslip.period)
+        except TypeError:  # an unhashable frequency: the checks below name the field
+            pass
+    tax_year_rules(payslip.tax_year)
+    frequency = pay_frequency(payslip.frequency)
+    period_shape(frequency, payslip.period)
+    raise InvalidInput("frequency", f"{payslip.frequency!r} is not a pay frequency")
 
 
 @lru_cache(maxsize=4096)
@@ -297,17 +301,9 @@ def calculate_payslip(payslip: PayslipInput) -> Payslip:
     plans = payslip.student_loan_plans
     if plans:
         plans = student_loan_plans(plans, field="student_loan_plans")
-    before = payslip.year_to_date
-    if before.__class__ is not PayslipYearToDate:
-        raise InvalidInput("year_to_date", "must be a PayslipYearToDate")
-    previous_taxable = pennies(before.taxable_pay)
-    if previous_taxable is None or previous_taxable < 0:
-        previous_taxable = money(before.taxable_pay, field="year_to_date.taxable_pay")
-    previous_tax = pennies(before.tax_paid)
-    if previous_tax is None:
-        previous_tax = money(before.tax_paid, field="year_to_date.tax_paid", allow_negative=True)
-    if before.ni.__class__ is not NIYearToDate:
-        raise InvalidInput("year_to_date.ni", "must be an NIYearToDate")
+    before = _year_to_date(payslip.year_to_date)
+    previous_taxable = before.taxable_pay
+    previous_tax = before.tax_paid
 
     gross = taxable = ni_able = pensionable = ZERO
     item_amounts = []
@@ -367,7 +363,7 @@ def calculate_payslip(payslip: PayslipInput) -> Payslip:
         taxable,
         previous_taxable,
         previous_tax,
-        payslip.week1_month1,
+        bool(payslip.week1_month1),
     )
     ni = national_insurance(
         tax_year,
@@ -387,8 +383,8 @@ def calculate_payslip(payslip: PayslipInput) -> Payslip:
         loans = loan_deductions(
             loan_setup(tax_year, frequency, plans, bool(payslip.postgraduate_loan), cumulative),
             before.ni.gross_pay + ni_able if cumulative else ni_able,
-            _to_date(before.student_loan, "year_to_date.student_loan"),
-            _to_date(before.postgraduate_loan, "year_to_date.postgraduate_loan"),
+            before.student_loan,
+            before.postgraduate_loan,
         )
 
     post_tax = ZERO
@@ -614,9 +610,48 @@ def _pre_tax_kind(kind: object, index: int) -> PreTaxDeductionKind:
         ) from None
 
 
-def _to_date(value: Decimal, field: str) -> Decimal:
-    amount = pennies(value)
-    return amount if amount is not None and amount >= 0 else money(value, field=field)
+_NOT_NEGATIVE = (
+    "gross_pay",
+    "taxable_pay",
+    "student_loan",
+    "postgraduate_loan",
+    "employee_pension",
+    "employer_pension",
+)
+
+
+def _year_to_date(value: object) -> PayslipYearToDate:
+    """Check the figures to date; the usual case (the engine's own output) passes quickly."""
+    if value.__class__ is not PayslipYearToDate:
+        raise InvalidInput("year_to_date", "must be a PayslipYearToDate")
+    before: PayslipYearToDate = value  # type: ignore[assignment]
+    ni = before.ni
+    if ni.__class__ is not NIYearToDate:
+        raise InvalidInput("year_to_date.ni", "must be an NIYearToDate")
+    figures = (
+        before.gross_pay,
+        before.taxable_pay,
+        before.student_loan,
+        before.postgraduate_loan,
+        before.employee_pension,
+        before.employer_pension,
+        ni.gross_pay,
+        ni.earnings_at_lel,
+        ni.earnings_lel_to_pt,
+        ni.earnings_pt_to_uel,
+        before.tax_paid,
+        before.net_pay,
+        ni.employee_contribution,
+        ni.employer_contribution,
+    )
+    if not all_pennies(figures) or min(figures[:10]) < 0:  # type: ignore[type-var]
+        for name in _NOT_NEGATIVE:
+            money(getattr(before, name), field=f"year_to_date.{name}")
+        # Refunds can leave tax paid negative, and deductions can exceed pay.
+        money(before.tax_paid, field="year_to_date.tax_paid", allow_negative=True)
+        money(before.net_pay, field="year_to_date.net_pay", allow_negative=True)
+        ni_year_to_date(ni, field="year_to_date.ni")
+    return before
 
 
 def _director_method(director: DirectorNI) -> DirectorNIMethod:

@@ -65,13 +65,15 @@ def pension_scheme(scheme: PensionScheme) -> PensionScheme:
         scheme = PensionScheme(
             scheme.name, method, basis, scheme.employee_rate, scheme.employer_rate
         )
-    for name, rate in (
-        ("employee_rate", scheme.employee_rate),
-        ("employer_rate", scheme.employer_rate),
-    ):
-        if rate.__class__ is not Decimal or not 0 <= rate <= 1:
-            raise InvalidInput(f"pension.{name}", "must be a Decimal fraction from 0 to 1")
+    if not _is_fraction(scheme.employee_rate):
+        raise InvalidInput("pension.employee_rate", "must be a Decimal fraction from 0 to 1")
+    if not _is_fraction(scheme.employer_rate):
+        raise InvalidInput("pension.employer_rate", "must be a Decimal fraction from 0 to 1")
     return scheme
+
+
+def _is_fraction(rate: object) -> bool:
+    return rate.__class__ is Decimal and 0 <= rate <= 1  # type: ignore[operator]
 
 
 def calculate_pension(
