@@ -95,6 +95,16 @@ async def test_trial_balance_always_balances(api, batch):
     assert tb["total_debit"] == tb["total_credit"]
     seen = {ln["account_code"]: Decimal(ln["debit"]) - Decimal(ln["credit"]) for ln in tb["lines"]}
     assert seen == {k: v for k, v in model.items() if v != 0}
+    # The per-cost-centre balances and the per-account ones are kept in step.
+    whole = (await api.get("/reports/account-balances", period="2026-06")).json()["accounts"]
+    parts: dict[str, Decimal] = defaultdict(Decimal)
+    for cc in ("CC01", "CC02"):
+        r = await api.get("/reports/account-balances", period="2026-06", cost_centre=cc)
+        for a in r.json()["accounts"]:
+            parts[a["account_code"]] += Decimal(a["balance"])
+    for a in whole:
+        if OPERATING[a["account_code"]]:
+            assert Decimal(a["balance"]) == parts[a["account_code"]], a
     # Not even as a draft does an unbalanced journal land: every stored journal is posted.
     stored = (await api.get("/journals", limit=500)).json()["items"]
     assert len(stored) == api.accepted and {j["status"] for j in stored} <= {"posted"}

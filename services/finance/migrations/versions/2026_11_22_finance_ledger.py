@@ -197,6 +197,17 @@ def upgrade() -> None:
     )
 
     op.create_table(
+        "ledger_account_balances",
+        sa.Column("tenant", sa.String(length=63), nullable=False),
+        sa.Column("period_key", sa.Integer(), nullable=False),
+        sa.Column("account_code", sa.String(length=20), nullable=False),
+        sa.Column("debit", sa.BigInteger(), nullable=False),
+        sa.Column("credit", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "tenant", "period_key", "account_code", name=op.f("pk_ledger_account_balances")
+        ),
+    )
+    op.create_table(
         "number_sequences",
         sa.Column("tenant", sa.String(length=63), nullable=False),
         sa.Column("name", sa.String(length=30), nullable=False),
@@ -537,6 +548,7 @@ def downgrade() -> None:
     op.drop_table("suppliers")
     op.drop_table("periods")
     op.drop_table("number_sequences")
+    op.drop_table("ledger_account_balances")
     op.drop_table("ledger_balances")
     op.drop_table("journals")
     op.drop_table("financial_years")

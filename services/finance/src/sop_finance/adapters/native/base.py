@@ -101,11 +101,16 @@ class NativeStore:
     async def next_number(self, name: str, prefix: str, width: int = 6) -> str:
         """The tenant's next business number for `name` ("JNL-000042"). The counter row stays
         locked until the transaction ends, so numbers are gap-free and never reused."""
+        first = await self.reserve_numbers(name, 1)
+        return f"{prefix}-{first:0{width}d}"
+
+    async def reserve_numbers(self, name: str, count: int) -> int:
+        """Take `count` consecutive numbers of the tenant's `name` counter; returns the first."""
         insert = insert_for(self.session)
         t = SequenceRow.__table__
-        stmt = insert(t).values(tenant=self.tenant, name=name, value=1)
+        stmt = insert(t).values(tenant=self.tenant, name=name, value=count)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[t.c.tenant, t.c.name], set_={"value": t.c.value + 1}
+            index_elements=[t.c.tenant, t.c.name], set_={"value": t.c.value + count}
         ).returning(t.c.value)
-        value = (await self.session.execute(stmt)).scalar_one()
-        return f"{prefix}-{value:0{width}d}"
+        last = (await self.session.execute(stmt)).scalar_one()
+        return last - count + 1

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, select
 
 from sop_finance.adapters.native.base import NativeStore, insert_for, row_values, to_domain
 from sop_finance.adapters.native.tables import (
     NO_COST_CENTRE,
+    AccountBalanceRow,
     JournalLineRow,
     JournalRow,
     LedgerBalanceRow,
@@ -21,6 +24,22 @@ from sop_finance.periods.models import PeriodRef
 from sop_shared.pagination import PageParams
 
 BalanceKey = tuple[int, str, str]  # period key, account, cost centre
+# Rows per upsert statement: six parameters a row stays under the driver's 32,767 limit.
+UPSERT_CHUNK = 4000
+
+
+def balance_sums(
+    period_key: int,
+    lines: Iterable[JournalLine],
+    into: dict[BalanceKey, list[Decimal]] | None = None,
+) -> dict[BalanceKey, list[Decimal]]:
+    """Debit and credit totals of `lines` per balance key (added to `into` when given)."""
+    sums = into if into is not None else defaultdict(lambda: [ZERO, ZERO])
+    for line in lines:
+        key = (period_key, line.account_code, line.cost_centre_code or NO_COST_CENTRE)
+        sums[key][0] += line.debit
+        sums[key][1] += line.credit
+    return sums
 
 
 class NativeJournals(NativeStore):
@@ -101,39 +120,50 @@ class NativeJournals(NativeStore):
         await self.apply_balances(period.key, journal.lines)
         return await self._domain(row)
 
-    async def apply_balances(self, period_key: int, lines: list[JournalLine]) -> None:
-        """Add the lines to the period balances with one multi-row upsert whose conflict branch
-        increments in place (`debit = debit + excluded.debit`): concurrent postings to the same
-        balance row queue on its row lock instead of overwriting each other. Keys are sorted so
-        two postings lock shared rows in the same order and cannot deadlock."""
-        sums: dict[BalanceKey, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-        for line in lines:
-            key = (period_key, line.account_code, line.cost_centre_code or NO_COST_CENTRE)
-            sums[key][0] += line.debit
-            sums[key][1] += line.credit
-        if not sums:
-            return
-        t = LedgerBalanceRow.__table__
-        values = [
+    async def apply_balances(self, period_key: int, lines: Iterable[JournalLine]) -> None:
+        await self.add_to_balances(balance_sums(period_key, lines))
+
+    async def add_to_balances(self, sums: dict[BalanceKey, list[Decimal]]) -> None:
+        """Add debits and credits to the period balances, by cost centre and by account, with
+        multi-row upserts whose conflict branch increments in place (`debit = debit +
+        excluded.debit`): concurrent postings to the same balance row queue on its row lock
+        instead of overwriting each other. Rows are locked in one order (cost-centre rows,
+        then account rows, each sorted), so two postings cannot deadlock."""
+        by_account: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+        for (period_key, account, _), (debit, credit) in sums.items():
+            by_account[(period_key, account)][0] += debit
+            by_account[(period_key, account)][1] += credit
+        await self._upsert(
+            LedgerBalanceRow.__table__,
+            ("period_key", "account_code", "cost_centre_code"),
+            sorted(sums.items()),
+        )
+        await self._upsert(
+            AccountBalanceRow.__table__, ("period_key", "account_code"), sorted(by_account.items())
+        )
+
+    async def _upsert(self, t: Any, key_columns: tuple[str, ...], items: list[Any]) -> None:
+        rows = [
             {
                 "tenant": self.tenant,
-                "period_key": key[0],
-                "account_code": key[1],
-                "cost_centre_code": key[2],
-                "debit": debit,
-                "credit": credit,
+                **dict(zip(key_columns, key, strict=True)),
+                "debit": d,
+                "credit": c,
             }
-            for key, (debit, credit) in sorted(sums.items())
+            for key, (d, c) in items
         ]
-        stmt = insert_for(self.session)(t).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.c.tenant, t.c.period_key, t.c.account_code, t.c.cost_centre_code],
-            set_={
-                "debit": t.c.debit + stmt.excluded.debit,
-                "credit": t.c.credit + stmt.excluded.credit,
-            },
-        )
-        await self.session.execute(stmt)
+        insert = insert_for(self.session)
+        index = [t.c.tenant, *(t.c[name] for name in key_columns)]
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            stmt = insert(t).values(rows[start : start + UPSERT_CHUNK])
+            stmt = stmt.on_conflict_do_update(
+                index_elements=index,
+                set_={
+                    "debit": t.c.debit + stmt.excluded.debit,
+                    "credit": t.c.credit + stmt.excluded.credit,
+                },
+            )
+            await self.session.execute(stmt)
 
     async def _insert_lines(self, journal: Journal) -> None:
         for number, line in enumerate(journal.lines, start=1):

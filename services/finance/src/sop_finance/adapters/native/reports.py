@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, type_coerce
 
 from sop_finance.adapters.native.base import NativeStore
-from sop_finance.adapters.native.tables import LedgerBalanceRow, Pence
+from sop_finance.adapters.native.tables import AccountBalanceRow, LedgerBalanceRow, Pence
 from sop_finance.reports.models import BalanceTotal
 
 
@@ -22,7 +22,8 @@ class NativeBalances(NativeStore):
         cost_centre_code: str | None = None,
         account_codes: Iterable[str] | None = None,
     ) -> list[BalanceTotal]:
-        t: Any = LedgerBalanceRow.__table__.c
+        detailed = by_cost_centre or cost_centre_code is not None
+        t: Any = (LedgerBalanceRow if detailed else AccountBalanceRow).__table__.c
         group = [t.account_code, t.cost_centre_code] if by_cost_centre else [t.account_code]
         stmt = (
             select(

@@ -206,6 +206,19 @@ class LedgerBalanceRow(FinanceBase, table=True):
     credit: Decimal = _money()
 
 
+class AccountBalanceRow(FinanceBase, table=True):
+    """The same figures summed over cost centres, kept in the same transaction: the trial
+    balance reads accounts x periods rows, however many cost centres and lines there are."""
+
+    __tablename__ = "ledger_account_balances"
+    __table_args__ = (PrimaryKeyConstraint("tenant", "period_key", "account_code"),)
+    tenant: str = Field(max_length=63)
+    period_key: int
+    account_code: str = Field(max_length=20)
+    debit: Decimal = _money()
+    credit: Decimal = _money()
+
+
 class SequenceRow(FinanceBase, table=True):
     """Per-tenant counters for business numbers; gap-free because they roll back with the
     transaction that took them."""
