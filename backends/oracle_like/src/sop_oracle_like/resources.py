@@ -13,11 +13,9 @@ from sop_oracle_like.errors import OracleError
 from sop_oracle_like.model import Action, Attr, Finder, Reference, Resource, Row
 from sop_oracle_like.service import (
     Context,
-    _split,
     digits,
-    find_item,
     resolve_references,
-    update_item,
+    split_row,
 )
 from sop_oracle_like.storage import (
     PARENT,
@@ -368,7 +366,7 @@ async def _inactivate_assignment(
         "ActionCode": action_code,
         "ReasonCode": reason,
     }
-    await _split(ctx, res, current, changes, on, None, False)
+    await split_row(ctx, res, current, changes, on, None, False)
 
 
 async def _terminate(ctx: Context, res: Resource, rel: Row, params: dict[str, Any]) -> Any:
@@ -1528,4 +1526,4 @@ def build_resources() -> list[Resource]:
     ]
 
 
-__all__ = ["build_resources", "find_item", "stable_id", "update_item"]
+__all__ = ["build_resources", "stable_id"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sop_oracle_like.codec import (
@@ -538,7 +538,7 @@ async def update_item(
             raise OracleError(
                 400, "The Effective-Of header needs a RangeStartDate for an update.", code="27522"
             )
-        return await _split(
+        return await split_row(
             ctx, res, row, changes, eff.start, eff.end, eff.mode == "REPLACE_UPDATE"
         )
     target = row
@@ -569,7 +569,7 @@ async def _row_in_force(ctx: Context, res: Resource, ident: int, on: date, paren
     return rows[0]
 
 
-async def _split(
+async def split_row(
     ctx: Context,
     res: Resource,
     row: Row,
@@ -651,17 +651,8 @@ async def _delete_descendants(ctx: Context, res: Resource, ids: list[Any]) -> No
 
 # --- helpers for hooks ----------------------------------------------------------------------
 
-
-def overlapping(table: Any, start: date, end: date) -> ColumnElement[bool]:
-    return and_(table.c.startDate <= end, or_(table.c.endDate.is_(None), table.c.endDate >= start))
-
-
-def any_of(*clauses: ColumnElement[bool]) -> ColumnElement[bool]:
-    return or_(*clauses) if clauses else true()
-
-
-_DIGITS = re.compile(r"\D")
+_NON_DIGITS = re.compile(r"\D")
 
 
 def digits(text: str) -> str:
-    return _DIGITS.sub("", text)
+    return _NON_DIGITS.sub("", text)

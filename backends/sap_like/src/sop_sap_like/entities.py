@@ -800,4 +800,4 @@ def build_entity_sets() -> list[EntitySet]:
     ]
 
 
-__all__ = ["INT64", "build_entity_sets"]
+__all__ = ["build_entity_sets"]

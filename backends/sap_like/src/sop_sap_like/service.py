@@ -19,7 +19,7 @@ from sop_sap_like.edm import (
     format_key_literal,
     format_value,
 )
-from sop_sap_like.errors import ODataError, bad_request, not_found
+from sop_sap_like.errors import ODataError, bad_request
 from sop_sap_like.filter import Compiler, DateWindow
 from sop_sap_like.settings import SapLikeSettings
 from sop_sap_like.storage import ROWID, VERSION, Store
@@ -453,7 +453,6 @@ __all__ = [
     "key_of",
     "key_text",
     "nav_rows",
-    "not_found",
     "render",
     "require",
     "write_entity",
