@@ -163,16 +163,24 @@ def pay_year(people: list[dict], *, render: bool) -> int:
     count = 0
     for person in people:
         frequency = person["frequency"]
-        fixed = {key: value for key, value in person.items() if key != "frequency"}
         to_date = PayslipYearToDate()
         for period in range(1, PERIODS[frequency] + 1):
             slip = calculate_payslip(
                 PayslipInput(
-                    tax_year=TAX_YEAR,
-                    frequency=frequency,
-                    period=period,
-                    year_to_date=to_date,
-                    **fixed,
+                    TAX_YEAR,
+                    frequency,
+                    period,
+                    person["tax_code"],
+                    person["ni_category"],
+                    person["pay_items"],
+                    False,  # week1_month1: codes carry their own W1/M1 marker
+                    (),  # pre_tax_deductions: pensions bring their own
+                    person["post_tax_deductions"],
+                    person["pension"],
+                    person["student_loan_plans"],
+                    person["postgraduate_loan"],
+                    None,  # director
+                    to_date,
                 )
             )
             to_date = slip.year_to_date
