@@ -221,15 +221,17 @@ async def prepare(env: dict[str, str]) -> tuple[str, str, str]:
         "home_region": "england",
         "start_date": "2024-04-01",
     }
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
             f"http://127.0.0.1:{env['SOP_HR_PORT']}/hr/v1/employees",
             json=employee,
             headers={"Authorization": f"Bearer {internal}"},
-        ) as resp:
-            body = await resp.json()
-            if resp.status != 201:
-                raise RuntimeError(f"could not create the employee: {resp.status} {body}")
+        ) as resp,
+    ):
+        body = await resp.json()
+        if resp.status != 201:
+            raise RuntimeError(f"could not create the employee: {resp.status} {body}")
     return f"/hr/v1/employees/{body['id']}", external, internal
 
 

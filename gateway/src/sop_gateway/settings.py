@@ -8,7 +8,6 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from sop_shared.db import is_sqlite
 from sop_shared.settings import Environment, data_dir
 
 
@@ -51,6 +50,8 @@ class GatewaySettings(BaseSettings):
     internal_key_file: str | None = None
     internal_jwks_file: str | None = Field(None, validation_alias=_platform("internal_jwks_file"))
     internal_token_lifetime: int = 300
+    # Where generated keys live outside production (default `<SOP_DATA_DIR>/keys`).
+    key_dir: str = ""
 
     # Limits and upstreams
     rate_limit_per_second: float = 100.0
@@ -69,7 +70,7 @@ class GatewaySettings(BaseSettings):
 
     @property
     def keys_dir(self) -> Path:
-        return data_dir() / "keys"
+        return Path(self.key_dir)
 
     @property
     def dev_issuer(self) -> str:
@@ -77,6 +78,8 @@ class GatewaySettings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> GatewaySettings:
+        if not self.key_dir:
+            self.key_dir = str(data_dir() / "keys")
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         if not self.database_url:
@@ -89,7 +92,7 @@ class GatewaySettings(BaseSettings):
             problems = []
             if self.dev_idp_enabled:
                 problems.append("the development identity provider must be off")
-            if is_sqlite(self.database_url):
+            if self.database_url.startswith("sqlite"):
                 problems.append("database_url must be PostgreSQL, not SQLite")
             if not self.internal_key_file:
                 problems.append(

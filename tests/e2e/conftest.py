@@ -1,0 +1,411 @@
+"""End-to-end fixtures: the real gateway, HR and a stand-in service as processes on free
+ports (PostgreSQL databases from the kernel's plugin), and a test OIDC provider serving
+discovery and JWKS for three issuers while counting every key fetch."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from joserfc import jwt
+from joserfc.jwk import ECKey, RSAKey
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+RATE_PER_SECOND = 20
+RATE_BURST = 40
+MAX_BODY = 2 * 1024 * 1024
+UPSTREAM_TIMEOUT = 1.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TestIdP:
+    """OIDC issuers under one HTTP server: `main` and `burst` are trusted platform-wide,
+    `dept` and `dept2` are departments' own providers (each registered with one tenant by a
+    test)."""
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Any] = {
+            "main": RSAKey.generate_key(2048, private=True, parameters={"kid": "main-1"}),
+            "burst": RSAKey.generate_key(2048, private=True, parameters={"kid": "burst-1"}),
+            "dept": ECKey.generate_key("P-256", private=True, parameters={"kid": "dept-1"}),
+            "dept2": ECKey.generate_key("P-256", private=True, parameters={"kid": "dept2-1"}),
+        }
+        self.fetches: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        idp = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = self.path.strip("/").split("/", 1)
+                name, rest = parts[0], parts[1] if len(parts) > 1 else ""
+                if name not in idp.keys:
+                    self.send_error(404)
+                    return
+                with idp._lock:
+                    idp.fetches[f"{name}/{rest}"] += 1
+                if rest == ".well-known/openid-configuration":
+                    body = {
+                        "issuer": idp.issuer(name),
+                        "jwks_uri": idp.issuer(name) + "/jwks",
+                        "token_endpoint": idp.issuer(name) + "/token",
+                        "authorization_endpoint": idp.issuer(name) + "/authorize",
+                    }
+                elif rest == "jwks":
+                    public = idp.keys[name].as_dict(private=False)
+                    body = {"keys": [{**public, "use": "sig"}]}
+                else:
+                    self.send_error(404)
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def issuer(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    def jwks_fetches(self, name: str) -> int:
+        with self._lock:
+            return self.fetches[f"{name}/jwks"]
+
+    def token(
+        self,
+        name: str = "main",
+        *,
+        header: dict[str, Any] | None = None,
+        key: Any = None,
+        lifetime: int = 600,
+        **claims: Any,
+    ) -> str:
+        now = int(time.time())
+        signing_key = key or self.keys[name]
+        alg = "ES256" if isinstance(signing_key, ECKey) else "RS256"
+        body = {
+            "iss": self.issuer(name),
+            "aud": "sop-api",
+            "sub": "user-" + uuid.uuid4().hex[:8],
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
+        head = {"alg": alg, "kid": signing_key.kid, "typ": "at+jwt", **(header or {})}
+        return jwt.encode(head, body, signing_key, algorithms=[head["alg"]])
+
+    def sign_raw(self, name: str, header: dict[str, Any], claims: dict[str, Any]) -> str:
+        """RS256 over any header at all (joserfc refuses to sign what it would not accept)."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        def part(data: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+        signing_input = f"{part(header)}.{part(claims)}"
+        raw = self.keys[name].raw_value.sign(
+            signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
+        return f"{signing_input}.{base64.urlsafe_b64encode(raw).rstrip(b'=').decode()}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@dataclass
+class Process:
+    name: str
+    factory: str
+    port: int
+    env: dict[str, str]
+    log: Path
+    app_dir: Path | None = None
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        args = [sys.executable, "-m", "uvicorn", "--factory", self.factory]
+        if self.app_dir:
+            args += ["--app-dir", str(self.app_dir)]
+        args += ["--host", "127.0.0.1", "--port", str(self.port), "--loop", "uvloop"]
+        args += ["--http", "httptools", "--no-access-log", "--timeout-graceful-shutdown", "2"]
+        self.proc = subprocess.Popen(
+            args, env=self.env, cwd=ROOT, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running():
+                tail = self.log.read_text()[-3000:]
+                raise RuntimeError(f"{self.name} exited:\n{tail}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} never became healthy: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Link:
+    """A TCP relay between the gateway and a service, to cut and restore the service
+    instantly: cut, it refuses new connections and drops open ones, exactly what the gateway
+    sees when the service's process is gone (restarting a real process costs seconds)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.port = free_port()
+        self.target_port = target_port
+        self.loop = asyncio.new_event_loop()
+        self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.restore()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+    def _run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
+
+    def cut(self) -> None:
+        async def go() -> None:
+            if self._server is not None:
+                self._server.close()
+                self._server = None
+            for writer in list(self._writers):
+                writer.transport.abort()
+
+        self._run(go())
+
+    def restore(self) -> None:
+        async def go() -> None:
+            if self._server is None:
+                self._server = await asyncio.start_server(
+                    self._relay, "127.0.0.1", self.port, reuse_address=True
+                )
+
+        self._run(go())
+
+    def close(self) -> None:
+        self.cut()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@dataclass
+class Stack:
+    idp: TestIdP
+    gateway: Process
+    hr: Process
+    standin: Process
+    standin_link: Link
+    env: dict[str, str]
+    workdir: Path
+    max_body: int = MAX_BODY
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def admin_headers(self) -> dict[str, str]:
+        token = self.idp.token(scope="platform:admin", sub="ops-1", client_id="ops-console")
+        return {"Authorization": f"Bearer {token}"}
+
+    def tenant_headers(
+        self, tenant: str, scope: str = "hr:read hr:write", **claims: Any
+    ) -> dict[str, str]:
+        claims.setdefault("client_id", f"{tenant}-app")
+        token = self.idp.token(sop_tenant=tenant, scope=scope, **claims)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def onboard(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        cluster: str = "matrix",
+        issuer: dict[str, Any] | None = None,
+    ) -> str:
+        slug = f"t-{uuid.uuid4().hex[:10]}"
+        body: dict[str, Any] = {"slug": slug, "name": f"Department {slug}", "cluster": cluster}
+        if issuer is not None:
+            body["issuer"] = issuer
+        r = await client.post("/platform/v1/tenants", json=body, headers=self.admin_headers())
+        assert r.status_code == 201, r.text
+        return slug
+
+
+PLATFORM_YAML = """
+services:
+  hr: {{url: "http://127.0.0.1:{hr}"}}
+  procurement: {{url: "http://127.0.0.1:{standin}"}}
+clusters:
+  matrix:
+    description: native everything
+    bindings: {{hr: {{adapter: native}}}}
+  defence:
+    description: native HR
+    bindings: {{hr: {{adapter: native}}}}
+identity:
+  audience: sop-api
+  issuers:
+    - issuer: "{main}"
+    - issuer: "{burst}"
+"""
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(
+    tmp_path_factory: pytest.TempPathFactory, make_postgres_database: Any
+) -> AsyncIterator[Stack]:
+    from sop_gateway.keys import ensure_keys
+    from sop_gateway.seed import seed
+    from sop_gateway.settings import GatewaySettings
+    from sop_shared.db import Database
+    from sop_shared.migrations import upgrade_async
+    from sop_shared.platform_config import load_platform_config
+
+    workdir = tmp_path_factory.mktemp("e2e")
+    idp = TestIdP()
+    gw_port, hr_port, standin_port = free_port(), free_port(), free_port()
+    link = Link(standin_port)
+    gateway_db = await make_postgres_database("e2e_gateway")
+    hr_db = await make_postgres_database("e2e_hr")
+    config = workdir / "platform.yaml"
+    config.write_text(
+        PLATFORM_YAML.format(
+            hr=hr_port, standin=link.port, main=idp.issuer("main"), burst=idp.issuer("burst")
+        )
+    )
+    keys = workdir / "keys"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SOP_")},
+        "SOP_ENV": "development",
+        "SOP_DATA_DIR": str(workdir),
+        "SOP_PLATFORM_CONFIG": str(config),
+        "SOP_INTERNAL_JWKS_FILE": str(keys / "internal-jwks.json"),
+        "SOP_GATEWAY_PORT": str(gw_port),
+        "SOP_GATEWAY_DATABASE_URL": gateway_db,
+        "SOP_GATEWAY_RATE_LIMIT_PER_SECOND": str(RATE_PER_SECOND),
+        "SOP_GATEWAY_RATE_LIMIT_BURST": str(RATE_BURST),
+        "SOP_GATEWAY_MAX_BODY_BYTES": str(MAX_BODY),
+        "SOP_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": str(UPSTREAM_TIMEOUT),
+        "SOP_GATEWAY_OPENAPI_CACHE_SECONDS": "2",
+        "SOP_HR_PORT": str(hr_port),
+        "SOP_HR_DATABASE_URL": hr_db,
+        "SOP_STANDIN_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'standin.db'}",
+        "SOP_LOG_JSON": "true",
+    }
+    settings = GatewaySettings(
+        env="development",
+        port=gw_port,
+        database_url=gateway_db,
+        platform_config=str(config),
+        key_dir=str(keys),
+        internal_jwks_file=str(keys / "internal-jwks.json"),
+    )
+    ensure_keys(settings)  # before HR starts, so it finds the gateway's public keys
+    await upgrade_async(ROOT / "gateway" / "alembic.ini", gateway_db)
+    await upgrade_async(ROOT / "services" / "hr" / "alembic.ini", hr_db)
+    database = Database(gateway_db)
+    await seed(database, settings, load_platform_config(config))
+    await database.dispose()
+
+    hr = Process("hr", "sop_hr.app:create_app", hr_port, env, workdir / "hr.log")
+    standin = Process(
+        "standin", "standin:create_app", standin_port, env, workdir / "standin.log", HERE
+    )
+    gateway = Process(
+        "gateway", "sop_gateway.app:create_app", gw_port, env, workdir / "gateway.log"
+    )
+    started = [hr, standin, gateway]
+    try:
+        hr.start()
+        standin.start()
+        gateway.start()
+        for proc in started:
+            await asyncio.to_thread(proc.wait_healthy)
+        yield Stack(
+            idp=idp,
+            gateway=gateway,
+            hr=hr,
+            standin=standin,
+            standin_link=link,
+            env=env,
+            workdir=workdir,
+        )
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+        link.close()
+        idp.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as c:
+        yield c
