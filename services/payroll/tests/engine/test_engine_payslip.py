@@ -267,6 +267,19 @@ def test_the_same_input_gives_the_same_payslip() -> None:
     assert list(first.lines) == list(second.lines)
 
 
+def test_unpaid_leave_is_a_negative_payment() -> None:
+    slip = calculate_payslip(
+        replace(
+            MONTHLY,
+            pay_items=(
+                PayItem(PayItemKind.BASIC, D("3000.00")),
+                PayItem(PayItemKind.OTHER, D("-500.00"), "Unpaid leave"),
+            ),
+        )
+    )
+    assert slip.gross_pay == slip.taxable_pay == D("2500.00")
+
+
 def test_pay_items_with_no_payments() -> None:
     slip = calculate_payslip(replace(MONTHLY, pay_items=(), pension=None))
     assert slip.gross_pay == 0
@@ -291,7 +304,8 @@ def test_pay_items_with_no_payments() -> None:
             InvalidAmount,  # type: ignore[arg-type]
             "pay_items[0].amount",
         ),
-        ({"pay_items": (PayItem("salary", D("1.00")),)}, InvalidInput, "pay_items[0].kind"),  # type: ignore[arg-type]
+        ({"pay_items": (PayItem("salary", D("1.00")),)}, InvalidInput, "pay_items[0].kind"),
+        ({"pay_items": (PayItem(PayItemKind.BASIC, D("-1.00")),)}, InvalidInput, "pay_items"),  # type: ignore[arg-type]
         (
             {"pre_tax_deductions": (PreTaxDeduction("gift", D("1.00")),)},
             InvalidInput,  # type: ignore[arg-type]

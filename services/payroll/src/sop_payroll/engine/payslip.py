@@ -324,6 +324,11 @@ def calculate_payslip(payslip: PayslipInput) -> Payslip:
         if item.pensionable:
             pensionable += amount
 
+    if taxable < 0 or ni_able < 0:
+        raise InvalidInput(
+            "pay_items", f"pay for tax {taxable} or for NICs {ni_able} would be negative"
+        )
+
     pension = None
     if payslip.pension is not None:
         pension = pension_contributions(
