@@ -3,6 +3,9 @@ bindings, authentication."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,6 +16,8 @@ from sop_finance.adapters.native.tables import FinanceBase
 from sop_finance.app import create_app
 from sop_shared.db import async_url
 from sop_shared.kernel_tables import kernel_metadata
+
+DOC = (Path(__file__).resolve().parents[3] / "docs" / "finance.md").read_text()
 
 
 async def test_migrations_match_the_models(finance_pg_url):
@@ -89,3 +94,21 @@ async def test_a_cluster_bound_to_an_adapter_not_provided_gets_503(
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 async def test_health(pg_client, path):
     assert (await pg_client.get(path)).status_code == 200
+
+
+async def test_the_documented_posting_example_works_as_documented(api):
+    """docs/finance.md's posting example is what payroll codes against: run it verbatim."""
+    block = DOC.split("```http", 1)[1].split("```", 1)[0]
+    body = json.loads(block[block.index("{") :])
+    key = "payroll-run-01J9Z4-post"
+    first = await api.post("/journals", body, key=key)
+    assert first.status_code == 201, first.text
+    posted = first.json()
+    assert posted["status"] == "posted" and posted["period"] == "2026-08"
+    assert first.headers["location"] == f"/finance/v1/journals/{posted['id']}"
+    replay = await api.post("/journals", body, key=key)
+    assert replay.headers["idempotent-replayed"] == "true" and replay.json() == posted
+    dup = await api.post("/journals", body, key="a-later-retry-with-a-new-key")
+    assert dup.status_code == 409 and dup.json()["journal_id"] == posted["id"]
+    found = await api.get("/journals", source="payroll", source_reference=body["source_reference"])
+    assert [j["id"] for j in found.json()["items"]] == [posted["id"]]

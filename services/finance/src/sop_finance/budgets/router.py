@@ -21,7 +21,6 @@ from sop_finance.budgets.schemas import (
     CommitmentRelease,
 )
 from sop_finance.http import PREFIX, created, page_of
-from sop_finance.periods.models import parse_year_label
 from sop_finance.types import Code
 from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.context import Principal
@@ -47,19 +46,11 @@ async def list_budgets(
     financial_year: Annotated[str | None, Query(max_length=7)] = None,
     updated_since: datetime | None = None,
 ) -> Page[BudgetOut]:
-    fy = None
-    if financial_year is not None:
-        try:
-            fy = parse_year_label(financial_year)
-        except ValueError as exc:
-            from sop_shared.errors import ValidationFailed
-
-            raise ValidationFailed(str(exc), errors=[("financial_year", str(exc))]) from None
     flt = BudgetFilter(
         cost_centre_code=cost_centre,
         account_code=account,
         period_code=service.parse_period(period).code if period else None,
-        fiscal_year=fy,
+        fiscal_year=service.parse_year(financial_year) if financial_year else None,
         updated_since=updated_since,
     )
     found = await service.list_budgets(fin, flt=flt, page=page)

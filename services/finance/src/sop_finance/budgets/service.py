@@ -31,6 +31,13 @@ from sop_shared.pagination import PageParams
 ZERO = Decimal("0.00")
 
 
+def parse_year(label: str, field: str = "financial_year") -> int:
+    try:
+        return parse_year_label(label)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), errors=[(field, str(exc))]) from None
+
+
 def parse_period(code: str, field: str = "period") -> PeriodRef:
     try:
         return PeriodRef.parse(code)
@@ -174,13 +181,11 @@ async def availability(
         ref = parse_period(period)
         start, end, fy = ref.key, ref.key, ref.fiscal_year
     else:
-        if financial_year is None:
-            fy = fiscal_year_of(utcnow().date())
-        else:
-            try:
-                fy = parse_year_label(financial_year)
-            except ValueError as exc:
-                raise ValidationFailed(str(exc), errors=[("financial_year", str(exc))]) from None
+        fy = (
+            fiscal_year_of(utcnow().date())
+            if financial_year is None
+            else parse_year(financial_year)
+        )
         start, end = PeriodRef(fy, 1).key, PeriodRef(fy, ADJUSTMENT_PERIOD).key
     budgets = fin.backend.budgets
     budget = await budgets.budget_total(cost_centre_code, account_code, start, end)
