@@ -1,12 +1,10 @@
 """End-to-end fixtures: the real gateway, HR and a stand-in service as processes on free
 ports (PostgreSQL databases from the kernel's plugin), and a test OIDC provider serving
-discovery and JWKS for three issuers while counting every key fetch."""
+discovery and JWKS for several issuers while counting every key fetch."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import os
 import socket
 import subprocess
@@ -14,18 +12,17 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
+
+from sop_gateway.testing import FakeOidcProvider
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -41,108 +38,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class TestIdP:
-    """OIDC issuers under one HTTP server: `main` and `burst` are trusted platform-wide,
-    `dept` and `dept2` are departments' own providers (each registered with one tenant by a
-    test)."""
-
-    __test__ = False
-
-    def __init__(self) -> None:
-        self.keys: dict[str, Any] = {
+def make_idp() -> FakeOidcProvider:
+    """`main` and `burst` are trusted platform-wide; `dept` and `dept2` are departments' own
+    providers (each registered with one tenant by a test)."""
+    return FakeOidcProvider(
+        {
             "main": RSAKey.generate_key(2048, private=True, parameters={"kid": "main-1"}),
             "burst": RSAKey.generate_key(2048, private=True, parameters={"kid": "burst-1"}),
             "dept": ECKey.generate_key("P-256", private=True, parameters={"kid": "dept-1"}),
             "dept2": ECKey.generate_key("P-256", private=True, parameters={"kid": "dept2-1"}),
         }
-        self.fetches: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        idp = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = self.path.strip("/").split("/", 1)
-                name, rest = parts[0], parts[1] if len(parts) > 1 else ""
-                if name not in idp.keys:
-                    self.send_error(404)
-                    return
-                with idp._lock:
-                    idp.fetches[f"{name}/{rest}"] += 1
-                if rest == ".well-known/openid-configuration":
-                    body = {
-                        "issuer": idp.issuer(name),
-                        "jwks_uri": idp.issuer(name) + "/jwks",
-                        "token_endpoint": idp.issuer(name) + "/token",
-                        "authorization_endpoint": idp.issuer(name) + "/authorize",
-                    }
-                elif rest == "jwks":
-                    public = idp.keys[name].as_dict(private=False)
-                    body = {"keys": [{**public, "use": "sig"}]}
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def issuer(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{name}"
-
-    def jwks_fetches(self, name: str) -> int:
-        with self._lock:
-            return self.fetches[f"{name}/jwks"]
-
-    def token(
-        self,
-        name: str = "main",
-        *,
-        header: dict[str, Any] | None = None,
-        key: Any = None,
-        lifetime: int = 600,
-        **claims: Any,
-    ) -> str:
-        now = int(time.time())
-        signing_key = key or self.keys[name]
-        alg = "ES256" if isinstance(signing_key, ECKey) else "RS256"
-        body = {
-            "iss": self.issuer(name),
-            "aud": "sop-api",
-            "sub": "user-" + uuid.uuid4().hex[:8],
-            "iat": now,
-            "nbf": now,
-            "exp": now + lifetime,
-            "jti": uuid.uuid4().hex,
-            **claims,
-        }
-        head = {"alg": alg, "kid": signing_key.kid, "typ": "at+jwt", **(header or {})}
-        return jwt.encode(head, body, signing_key, algorithms=[head["alg"]])
-
-    def sign_raw(self, name: str, header: dict[str, Any], claims: dict[str, Any]) -> str:
-        """RS256 over any header at all (joserfc refuses to sign what it would not accept)."""
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
-        def part(data: dict[str, Any]) -> str:
-            return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-        signing_input = f"{part(header)}.{part(claims)}"
-        raw = self.keys[name].raw_value.sign(
-            signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
-        )
-        return f"{signing_input}.{base64.urlsafe_b64encode(raw).rstrip(b'=').decode()}"
-
-    def close(self) -> None:
-        self.server.shutdown()
+    )
 
 
 @dataclass
@@ -259,7 +165,7 @@ class Link:
 
 @dataclass
 class Stack:
-    idp: TestIdP
+    idp: FakeOidcProvider
     gateway: Process
     hr: Process
     standin: Process
@@ -330,7 +236,7 @@ async def stack(
     from sop_shared.platform_config import load_platform_config
 
     workdir = tmp_path_factory.mktemp("e2e")
-    idp = TestIdP()
+    idp = make_idp()
     gw_port, hr_port, standin_port = free_port(), free_port(), free_port()
     link = Link(standin_port)
     gateway_db = await make_postgres_database("e2e_gateway")

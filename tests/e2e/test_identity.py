@@ -15,6 +15,8 @@ import uuid
 import pytest
 from joserfc.jwk import RSAKey
 
+from sop_gateway.testing import sign_raw_rs256
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 EMPLOYEES = "/hr/v1/employees"
@@ -134,11 +136,13 @@ async def test_token_signed_by_a_key_the_issuer_does_not_publish_is_401(stack, c
 async def test_unknown_critical_header_is_401(stack, client):
     tenant = await stack.onboard(client)
     header = {"alg": "RS256", "kid": "main-1", "crit": ["exp-policy"], "exp-policy": 1}
-    token = stack.idp.sign_raw("main", header, claims_for(stack, tenant))
+    token = sign_raw_rs256(stack.idp.keys["main"], header, claims_for(stack, tenant))
     body = await assert_401(client, token)
     assert "critical" in body["detail"]
     # The same claims without `crit` pass: it is the header that was refused.
-    plain = stack.idp.sign_raw("main", {"alg": "RS256", "kid": "main-1"}, claims_for(stack, tenant))
+    plain = sign_raw_rs256(
+        stack.idp.keys["main"], {"alg": "RS256", "kid": "main-1"}, claims_for(stack, tenant)
+    )
     r = await client.get(EMPLOYEES, headers={"Authorization": f"Bearer {plain}"})
     assert r.status_code == 200, r.text
 
