@@ -20,10 +20,19 @@ class In(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    def values(self, *, only_set: bool = False, exclude: frozenset[str] = frozenset()) -> dict:
-        """Field values as Python objects (`model_dump` would turn money into strings)."""
+    def values(
+        self,
+        *,
+        only_set: bool = False,
+        drop_none: bool = False,
+        exclude: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        """Field values as Python objects (`model_dump` would turn money into strings).
+        `only_set` keeps what the client sent (a PATCH); `drop_none` ignores explicit nulls for
+        fields that cannot be cleared."""
         names = self.model_fields_set if only_set else type(self).model_fields
-        return {name: getattr(self, name) for name in names if name not in exclude}
+        values = {name: getattr(self, name) for name in names if name not in exclude}
+        return {k: v for k, v in values.items() if v is not None} if drop_none else values
 
 
 class Out(BaseModel):

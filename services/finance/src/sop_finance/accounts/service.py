@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from typing import Any
 
 from sop_finance.accounts.models import (
     Account,
@@ -28,6 +27,7 @@ from sop_finance.errors import DuplicateReference, InvalidState
 from sop_shared.errors import NotFound, ValidationFailed
 from sop_shared.pagination import PageParams
 
+CLEARABLE = frozenset({"parent_code", "control_role"})
 # The account type each control role must have, so closing and payables post sensibly.
 ROLE_TYPES: dict[str, str] = {
     "retained_earnings": "equity",
@@ -62,10 +62,11 @@ async def create_account(fin: Finance, *, data: AccountCreate) -> Account:
 
 
 async def update_account(fin: Finance, account: Account, *, data: AccountUpdate) -> Account:
-    values = data.values(only_set=True)
     # parent_code and control_role may be cleared with null; the other fields may not.
-    nullable = {k: values.pop(k) for k in ("parent_code", "control_role") if k in values}
-    changed = replace(account, **_set(values), **nullable)
+    values = data.values(only_set=True)
+    changed = replace(
+        account, **{k: v for k, v in values.items() if v is not None or k in CLEARABLE}
+    )
     await _check_account(fin, changed)
     saved = await fin.backend.accounts.update_account(changed)
     await fin.audit.record("account.updated", "account", saved.id, before=account, after=saved)
@@ -149,7 +150,7 @@ async def update_cost_centre(
     fin: Finance, cost_centre: CostCentre, *, data: CostCentreUpdate
 ) -> CostCentre:
     saved = await fin.backend.accounts.update_cost_centre(
-        replace(cost_centre, **_set(data.values(only_set=True)))
+        replace(cost_centre, **data.values(only_set=True, drop_none=True))
     )
     await fin.audit.record(
         "cost_centre.updated", "cost_centre", saved.id, before=cost_centre, after=saved
@@ -186,14 +187,9 @@ async def update_analysis_code(
     fin: Finance, code: AnalysisCode, *, data: AnalysisCodeUpdate
 ) -> AnalysisCode:
     saved = await fin.backend.accounts.update_analysis_code(
-        replace(code, **_set(data.values(only_set=True)))
+        replace(code, **data.values(only_set=True, drop_none=True))
     )
     await fin.audit.record(
         "analysis_code.updated", "analysis_code", saved.id, before=code, after=saved
     )
     return saved
-
-
-def _set(values: dict[str, Any]) -> dict[str, Any]:
-    """PATCH fields that may not be cleared: an explicit null leaves them as they are."""
-    return {k: v for k, v in values.items() if v is not None}

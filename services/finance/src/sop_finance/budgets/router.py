@@ -21,6 +21,7 @@ from sop_finance.budgets.schemas import (
     CommitmentRelease,
 )
 from sop_finance.http import PREFIX, created, page_of
+from sop_finance.periods.service import period_param, year_param
 from sop_finance.types import Code
 from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.context import Principal
@@ -49,8 +50,8 @@ async def list_budgets(
     flt = BudgetFilter(
         cost_centre_code=cost_centre,
         account_code=account,
-        period_code=service.parse_period(period).code if period else None,
-        fiscal_year=service.parse_year(financial_year) if financial_year else None,
+        period_code=period_param(period).code if period else None,
+        fiscal_year=year_param(financial_year) if financial_year else None,
         updated_since=updated_since,
     )
     found = await service.list_budgets(fin, flt=flt, page=page)

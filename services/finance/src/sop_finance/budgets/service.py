@@ -17,32 +17,13 @@ from sop_finance.budgets.schemas import (
 )
 from sop_finance.canonical import Slice
 from sop_finance.errors import DuplicateReference, InvalidState
-from sop_finance.periods.models import (
-    ADJUSTMENT_PERIOD,
-    PeriodRef,
-    fiscal_year_of,
-    parse_year_label,
-    year_label,
-)
+from sop_finance.periods.models import ADJUSTMENT_PERIOD, PeriodRef, fiscal_year_of, year_label
+from sop_finance.periods.service import period_param, year_param
 from sop_shared.db import utcnow
 from sop_shared.errors import NotFound, ValidationFailed
 from sop_shared.pagination import PageParams
 
 ZERO = Decimal("0.00")
-
-
-def parse_year(label: str, field: str = "financial_year") -> int:
-    try:
-        return parse_year_label(label)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), errors=[(field, str(exc))]) from None
-
-
-def parse_period(code: str, field: str = "period") -> PeriodRef:
-    try:
-        return PeriodRef.parse(code)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), errors=[(field, str(exc))]) from None
 
 
 async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -> None:
@@ -73,7 +54,7 @@ async def get_budget(fin: Finance, budget_id: uuid.UUID) -> Budget:
 
 
 async def create_budget(fin: Finance, *, data: BudgetCreate) -> Budget:
-    ref = parse_period(data.period)
+    ref = period_param(data.period)
     await _check_codes(fin, data.cost_centre_code, data.account_code)
     existing = await fin.backend.budgets.find_budget(
         data.cost_centre_code, data.account_code, ref.key
@@ -178,13 +159,13 @@ async def availability(
     """Budget less outstanding commitments less actuals, for a period or a whole year."""
     await _check_codes(fin, cost_centre_code, account_code)
     if period is not None:
-        ref = parse_period(period)
+        ref = period_param(period)
         start, end, fy = ref.key, ref.key, ref.fiscal_year
     else:
         fy = (
             fiscal_year_of(utcnow().date())
             if financial_year is None
-            else parse_year(financial_year)
+            else year_param(financial_year)
         )
         start, end = PeriodRef(fy, 1).key, PeriodRef(fy, ADJUSTMENT_PERIOD).key
     budgets = fin.backend.budgets

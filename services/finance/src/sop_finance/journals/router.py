@@ -4,7 +4,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 
@@ -33,8 +33,8 @@ Approver = Annotated[Principal, scopes(FINANCE_APPROVE)]
 PostingErrors = problem_responses(401, 403, 404, 409, 422, 428)
 
 
-def out(fin: Finance, journal: Journal) -> JournalOut:
-    body = JournalOut.of(journal)
+def out(fin: Finance, journal: Journal, schema: type[JournalSummaryOut] = JournalOut) -> Any:
+    body = schema.of(journal)
     body.requires_approval = service.requires_approval(fin, journal)
     return body
 
@@ -68,13 +68,7 @@ async def list_journals(
         updated_since=updated_since,
     )
     found = await service.list_journals(fin, flt=flt, page=page)
-
-    def summary(journal: Journal) -> JournalSummaryOut:
-        body = JournalSummaryOut.of(journal)
-        body.requires_approval = service.requires_approval(fin, journal)
-        return body
-
-    return page_of(request, response, found, summary)
+    return page_of(request, response, found, lambda j: out(fin, j, JournalSummaryOut))
 
 
 @router.post("/journals", status_code=201, response_model=JournalOut, responses=PostingErrors)

@@ -95,8 +95,8 @@ async def create_journal(fin: Finance, *, data: JournalCreate) -> Journal:
 
 async def update_journal(fin: Finance, journal: Journal, *, data: JournalUpdate) -> Journal:
     _refuse_if_posted(journal, "changed")
-    values = {k: v for k, v in data.values(only_set=True).items() if v is not None}
-    changed = replace(journal, **{k: v for k, v in values.items() if k != "lines"})
+    values = data.values(only_set=True, drop_none=True, exclude=frozenset({"lines"}))
+    changed = replace(journal, **values)
     if data.lines is not None:
         changed.lines = _lines(data.lines)
     changed.period_code = period_of(changed.posting_date, changed.adjustment).code

@@ -51,7 +51,11 @@ class PayablesPort(Protocol):
 
     async def add_invoice(self, invoice: SupplierInvoice) -> SupplierInvoice: ...
 
-    async def update_invoice(self, invoice: SupplierInvoice) -> SupplierInvoice: ...
+    async def update_invoice(
+        self, invoice: SupplierInvoice, *, replace_lines: bool = False
+    ) -> SupplierInvoice:
+        """Store a status change; with `replace_lines`, new lines too."""
+        ...
 
     async def claim_due_invoices(self, due_by: date) -> list[SupplierInvoice]:
         """Posted invoices due by `due_by` and in no payment run, locked so that two runs

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sop_finance.accounts.service import control_account
 from sop_finance.bootstrap import Finance
@@ -43,11 +42,6 @@ from sop_shared.db import utcnow
 from sop_shared.errors import NotFound, ValidationFailed
 from sop_shared.pagination import PageParams
 
-
-def _set(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
 # --- suppliers ----------------------------------------------------------------------------------
 
 
@@ -70,7 +64,7 @@ async def create_supplier(fin: Finance, *, data: SupplierCreate) -> Supplier:
 
 async def update_supplier(fin: Finance, supplier: Supplier, *, data: SupplierUpdate) -> Supplier:
     saved = await fin.backend.payables.update_supplier(
-        replace(supplier, **_set(data.values(only_set=True)))
+        replace(supplier, **data.values(only_set=True, drop_none=True))
     )
     # Bank detail changes are the classic mandate fraud: the audit trail keeps before and after.
     await fin.audit.record("supplier.updated", "supplier", saved.id, before=supplier, after=saved)
@@ -108,7 +102,7 @@ async def update_bank_account(
     fin: Finance, account: BankAccount, *, data: BankAccountUpdate
 ) -> BankAccount:
     saved = await fin.backend.payables.update_bank_account(
-        replace(account, **_set(data.values(only_set=True)))
+        replace(account, **data.values(only_set=True, drop_none=True))
     )
     await fin.audit.record(
         "bank_account.updated", "bank_account", saved.id, before=account, after=saved
@@ -174,12 +168,12 @@ async def update_invoice(
         raise InvalidState(
             f"invoice {invoice.number} is {invoice.status}; only received invoices change"
         )
-    values = _set(data.values(only_set=True, exclude=frozenset({"lines"})))
+    values = data.values(only_set=True, drop_none=True, exclude=frozenset({"lines"}))
     changed = replace(invoice, **values, entered_by=fin.actor)
     if data.lines is not None:
         changed.lines = _lines(data.lines)
     await _check_invoice(fin, changed)
-    saved = await fin.backend.payables.update_invoice(changed)
+    saved = await fin.backend.payables.update_invoice(changed, replace_lines=True)
     await fin.audit.record(
         "supplier_invoice.updated", "supplier_invoice", saved.id, before=invoice, after=saved
     )

@@ -28,6 +28,22 @@ from sop_shared.errors import NotFound, ValidationFailed
 ZERO = Decimal("0.00")
 
 
+def period_param(code: str, field: str = "period") -> PeriodRef:
+    """A period named in a query or body ("2026-08", "2026-27-ADJ"), or a 422 naming the field."""
+    try:
+        return PeriodRef.parse(code)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), errors=[(field, str(exc))]) from None
+
+
+def year_param(label: str, field: str = "financial_year") -> int:
+    """A financial year named in a query ("2026-27"), or a 422 naming the field."""
+    try:
+        return parse_year_label(label)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), errors=[(field, str(exc))]) from None
+
+
 def start_year_of(label: str) -> int:
     try:
         return parse_year_label(label)
@@ -67,12 +83,7 @@ async def ensure_year(fin: Finance, start_year: int) -> FinancialYear:
 async def list_periods(
     fin: Finance, *, financial_year: str | None, status: PeriodStatus | None
 ) -> list[Period]:
-    fy = None
-    if financial_year is not None:
-        try:
-            fy = parse_year_label(financial_year)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), errors=[("financial_year", str(exc))]) from None
+    fy = year_param(financial_year) if financial_year is not None else None
     return await fin.backend.periods.list_periods(fiscal_year=fy, status=status)
 
 

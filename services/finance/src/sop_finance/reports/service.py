@@ -10,6 +10,7 @@ from decimal import Decimal
 from sop_finance.accounts.models import OPERATING, Account
 from sop_finance.bootstrap import Finance
 from sop_finance.periods.models import PeriodRef, year_label
+from sop_finance.periods.service import period_param
 from sop_finance.reports.models import BalanceTotal
 from sop_finance.reports.schemas import (
     AccountBalance,
@@ -33,10 +34,7 @@ def report_period(period: str | None, as_of: date | None) -> PeriodRef:
             "give period or as_of, not both", errors=[("period", "conflicts with as_of")]
         )
     if period is not None:
-        try:
-            return PeriodRef.parse(period)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), errors=[("period", str(exc))]) from None
+        return period_param(period)
     return PeriodRef.of_date(as_of or utcnow().date())
 
 

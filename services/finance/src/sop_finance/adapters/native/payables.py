@@ -119,9 +119,10 @@ class NativePayables(NativeStore):
         await self._insert_lines(invoice)
         return await self._invoice(row)
 
-    async def update_invoice(self, invoice: SupplierInvoice) -> SupplierInvoice:
-        # Lines are rewritten only while the invoice can still change (received).
-        if invoice.status == "received":
+    async def update_invoice(
+        self, invoice: SupplierInvoice, *, replace_lines: bool = False
+    ) -> SupplierInvoice:
+        if replace_lines:
             await self.session.execute(
                 delete(SupplierInvoiceLineRow).where(
                     SupplierInvoiceLineRow.tenant == self.tenant,
