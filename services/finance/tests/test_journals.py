@@ -400,3 +400,41 @@ async def test_every_change_is_audited_with_the_actor(api):
     assert [e["action"] for e in events] == ["journal.posted"]
     assert events[0]["actor"] == "preparer"
     assert events[0]["after"]["lines"][0]["debit"] == "3.00"
+
+
+async def test_analysis_codes_and_inactive_cost_centres(api):
+    r = await api.post(
+        "/analysis-codes", {"dimension": "programme", "code": "net-zero", "name": "Net zero"}
+    )
+    assert r.status_code == 201 and r.json()["code"] == "NET-ZERO"
+    assert (
+        await api.post(
+            "/analysis-codes", {"dimension": "programme", "code": "NET-ZERO", "name": "x"}
+        )
+    ).status_code == 409
+    j = await api.post_journal([dr(IT, "8.00", "CC01", programme="NET-ZERO"), cr(BANK, "8.00")])
+    assert j["lines"][0]["programme"] == "NET-ZERO"
+    wrong_dimension = await api.post(
+        "/journals",
+        {
+            "description": "x",
+            "posting_date": "2026-08-01",
+            "lines": [dr(IT, "1.00", "CC01", project="NET-ZERO"), cr(BANK, "1.00")],
+        },
+    )
+    assert wrong_dimension.status_code == 422
+    assert wrong_dimension.json()["errors"][0]["field"] == "lines.0.project"
+    cc = (await api.get("/cost-centres", code="CC02")).json()["items"][0]
+    off = await api.patch(
+        f"/cost-centres/{cc['id']}", {"active": False}, if_match=f'"{cc["version"]}"'
+    )
+    assert off.status_code == 200 and off.json()["active"] is False
+    r = await api.post(
+        "/journals",
+        {
+            "description": "x",
+            "posting_date": "2026-08-01",
+            "lines": [dr(IT, "1.00", "CC02"), cr(BANK, "1.00")],
+        },
+    )
+    assert r.status_code == 422 and "inactive" in r.text

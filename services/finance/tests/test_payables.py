@@ -362,3 +362,24 @@ async def test_proposals_can_be_cancelled_and_weekends_refused(api):
         "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-14"}
     )
     assert again.status_code == 201
+
+
+async def test_concurrent_proposals_never_share_an_invoice(api):
+    import asyncio
+
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    gbs = await bank_account(api)
+    for n in range(4):
+        inv = await invoice(
+            api,
+            acme["id"],
+            f"C-{n}",
+            [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}],
+        )
+        await approve_and_post(api, inv)
+    body = {"bank_account_id": gbs["id"], "payment_date": "2026-09-14"}
+    results = await asyncio.gather(*[api.post("/payment-runs", body) for _ in range(3)])
+    runs = [r.json() for r in results if r.status_code == 201]
+    assert {r.status_code for r in results} <= {201, 409} and runs
+    taken = [i for run in runs for p in run["payments"] for i in p["invoice_ids"]]
+    assert len(taken) == len(set(taken)) == 4
