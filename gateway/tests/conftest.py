@@ -3,7 +3,6 @@ SQLite or PostgreSQL (migrated with its real Alembic migrations)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest_asyncio
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from sop_gateway.testing import public_jwks, sign_token
+from sop_shared.migrations import upgrade_async
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://idp.example.gov.uk/realms/sop"
@@ -34,16 +34,24 @@ def ed_key() -> OKPKey:
     return OKPKey.generate_key("Ed25519", private=True, parameters={"kid": "ed-1"})
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def gateway_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
-    return request.getfixturevalue("_gateway_pg_url")
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def gateway_db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated gateway database per backend for the session; tests use unique slugs."""
+    return request.getfixturevalue(f"_gateway_{request.param}_url")
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def _gateway_pg_url(make_postgres_database: Any) -> str:
-    return await make_postgres_database(f"gw_{uuid.uuid4().hex[:8]}")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _gateway_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('gw') / 'gateway.db'}"
+    await upgrade_async(ROOT / "gateway" / "alembic.ini", url)
+    return url
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _gateway_postgresql_url(make_postgres_database: Any) -> str:
+    url = await make_postgres_database("gateway_unit")
+    await upgrade_async(ROOT / "gateway" / "alembic.ini", url)
+    return url
 
 
 PLATFORM = {
@@ -61,6 +69,11 @@ PLATFORM = {
 }
 
 
+@pytest.fixture(scope="session")
+def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys")
+
+
 class InProcessGateway:
     """The gateway ASGI app with its lifespan run, an httpx client on it, and the trusted
     external issuer's keys installed without any network."""
@@ -73,19 +86,17 @@ class InProcessGateway:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def gateway(
-    gateway_db_url: str, tmp_path: Path, rsa_key: RSAKey
+    gateway_db_url: str, key_dir: Path, rsa_key: RSAKey
 ) -> AsyncIterator[InProcessGateway]:
     from sop_gateway.app import create_app
     from sop_gateway.identity.jwks import StaticKeys
     from sop_gateway.settings import GatewaySettings
-    from sop_shared.migrations import upgrade_async
     from sop_shared.platform_config import PlatformConfig
 
-    await upgrade_async(ROOT / "gateway" / "alembic.ini", gateway_db_url)
     settings = GatewaySettings(
         env="development",
         database_url=gateway_db_url,
-        key_dir=str(tmp_path / "keys"),
+        key_dir=str(key_dir),
         public_url="http://gateway.test",
         log_json=False,
         rate_limit_per_second=5,
