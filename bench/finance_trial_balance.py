@@ -42,7 +42,7 @@ from sop_shared.testing.tokens import TokenMinter
 SIZES = (10_000, 100_000, 1_000_000)
 LINES_PER_JOURNAL = 10
 BATCH_LINES = 100_000
-TB_REQUESTS = 300
+TB_REQUESTS = 500
 POSTINGS = 100
 COST_CENTRES = 50
 FY = 2026
@@ -203,7 +203,7 @@ async def run(url: str) -> dict:
 
         h = headers()
         tb_url = "/finance/v1/reports/trial-balance?period=2027-03"
-        for _ in range(20):  # warm the pool, caches and plans
+        for _ in range(50):  # warm the pool, caches and plans
             (await client.get(tb_url, headers=h)).raise_for_status()
         samples = []
         for _ in range(TB_REQUESTS):
