@@ -1,14 +1,11 @@
-"""Trial-balance latency on PostgreSQL as the ledger grows to 1,000,000 journal lines.
+"""Trial-balance latency on PostgreSQL as the ledger grows to 1,000,000 journal lines (JSON)."""
 
-Balanced ten-line journals go in through the native ledger's bulk path (COPY, plus the same
-balance upserts a posting makes); then GET /finance/v1/reports/trial-balance is timed through
-the whole app in process (internal token, middleware, SQL, JSON) at 10k, 100k and 1M lines,
-with API postings timed alongside. Each size is checked: the trial balance equals a full scan
-of the journal lines. Prints one JSON object on its last line.
-
-Database: SOP_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres; the bench
-creates (and drops) its own database there.
-"""
+# Balanced ten-line journals go in through the native ledger's bulk path (COPY, plus the same
+# balance upserts a posting makes); GET /finance/v1/reports/trial-balance is then timed through
+# the whole app in process (internal token, middleware, SQL, JSON) at 10k, 100k and 1M lines,
+# with API postings timed alongside, and each size is checked against a full scan of the lines.
+# Database: SOP_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres; the
+# bench creates (and drops) its own database there.
 
 from __future__ import annotations
 

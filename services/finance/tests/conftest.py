@@ -1,5 +1,4 @@
-"""Finance test fixtures: one migrated PostgreSQL database per worker (and a SQLite one), the
-real app over ASGI, and a provisioned tenant per test with its own data."""
+"""Finance fixtures: migrated PostgreSQL (and SQLite) per worker, the app, a tenant per test."""
 
 from __future__ import annotations
 

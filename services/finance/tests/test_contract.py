@@ -1,5 +1,4 @@
-"""The service's contracts: OpenAPI, migrations that match the models, provisioning, adapter
-bindings, authentication."""
+"""The service's contracts: OpenAPI, migrations, provisioning, adapter bindings, auth."""
 
 from __future__ import annotations
 

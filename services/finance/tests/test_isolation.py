@@ -1,5 +1,4 @@
-"""Tenant isolation on every route: another tenant's ids are 404, its lists and reports never
-show them, and nothing it does changes this tenant's ledger."""
+"""Tenant isolation on every route: others' ids are 404 and their ledgers untouched."""
 
 from __future__ import annotations
 

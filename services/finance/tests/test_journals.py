@@ -1,5 +1,4 @@
-"""Journal rules as a client sees them: balance, periods, approval, immutability, reversal,
-required idempotency keys, and balances that stay right under concurrent postings."""
+"""Journal rules as a client sees them, from balancing to concurrent postings."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Payables end to end: suppliers, invoices (entered, approved by someone else, posted),
-payment runs that post and write a BACS Standard 18 file that passes a structural check."""
+"""Payables end to end, down to a structurally checked BACS Standard 18 file."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Property: whatever balanced and unbalanced journals are thrown at the ledger, no unbalanced
-journal lands and the trial balance always balances and matches an independent model."""
+"""Property: no unbalanced journal lands and the trial balance always balances."""
 
 from __future__ import annotations
 

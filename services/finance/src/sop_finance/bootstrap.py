@@ -1,5 +1,4 @@
-"""Composition root: picks the adapter the caller's cluster is bound to (platform config) and
-hands the service layer a `Finance` context per request: ports, caller, settings, audit."""
+"""Composition root: the adapter for the caller's cluster, and the per-request `Finance` context."""
 
 from __future__ import annotations
 

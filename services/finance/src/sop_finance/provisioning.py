@@ -1,5 +1,4 @@
-"""Tenant provisioning: a default chart of accounts and the current and next financial years,
-created idempotently when a department onboards."""
+"""Tenant provisioning: the default chart of accounts and the current and next financial years."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Journal rules: balance to the penny, post only into open periods, approval of large manual
-journals by a second person, immutability once posted, and correction by reversal."""
+"""Journal rules: balance, open periods, second-person approval, immutability, reversal."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""BACS Standard 18 payment files: VOL1/HDR1/HDR2/UHL1 labels (80 characters), one 100-character
-record per credit, a contra debiting the paying account, and EOF1/EOF2/UTL1 trailers whose
-totals and counts match the records. Text is upper case from the BACS character set."""
+"""BACS Standard 18 payment files: labels, 100-character records, contra and trailers."""
+
+# VOL1/HDR1/HDR2/UHL1 labels (80 characters), one 100-character record per credit, a contra
+# debiting the paying account, and EOF1/EOF2/UTL1 trailers whose totals and counts match the
+# records. Text is upper case from the BACS character set.
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Payables rules: suppliers and their bank details, invoices (entered, approved by someone
-else, posted to the ledger), and payment runs that pay what is due and write the BACS file."""
+"""Payables rules: suppliers, invoices entered and approved by two people, payment runs."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""The government financial year as canonical objects, and the calendar arithmetic behind it.
+"""The government financial year (1 April - 31 March) as canonical objects and calendar rules."""
 
-Periods 1-12 are the calendar months April to March and are named by month ("2026-08" is
-period 5 of 2026-27). Period 13 is the adjustment period at the year end, named "2026-27-ADJ";
-journals reach it only by asking for it (and the year-end closing journal lands there).
-"""
+# Periods 1-12 are the calendar months April to March and are named by month ("2026-08" is
+# period 5 of 2026-27). Period 13 is the adjustment period at the year end, named "2026-27-ADJ";
+# journals reach it only by asking for it (and the year-end closing journal lands there).
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Rules for financial years and periods: opening a year, moving periods between open,
-soft-closed and closed, and the year-end close that carries income and expenditure to
-retained earnings."""
+"""Rules for financial years and periods, including the year-end close."""
 
 from __future__ import annotations
 

@@ -1,2 +1,1 @@
-"""Ledger reports read from maintained balances: account balances, trial balance, cost centre
-income and expenditure."""
+"""Ledger reports, read from maintained balances."""

@@ -1,5 +1,4 @@
-"""Reports built from maintained balances: the cost of each is bounded by accounts x cost
-centres x periods, whatever the number of journal lines."""
+"""Reports from maintained balances: cost bounded by accounts x cost centres x periods."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Plumbing the native stores share: tenant-filtered selects, row <-> canonical mapping,
-version-checked updates, keyset pages, business numbers and dialect-aware upserts."""
+"""Plumbing the native stores share: tenant-scoped selects, mapping, versioned updates."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""The native ledger's bulk path, for ledger imports and benchmarks: journals and lines go in
-with PostgreSQL COPY, and their totals are added to the period balances in the same
-transaction with the same increment-upserts a posting makes, so reports stay consistent.
+"""The native ledger's bulk path (PostgreSQL COPY) for ledger imports and benchmarks."""
 
-It skips the API's checks except the one that matters to the books: every journal must balance
-(the caller, an administrator's import, answers for accounts and open periods)."""
+# Journals and lines go in with COPY and their totals are added to the period balances in the
+# same transaction with the same increment-upserts a posting makes, so reports stay consistent.
+# It skips the API's checks except the one that matters to the books: every journal must
+# balance (the caller, an administrator's import, answers for accounts and open periods).
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""The native adapter's tables: the ledger kept in the finance service's own database.
+"""The native adapter's tables: the ledger kept in the finance service's own database."""
 
-Money is stored as integer pence (`Pence`): exact on SQLite and PostgreSQL alike, and cheap to
-add up in balance upserts; the mapped attribute is a `Decimal` with two places.
-"""
+# Money is stored as integer pence (`Pence`): exact on SQLite and PostgreSQL alike, and cheap to
+# add up in balance upserts; the mapped attribute is a `Decimal` with two places.
 
 from __future__ import annotations
 
