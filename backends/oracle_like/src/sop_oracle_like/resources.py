@@ -39,17 +39,23 @@ def _bad(detail: str, code: str, path: str | None = None) -> OracleError:
     return OracleError(400, detail, code=code, path=path)
 
 
-async def ensure_unique(ctx: Context, res: Resource, row: Row, attr: str, code: str) -> None:
+async def ensure_unique(
+    ctx: Context, res: Resource, row: Row, attr: str, code: str, *, within: str | None = None
+) -> None:
+    """`attr` names one record; with `within`, one per value of that attribute (Oracle keeps
+    department names unique per reference data set, position codes per business unit)."""
     value = row.get(attr)
     if value is None:
         return
-    clash = await ctx.find(
-        res,
-        ctx.column(res, attr) == value,
-        ctx.column(res, res.id_attr) != row[res.id_attr],
-    )
+    conditions = [ctx.column(res, attr) == value, ctx.column(res, res.id_attr) != row[res.id_attr]]
+    if within is not None:
+        conditions.append(ctx.column(res, within) == row.get(within))
+    clash = await ctx.find(res, *conditions)
     if clash:
-        raise _bad(f"The {attr} {value} is already used by another {res.title}.", code, f"/{attr}")
+        scope = f" in {within} {row.get(within)}" if within is not None else ""
+        raise _bad(
+            f"The {attr} {value} is already used by another {res.title}{scope}.", code, f"/{attr}"
+        )
 
 
 async def worker_of(ctx: Context, person_id: Any = None, person_number: Any = None) -> Row | None:
@@ -504,22 +510,22 @@ async def _work_measure_update(ctx: Context, res: Resource, _old: Row, new: Row)
 # --- organisation: departments, jobs, positions, locations ---------------------------------
 
 
-def _unique_code(attr: str, code: str) -> Any:
+def _unique_code(attr: str, code: str, within: str | None = None) -> Any:
     async def before_create(ctx: Context, res: Resource, row: Row, _parent: Row | None) -> None:
-        await ensure_unique(ctx, res, row, attr, code)
+        await ensure_unique(ctx, res, row, attr, code, within=within)
 
     return before_create
 
 
-def _unique_code_update(attr: str, code: str) -> Any:
+def _unique_code_update(attr: str, code: str, within: str | None = None) -> Any:
     async def before_update(ctx: Context, res: Resource, _old: Row, new: Row) -> None:
-        await ensure_unique(ctx, res, new, attr, code)
+        await ensure_unique(ctx, res, new, attr, code, within=within)
 
     return before_update
 
 
 async def _department_check(ctx: Context, res: Resource, row: Row, _parent: Row | None) -> None:
-    await ensure_unique(ctx, res, row, "Name", "PER-1530041")
+    await ensure_unique(ctx, res, row, "Name", "PER-1530041", within="SetCode")
     await resolve_references(ctx, res, row, row["EffectiveStartDate"])
     seen = {row["OrganizationId"]}
     parent_id = row.get("ParentOrganizationId")
@@ -678,6 +684,23 @@ def _absence_transition(target: str, allowed_from: tuple[str, ...], withdraw: bo
     return handler
 
 
+def _check_entitlement(row: Row) -> None:
+    days = row.get("EntitlementDays")
+    if days is not None and not (Decimal(0) <= days <= Decimal(366)):
+        raise _bad(
+            "The entitlement must be between 0 and 366 days.", "ANC-1530021", "/EntitlementDays"
+        )
+
+
+async def _absence_type_create(ctx: Context, res: Resource, row: Row, _parent: Row | None) -> None:
+    _check_entitlement(row)
+    await ensure_unique(ctx, res, row, "AbsenceTypeCode", "ANC-1530020", within="SetCode")
+
+
+async def _absence_type_update(_ctx: Context, _res: Resource, _old: Row, new: Row) -> None:
+    _check_entitlement(new)
+
+
 # --- pay: salaries, payroll relationships, element entries, payment methods, bank accounts --
 
 _ANNUAL_FACTOR = {"ANNUAL": Decimal(1), "MONTHLY": Decimal(12), "WEEKLY": Decimal(52)}
@@ -830,6 +853,33 @@ async def _bank_account_update(ctx: Context, res: Resource, _old: Row, new: Row)
 
 
 # --- the catalogue ------------------------------------------------------------------------
+
+# Descriptive flexfield segments the SOP deployment configures (context SOP_HR). Oracle keeps
+# DFF segments as columns of the row they extend, so an assignment's segments split with it
+# when it changes on a date; the simulator shows them flattened onto the item, as Oracle's
+# older REST resources (emps) did, under the segment codes' API names.
+PERSON_SEGMENTS = (
+    Attr("homeRegion", max_length=30, title="Home Region"),
+    Attr("userSubject", max_length=255, title="Identity Provider Subject"),
+    Attr("taxCode", max_length=20, title="Tax Code"),
+    Attr("niCategory", max_length=1, title="NI Category"),
+    Attr("studentLoanPlans", max_length=60, title="Student Loan Plans"),
+    Attr("postgraduateLoan", "boolean", title="Postgraduate Loan"),
+    Attr("pensionScheme", max_length=50, title="Pension Scheme"),
+    Attr("bankSortCode", max_length=6, title="Sort Code"),
+    Attr("bankAccountNumber", max_length=8, title="Account Number"),
+    Attr("bankAccountName", max_length=100, title="Account Name"),
+)
+ASSIGNMENT_SEGMENTS = (
+    Attr("annualSalary", "number", title="Annual Salary"),
+    Attr("payFrequency", max_length=20, title="Pay Frequency"),
+    Attr("contractType", max_length=20, title="Contract Type"),
+)
+ABSENCE_SEGMENTS = (
+    Attr("requestedBy", max_length=255, title="Requested By"),
+    Attr("decidedBy", max_length=255, title="Decided By"),
+    Attr("decidedAt", "datetime", title="Decided At"),
+)
 
 
 def _person_children() -> list[Resource]:
@@ -1017,6 +1067,7 @@ def _person_children() -> list[Resource]:
             Attr("NoticePeriod", "number"),
             Attr("NoticePeriodUOM", choices=("D", "W", "M", "Y")),
             Attr("ProjectedEndDate", "date"),
+            *ASSIGNMENT_SEGMENTS,
         ],
         references=[
             Reference(
@@ -1109,6 +1160,7 @@ def build_resources() -> list[Resource]:
             Attr("RegionOfBirth", max_length=120),
             Attr("TownOfBirth", max_length=90),
             Attr("ApplicantNumber", max_length=30),
+            *PERSON_SEGMENTS,
         ],
         before_create=_worker_before_create,
         before_update=_worker_before_update,
@@ -1228,6 +1280,7 @@ def build_resources() -> list[Resource]:
             Attr("StandardWorkingHours", "number", default=Decimal("37.5")),
             Attr("StandardWorkingFrequency", default="W"),
             Attr("GradeId", "integer"),
+            Attr("GradeCode", max_length=30),
         ],
         references=[
             Reference(
@@ -1248,8 +1301,8 @@ def build_resources() -> list[Resource]:
                 "PER-1530045",
             ),
         ],
-        before_create=_unique_code("PositionCode", "PER-1530048"),
-        before_update=_unique_code_update("PositionCode", "PER-1530048"),
+        before_create=_unique_code("PositionCode", "PER-1530048", within="BusinessUnitName"),
+        before_update=_unique_code_update("PositionCode", "PER-1530048", within="BusinessUnitName"),
     )
     absences = Resource(
         name="absences",
@@ -1290,6 +1343,7 @@ def build_resources() -> list[Resource]:
             Attr("assignmentNumber", creatable=False, updatable=False),
             Attr("periodOfServiceId", "integer", creatable=False, updatable=False),
             Attr("source", default="REST"),
+            *ABSENCE_SEGMENTS,
         ],
         actions=[
             Action("approveAbsence", _absence_transition("APPROVED", ("AWAITING",))),
@@ -1298,6 +1352,27 @@ def build_resources() -> list[Resource]:
         ],
         before_create=_absence_before_create,
         before_update=_absence_before_update,
+    )
+    absence_types = Resource(
+        name="absenceTypes",
+        title="Absence Types",
+        id_attr="AbsenceTypeId",
+        finders=[Finder("findByCode", {"AbsenceTypeCode": "AbsenceTypeCode"})],
+        attrs=[
+            Attr("AbsenceTypeId", "integer", creatable=False, updatable=False),
+            Attr("AbsenceTypeCode", required=True, max_length=30, updatable=False),
+            Attr("Name", required=True, max_length=240),
+            Attr("Description", max_length=2000),
+            # The reference data set the type belongs to; COMMON is shared by every set.
+            Attr("SetCode", default="COMMON", updatable=False),
+            Attr("PaidFlag", "boolean", default=True),
+            # The yearly entitlement of the type's accrual plan, for a full-time worker.
+            Attr("EntitlementDays", "number"),
+            Attr("UnitOfMeasure", default="D", choices=("D", "H")),
+            Attr("ActiveStatus", default="A", choices=("A", "I")),
+        ],
+        before_create=_absence_type_create,
+        before_update=_absence_type_update,
     )
     salaries = Resource(
         name="salaries",
@@ -1518,6 +1593,7 @@ def build_resources() -> list[Resource]:
         positions,
         locations,
         absences,
+        absence_types,
         salaries,
         payroll_relationships,
         element_entries,

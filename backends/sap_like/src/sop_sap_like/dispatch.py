@@ -310,6 +310,17 @@ async def _count(ctx: Context, es: EntitySet, base: list[Any], call: Call) -> Re
     return Reply(200, str(total), "text/plain;charset=utf-8")
 
 
+def _page_size(ctx: Context, query: Mapping[str, str]) -> int:
+    """The server's page size, or the client's `customPageSize` (SuccessFactors' option for
+    server-side paging with smaller pages; `__next` keeps it)."""
+    custom = _int_option(query, "customPageSize")
+    if custom is None:
+        return ctx.settings.page_size
+    if not 1 <= custom <= 1000:
+        raise bad_request("[COE0019] customPageSize must be between 1 and 1000.", "customPageSize")
+    return custom
+
+
 async def _collection(ctx: Context, es: EntitySet, base: list[Any], call: Call) -> Reply:
     where = _conditions(ctx, es, base, call)
     shape = build_shape(ctx.catalog, es, call.query.get("$select"), call.query.get("$expand"))
@@ -318,7 +329,8 @@ async def _collection(ctx: Context, es: EntitySet, base: list[Any], call: Call) 
     token = call.query.get("$skiptoken")
     delivered = _decode_token(token) if token else 0
     remaining = None if top is None else max(top - delivered, 0)
-    page = ctx.settings.page_size if remaining is None else min(ctx.settings.page_size, remaining)
+    page_size = _page_size(ctx, call.query)
+    page = page_size if remaining is None else min(page_size, remaining)
     rows = []
     if page > 0:
         rows = await ctx.store.fetch(

@@ -11,7 +11,9 @@ from typing import Any
 from sop_sap_like.edm import (
     BOOLEAN,
     DATETIME,
+    DATETIMEOFFSET,
     DECIMAL,
+    INT32,
     INT64,
     OPEN_END,
     EntitySet,
@@ -303,7 +305,9 @@ async def _position_check(ctx: Context, _es: EntitySet, row: Row, _old: Row | No
         ctx, "FODepartment", "externalCode", row.get("department"), start, "department"
     )
     await _check_reference(ctx, "FOJobCode", "externalCode", row.get("jobCode"), start, "jobCode")
-    _positive(row, "targetFTE", upper=Decimal(1))
+    # A position several people may hold (job shares, pooled posts) may be funded above 1 FTE.
+    upper = None if row.get("multipleIncumbentsAllowed") else Decimal(1)
+    _positive(row, "targetFTE", upper=upper)
 
 
 # --- time off -----------------------------------------------------------------------------
@@ -373,6 +377,23 @@ async def _time_check(ctx: Context, es: EntitySet, row: Row, old: Row | None) ->
             )
 
 
+async def _leave_type_check(ctx: Context, es: EntitySet, row: Row, _old: Row | None) -> None:
+    table = ctx.store.table(es)
+    clash = await ctx.find(
+        es,
+        table.c.cust_company == row.get("cust_company"),
+        table.c.cust_code == row.get("cust_code"),
+        table.c.externalCode != row["externalCode"],
+    )
+    if clash:
+        raise bad_request(
+            f"[COE0019] The leave type code {row.get('cust_code')!r} is already used in "
+            f"company {row.get('cust_company')!r}.",
+            "cust_code",
+        )
+    _positive(row, "cust_entitlementDays", upper=Decimal(366), allow_zero=True)
+
+
 # --- payment information ------------------------------------------------------------------
 
 
@@ -409,6 +430,22 @@ async def _payment_detail_check(ctx: Context, _es: EntitySet, row: Row, _old: Ro
 
 
 # --- the catalogue ------------------------------------------------------------------------
+
+
+# Custom fields the SOP deployment configures on Employment Details (SuccessFactors' cust_
+# prefix): the legal entity (company) the employment is with, the employee number the customer
+# gives it, and the UK payroll details its payroll needs.
+EMPLOYMENT_CUSTOM_FIELDS = (
+    Prop("cust_company", max_length=128, label="Legal Entity"),
+    Prop("cust_employeeNumber", max_length=128, label="Employee Number"),
+    Prop("cust_homeRegion", max_length=30, label="Home Region"),
+    Prop("cust_userSubject", max_length=255, label="Login Subject"),
+    Prop("cust_taxCode", max_length=20, label="Tax Code"),
+    Prop("cust_niCategory", max_length=1, label="NI Category"),
+    Prop("cust_studentLoanPlans", max_length=60, label="Student Loan Plans"),
+    Prop("cust_postgraduateLoan", BOOLEAN, label="Postgraduate Loan"),
+    Prop("cust_pensionScheme", max_length=50, label="Pension Scheme"),
+)
 
 
 def build_entity_sets() -> list[EntitySet]:
@@ -531,10 +568,17 @@ def build_entity_sets() -> list[EntitySet]:
                 Prop("okToRehire", BOOLEAN, upsertable=False, updatable=False),
                 Prop("isPrimary", BOOLEAN, default=True),
                 Prop("assignmentClass", default="ST", picklist=("ST", "GA", "CW")),
+                *EMPLOYMENT_CUSTOM_FIELDS,
             ),
             navs=[
                 Nav("personNav", "PerPerson", False, person_join),
                 Nav("jobInfoNav", "EmpJob", True, user_join),
+                Nav(
+                    "empEmploymentTerminationNav",
+                    "EmpEmploymentTermination",
+                    True,
+                    (("personIdExternal", "personIdExternal"), ("userId", "userId")),
+                ),
             ],
             generated={"userId": _user_from_person},
             before_write=_employment_check,
@@ -586,7 +630,19 @@ def build_entity_sets() -> list[EntitySet]:
                     picklist=("EMPLOYEE", "CONTRACTOR", "INTERN", "APPRENTICE"),
                 ),
                 Prop("employmentType", picklist=("FULL_TIME", "PART_TIME")),
-                Prop("contractType", picklist=("PERMANENT", "FIXED_TERM", "CASUAL")),
+                # The customer's picklist: the UK public sector's kinds of contract.
+                Prop(
+                    "contractType",
+                    picklist=(
+                        "PERMANENT",
+                        "FIXED_TERM",
+                        "CASUAL",
+                        "TEMPORARY",
+                        "SECONDMENT",
+                        "LOAN",
+                        "APPRENTICESHIP",
+                    ),
+                ),
                 Prop("contractEndDate", DATETIME),
                 Prop("regularTemp", picklist=("R", "T")),
                 Prop("emplStatus", default="A", picklist=("A", "U", "P", "S", "R", "T")),
@@ -637,6 +693,8 @@ def build_entity_sets() -> list[EntitySet]:
                 Prop("costCenter", max_length=32, label="Cost Center"),
                 Prop("headOfUnit", max_length=100),
                 Prop("status", default="A", picklist=("A", "I")),
+                Prop("cust_company", max_length=128, label="Legal Entity"),
+                Prop("cust_code", max_length=128, label="Department Code"),
             ],
             navs=[
                 Nav("parentNav", "FODepartment", False, (("parent", "externalCode"),)),
@@ -687,6 +745,7 @@ def build_entity_sets() -> list[EntitySet]:
                 Prop("employeeClass", max_length=128),
                 Prop("regularTemporary", picklist=("R", "T")),
                 Prop("parentPosition", max_length=128),
+                Prop("cust_code", max_length=128, label="Position Number"),
             ],
             navs=[
                 Nav("departmentNav", "FODepartment", False, (("department", "externalCode"),)),
@@ -736,6 +795,12 @@ def build_entity_sets() -> list[EntitySet]:
                 Prop("quantityInHours", DECIMAL, upsertable=False, updatable=False),
                 Prop("comment", max_length=4000),
                 Prop("mdfSystemRecordStatus", default="N", upsertable=False, updatable=False),
+                Prop("cust_requestedBy", max_length=255, label="Requested By"),
+                Prop("cust_decidedBy", max_length=255, label="Decided By"),
+                Prop("cust_decidedAt", DATETIMEOFFSET, label="Decided At"),
+                Prop("cust_decisionNote", max_length=500, label="Decision Note"),
+                # Working days by the customer's holiday calendar (quantityInDays counts weekdays).
+                Prop("cust_workingDays", INT32, label="Working Days"),
             ],
             navs=[
                 Nav("timeTypeNav", "TimeType", False, (("timeType", "externalCode"),)),
@@ -743,6 +808,23 @@ def build_entity_sets() -> list[EntitySet]:
             ],
             generated={"externalCode": _uuid},
             before_write=_time_check,
+        ),
+        EntitySet(
+            # A custom MDF object (the cust_ prefix is SuccessFactors' for customer objects):
+            # the leave types each company offers and their yearly entitlement.
+            "cust_SOPLeaveType",
+            "SOP Leave Type",
+            [
+                Prop("externalCode", key=True, max_length=128),
+                Prop("externalName", required=True, max_length=255),
+                Prop("cust_company", required=True, max_length=128, label="Legal Entity"),
+                Prop("cust_code", required=True, max_length=128, label="Code"),
+                Prop("cust_paid", BOOLEAN, default=True, label="Paid"),
+                Prop("cust_entitlementDays", DECIMAL, label="Entitlement Days"),
+                Prop("mdfSystemRecordStatus", default="N", upsertable=False, updatable=False),
+            ],
+            before_write=_leave_type_check,
+            deletable=False,
         ),
         EntitySet(
             "PaymentInformationV3",
