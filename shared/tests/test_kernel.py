@@ -211,3 +211,31 @@ async def test_expired_idempotency_keys_are_purged_and_the_key_works_afresh(toy,
     assert again.status_code == 201
     assert "idempotent-replayed" not in again.headers
     assert again.json()["id"] != first.json()["id"]
+
+
+async def test_database_down_gives_503_with_retry_after(mint, tenant, tmp_path):
+    """A service whose database is unreachable answers 503 + Retry-After, not 500 or a hang."""
+    import httpx
+
+    from sop_shared.app import create_service_app
+    from sop_shared.settings import ServiceSettings
+
+    from .conftest import router  # the toy routes
+
+    url = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    settings = ServiceSettings(
+        service="toy",
+        database_url=url,
+        env="test",
+        log_json=False,
+        internal_jwks_file=str(mint.jwks_file),
+    )
+    app = create_service_app(settings=settings, title="Toy", description="toy", routers=[router])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://toy") as client:
+        r = await client.get("/toy/v1/widgets", headers=auth(mint, tenant))
+        ready = await client.get("/readyz")
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "2"
+    assert r.headers["content-type"] == "application/problem+json"
+    assert ready.status_code == 503

@@ -12,7 +12,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import JSONResponse, Response
 
@@ -103,6 +104,19 @@ def create_service_app(
         return problem_response(
             409, "the change conflicts with existing data", instance=request.url.path
         )
+
+    async def _database_down(request: Request, exc: Exception) -> Response:
+        # A lost connection, a deadlock victim, a pool timeout: the client may simply retry.
+        log.warning("database failure on %s %s: %r", request.method, request.url.path, exc)
+        return problem_response(
+            503,
+            "the database is unavailable; retry later",
+            instance=request.url.path,
+            headers={"Retry-After": "2"},
+        )
+
+    for failure in (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError):
+        app.add_exception_handler(failure, _database_down)
 
     for router in routers:
         app.include_router(router)
