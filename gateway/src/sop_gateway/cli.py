@@ -173,7 +173,13 @@ def _admin_client(args: argparse.Namespace) -> Any:
 
     token = args.token or os.environ.get("SOP_ADMIN_TOKEN")
     if not token:
-        token = asyncio.run(dev_token(None, "platform:admin", 600))
+        try:
+            token = asyncio.run(dev_token(None, "platform:admin", 600))
+        except CommandError as exc:
+            raise CommandError(
+                f"{exc}; outside development pass a platform:admin token with --token "
+                "or SOP_ADMIN_TOKEN"
+            ) from None
     base = args.gateway or os.environ.get("SOP_GATEWAY_URL") or GatewaySettings().public_url
     return httpx.Client(
         base_url=base.rstrip("/") + "/platform/v1",
