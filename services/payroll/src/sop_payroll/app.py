@@ -1,0 +1,50 @@
+"""The payroll service application: `create_app()` (also `uvicorn --factory
+sop_payroll.app:create_app`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from sop_payroll.calculations.router import router as calculations_router
+from sop_payroll.settings import PayrollSettings
+from sop_payroll.tax_years.router import router as tax_years_router
+from sop_shared.app import create_service_app
+from sop_shared.db import Database
+
+# services/payroll/alembic.ini, for `sop migrate` and the tests (present in a source checkout).
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+
+DESCRIPTION = """\
+UK payroll for every department: PAYE income tax (rest of UK, Scotland, Wales), Class 1
+National Insurance (every category letter, directors), student and postgraduate loans,
+workplace pensions and whole payslips, gross to net, each figure explained step by step.
+
+The calculator changes nothing: send the figures, get the answer. It needs `payroll:read`.
+Amounts are decimal strings with two places (`"1234.50"`), never JSON numbers. Results match
+HMRC's published test data for 2025-26; see `GET /payroll/v1/tax-years` for the years and
+rates on offer.
+"""
+
+TAGS = [
+    {"name": "calculations", "description": "Income tax, National Insurance and payslips."},
+    {"name": "tax years", "description": "The tax years on offer and their rates."},
+    {"name": "audit", "description": "Who changed what, before and after."},
+]
+
+
+def create_app(
+    settings: PayrollSettings | None = None, *, database: Database | None = None
+) -> FastAPI:
+    settings = settings or PayrollSettings()
+    return create_service_app(
+        settings=settings,
+        title="SOP payroll",
+        description=DESCRIPTION,
+        routers=[calculations_router, tax_years_router],
+        area="payroll",
+        audit_scopes=("payroll:read", None),
+        openapi_tags=TAGS,
+        database=database,
+    )

@@ -1,0 +1,1 @@
+"""The calculator: income tax, National Insurance and whole payslips, on request."""

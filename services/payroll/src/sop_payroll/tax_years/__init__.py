@@ -1,0 +1,1 @@
+"""The tax years the engine has rules for, and their headline rates and thresholds."""

@@ -1,0 +1,41 @@
+"""Tax year routes: /payroll/v1/tax-years (which years the calculator knows, and their rates)."""
+
+# No `from __future__ import annotations` here: FastAPI must resolve the routes' annotations.
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from sop_payroll.tax_years import service
+from sop_payroll.tax_years.schemas import TaxYearOut
+from sop_shared.context import Principal
+from sop_shared.errors import problem_responses
+from sop_shared.pagination import Page
+from sop_shared.security import scopes
+
+router = APIRouter(prefix="/payroll/v1", tags=["tax years"])
+
+Reader = Annotated[Principal, scopes("payroll:read")]
+
+
+@router.get(
+    "/tax-years",
+    response_model=Page[TaxYearOut],
+    summary="List the tax years the calculator has rules for, with their rates",
+    responses=problem_responses(401, 403),
+)
+async def list_tax_years(_caller: Reader) -> Page[TaxYearOut]:
+    """Every tax year with a rule file, oldest first (a handful: never more than one page)."""
+    return Page[TaxYearOut](items=service.list_tax_years(), next_cursor=None)
+
+
+@router.get(
+    "/tax-years/{tax_year}",
+    response_model=TaxYearOut,
+    summary="Get one tax year's rates and thresholds",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_tax_year(
+    tax_year: Annotated[str, Path(max_length=20, examples=["2025-26"])], _caller: Reader
+) -> TaxYearOut:
+    return service.get_tax_year(tax_year)
