@@ -4,10 +4,12 @@ sop_payroll.app:create_app`)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
 from sop_payroll.calculations.router import router as calculations_router
+from sop_payroll.calculations.router import with_null_examples
 from sop_payroll.settings import PayrollSettings
 from sop_payroll.tax_years.router import router as tax_years_router
 from sop_shared.app import create_service_app
@@ -38,7 +40,7 @@ def create_app(
     settings: PayrollSettings | None = None, *, database: Database | None = None
 ) -> FastAPI:
     settings = settings or PayrollSettings()
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="SOP payroll",
         description=DESCRIPTION,
@@ -48,3 +50,12 @@ def create_app(
         openapi_tags=TAGS,
         database=database,
     )
+    kernel_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_null_examples(kernel_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
