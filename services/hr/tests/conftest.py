@@ -54,7 +54,7 @@ def platform_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.write_text(
         "clusters:\n"
         "  matrix:\n    bindings:\n      hr: {adapter: native}\n"
-        "  vendorland:\n    bindings:\n      hr: {adapter: sap_like, base_url: 'http://127.0.0.1:9'}\n"
+        "  vendorland:\n    bindings:\n      hr: {adapter: workday_like, base_url: 'http://127.0.0.1:9'}\n"
     )
     return path
 

@@ -1,5 +1,5 @@
 """The composition root: the cluster's binding picks the adapter; an adapter HR does not have
-is a 503 problem; the native adapter implements every port exactly as declared."""
+is a 503 problem; every adapter implements every port exactly as declared."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ from sop_hr.adapters.native.employees import NativeEmployees
 from sop_hr.adapters.native.org_units import NativeOrgUnits
 from sop_hr.adapters.native.positions import NativePositions
 from sop_hr.adapters.native.terms import NativeTerms
+from sop_hr.adapters.oracle_like.absences import OracleAbsences, OracleLeaveTypes
+from sop_hr.adapters.oracle_like.employees import OracleEmployees
+from sop_hr.adapters.oracle_like.organisation import OracleOrgUnits, OraclePositions
+from sop_hr.adapters.oracle_like.terms import OracleTerms
 from sop_hr.adapters.registry import ADAPTERS
+from sop_hr.adapters.sap_like.absences import SapAbsences, SapLeaveTypes
+from sop_hr.adapters.sap_like.employees import SapEmployees
+from sop_hr.adapters.sap_like.organisation import SapOrgUnits, SapPositions
+from sop_hr.adapters.sap_like.terms import SapTerms
 from sop_hr.employees.ports import EmployeeRecords
 from sop_hr.org_units.ports import OrgUnitRecords
 from sop_hr.positions.ports import PositionRecords
@@ -26,7 +34,7 @@ async def test_a_cluster_bound_to_an_adapter_hr_lacks_gets_503(hr_client, mint, 
     assert r.status_code == 503
     assert r.headers["content-type"] == "application/problem+json"
     assert r.headers["retry-after"]
-    assert "sap_like" in r.json()["detail"]
+    assert "workday_like" in r.json()["detail"]
 
 
 async def test_a_cluster_the_config_does_not_name_uses_native(hr_client, mint, tenant):
@@ -44,9 +52,21 @@ async def test_a_cluster_the_config_does_not_name_uses_native(hr_client, mint, t
         (PositionRecords, NativePositions),
         (LeaveTypeRecords, NativeLeaveTypes),
         (AbsenceRecords, NativeAbsences),
+        (EmployeeRecords, OracleEmployees),
+        (TermsRecords, OracleTerms),
+        (OrgUnitRecords, OracleOrgUnits),
+        (PositionRecords, OraclePositions),
+        (LeaveTypeRecords, OracleLeaveTypes),
+        (AbsenceRecords, OracleAbsences),
+        (EmployeeRecords, SapEmployees),
+        (TermsRecords, SapTerms),
+        (OrgUnitRecords, SapOrgUnits),
+        (PositionRecords, SapPositions),
+        (LeaveTypeRecords, SapLeaveTypes),
+        (AbsenceRecords, SapAbsences),
     ],
 )
-def test_the_native_adapter_implements_each_port_as_declared(port, adapter):
+def test_every_adapter_implements_each_port_as_declared(port, adapter):
     wanted = {n for n, v in vars(port).items() if inspect.iscoroutinefunction(v)}
     assert wanted, port
     for name in wanted:
@@ -58,8 +78,8 @@ def test_the_native_adapter_implements_each_port_as_declared(port, adapter):
         ], f"{adapter.__name__}.{name}"
 
 
-def test_native_is_registered():
-    assert set(ADAPTERS) == {"native"}
+def test_every_adapter_is_registered():
+    assert set(ADAPTERS) == {"native", "oracle_like", "sap_like"}
 
 
 async def test_openapi_documents_scopes_and_problems(hr_client):

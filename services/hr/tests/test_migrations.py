@@ -10,14 +10,17 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, inspect, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from sop_hr.adapters.native import models  # noqa: F401  (registers the tables)
+from sop_hr.adapters import crossref  # noqa: F401  (registers the tables)
+from sop_hr.adapters.native import models  # noqa: F401
 from sop_hr.db import Base
+from sop_hr.switch import bindings  # noqa: F401
 from sop_shared.db import async_url
 from sop_shared.kernel_tables import kernel_metadata
 from sop_shared.migrations import downgrade_async, upgrade_async
 
 HR_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 HR_TABLES = {"employees", "employment_terms", "org_units", "positions", "leave_types", "absences"}
+HR_TABLES |= {"vendor_refs", "cluster_bindings"}  # cross-references and binding overrides
 KERNEL_TABLES = {"idempotency_keys", "audit_events", "provisioned_tenants"}
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_hr.absences.router import router as absences_router
 from sop_hr.absences.service import ensure_leave_types
+from sop_hr.adapters.vendor import close_clients
 from sop_hr.calendar.calendar import WorkingCalendar
 from sop_hr.calendar.router import router as calendar_router
 from sop_hr.composition import records_for
@@ -18,6 +19,7 @@ from sop_hr.imports.router import router as imports_router
 from sop_hr.org_units.router import router as org_units_router
 from sop_hr.positions.router import router as positions_router
 from sop_hr.settings import HRSettings
+from sop_hr.switch.bindings import BindingDirectory, ensure_cluster
 from sop_hr.terms.router import router as terms_router
 from sop_shared.app import create_service_app
 from sop_shared.db import Database
@@ -49,10 +51,17 @@ def create_app(settings: HRSettings | None = None, *, database: Database | None 
     calendar = WorkingCalendar.load(settings.bank_holidays_file)
     adapter_shared: dict[str, Any] = {}
 
+    bindings = BindingDirectory(settings.platform_config, settings.binding_cache_seconds)
+
     async def provision(session: AsyncSession, tenant: str, cluster: str) -> None:
-        """A department onboards: give it HR's reference data (idempotently)."""
-        records = records_for(settings, session, cluster, adapter_shared)
+        """A department onboards: give it HR's reference data (idempotently), in the backend
+        its cluster binds (a cluster whose records are moving refuses it for the while)."""
+        await ensure_cluster(session, cluster)
+        records = await records_for(bindings, session, cluster, adapter_shared, writing=True)
         await ensure_leave_types(records, tenant, settings)
+
+    async def close_backends(_app: FastAPI) -> None:
+        await close_clients(adapter_shared)
 
     app = create_service_app(
         settings=settings,
@@ -72,7 +81,9 @@ def create_app(settings: HRSettings | None = None, *, database: Database | None 
         provision=provision,
         openapi_tags=TAGS,
         database=database,
+        on_shutdown=[close_backends],
     )
     app.state.calendar = calendar
     app.state.adapter_shared = adapter_shared
+    app.state.bindings = bindings
     return app

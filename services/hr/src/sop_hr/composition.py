@@ -17,20 +17,21 @@ from sop_hr.adapters.registry import ADAPTERS, AdapterContext
 from sop_hr.calendar.calendar import WorkingCalendar, uk_today
 from sop_hr.records import BackendUnavailable, HRRecords
 from sop_hr.settings import HRSettings
+from sop_hr.switch.bindings import BindingDirectory
 from sop_shared.audit import record_event
 from sop_shared.context import Principal
 from sop_shared.db import SessionDep
-from sop_shared.platform_config import load_platform_config
+from sop_shared.platform_config import AdapterBinding
 from sop_shared.security import scopes
 
 SENSITIVE_SCOPE = "hr:sensitive"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def records_for(
-    settings: HRSettings, session: AsyncSession, cluster: str | None, shared: dict[str, Any]
+def records_with(
+    binding: AdapterBinding, session: AsyncSession, cluster: str | None, shared: dict[str, Any]
 ) -> HRRecords:
-    """The ports of the system of record `cluster` binds HR to (native when it names none)."""
-    binding = load_platform_config(settings.platform_config).binding(cluster, "hr")
+    """The ports of the system of record `binding` names."""
     factory = ADAPTERS.get(binding.adapter)
     if factory is None:
         raise BackendUnavailable(
@@ -39,6 +40,24 @@ def records_for(
             retry_after=30,
         )
     return factory(AdapterContext(binding=binding, session=session, shared=shared))
+
+
+async def records_for(
+    directory: BindingDirectory,
+    session: AsyncSession,
+    cluster: str | None,
+    shared: dict[str, Any],
+    *,
+    writing: bool,
+) -> HRRecords:
+    """The ports of the system of record `cluster` binds HR to: HR's own binding override
+    first (the supplier switch's), else the platform config (native when it names none). A
+    request that writes waits for, or is refused by, a switch in progress (503)."""
+    if writing:
+        binding = await directory.for_write(session, cluster)
+    else:
+        binding = await directory.for_read(session, cluster)
+    return records_with(binding, session, cluster, shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +109,16 @@ async def _hr_context(
     principal: Annotated[Principal, scopes()],  # the scopes come from hr_access(...)
 ) -> HRContext:
     state = request.app.state
+    records = await records_for(
+        state.bindings,
+        session,
+        principal.cluster,
+        state.adapter_shared,
+        writing=request.method not in READ_METHODS,
+    )
     return HRContext(
         principal=principal,
-        records=records_for(state.settings, session, principal.cluster, state.adapter_shared),
+        records=records,
         session=session,
         calendar=state.calendar,
         settings=state.settings,

@@ -26,3 +26,7 @@ class HRSettings(ServiceSettings):
     # The month a leave year starts in (1 = January, 4 = April).
     leave_year_start_month: int = Field(1, ge=1, le=12)
     import_max_rows: int = Field(5000, ge=1, le=100_000)
+    # How long a replica trusts its copy of a cluster's binding override before reading it
+    # again (reads only; writes always read it): the supplier switch waits this long after
+    # flipping a binding before it lets writes resume.
+    binding_cache_seconds: float = Field(2.0, ge=0, le=300)

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_hr.adapters.native import native_records
+from sop_hr.adapters.oracle_like import oracle_like_records
+from sop_hr.adapters.sap_like import sap_like_records
 from sop_hr.records import HRRecords
 from sop_shared.platform_config import AdapterBinding
 
@@ -28,4 +30,8 @@ class AdapterContext:
 AdapterFactory = Callable[[AdapterContext], HRRecords]
 
 
-ADAPTERS: dict[str, AdapterFactory] = {"native": native_records}
+ADAPTERS: dict[str, AdapterFactory] = {
+    "native": native_records,
+    "oracle_like": oracle_like_records,
+    "sap_like": sap_like_records,
+}

@@ -1,0 +1,251 @@
+"""HR under conformance: the real HR app in process (PostgreSQL, migrated), its clusters bound
+to native, oracle_like and sap_like, the two vendor simulators as real processes on free ports
+(started once per test session and worker), and HR's own test fixtures parametrised over the
+three adapters, so every HR behaviour is checked on each."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from sop_hr.app import create_app
+from sop_hr.settings import HRSettings
+from sop_shared.db import Database
+from sop_shared.migrations import upgrade_async
+
+ROOT = Path(__file__).resolve().parents[2]
+HR_TESTS = ROOT / "services" / "hr" / "tests"
+HR_INI = ROOT / "services" / "hr" / "alembic.ini"
+
+# Each adapter is the binding of one cluster (as in deploy/platform.yaml).
+CLUSTERS = {"native": "matrix", "oracle_like": "synergy", "sap_like": "unity"}
+ADAPTERS = tuple(CLUSTERS)
+# Small enough that outage tests stay quick, large enough for a loaded CI machine.
+TIMEOUT_SECONDS = 3.0
+BREAKER_RESET_SECONDS = 1.0
+
+
+def load_hr_test_module(name: str) -> ModuleType:
+    """One of HR's own test modules (or its conftest), for its tests and helpers."""
+    spec = importlib.util.spec_from_file_location(f"hr_tests_{name}", HR_TESTS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hr_conftest = load_hr_test_module("conftest")
+Caller = hr_conftest.Caller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Simulator:
+    """A simulated vendor suite running as its own process, with its fault switches."""
+
+    name: str
+    factory: str
+    env_prefix: str
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"{self.name}.log"
+
+    def start(self) -> None:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("SOP_")},
+            "SOP_ENV": "test",
+            f"{self.env_prefix}DATABASE_URL": (
+                f"sqlite+aiosqlite:///{self.workdir / (self.name + '.sqlite3')}"
+            ),
+        }
+        args = [sys.executable, "-m", "uvicorn", "--factory", self.factory]
+        args += ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
+        args += ["--timeout-graceful-shutdown", "1"]
+        self.proc = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+
+    def wait_healthy(self) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} never became healthy: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    async def faults(self, **faults: Any) -> None:
+        """Set the simulator's faults (latency_ms, error_rate, outage); none: healthy."""
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            r = await client.put("/_sim/faults", json=faults)
+            assert r.status_code == 200, r.text
+
+
+@pytest.fixture(scope="session")
+def simulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Simulator]]:
+    workdir = tmp_path_factory.mktemp("simulators")
+    sims = {
+        "oracle_like": Simulator(
+            "oracle_like", "sop_oracle_like.app:create_app", "SOP_ORACLE_LIKE_", workdir
+        ),
+        "sap_like": Simulator("sap_like", "sop_sap_like.app:create_app", "SOP_SAP_LIKE_", workdir),
+    }
+    try:
+        for sim in sims.values():
+            sim.start()  # both at once: starting a Python process is most of the wait
+        for sim in sims.values():
+            sim.wait_healthy()
+        yield sims
+    finally:
+        for sim in sims.values():
+            sim.stop()
+
+
+def binding_yaml(adapter: str, sim: Simulator | None, **extra: Any) -> str:
+    if sim is None:
+        return "{adapter: native}"
+    credentials = (
+        "username: hcm.integration, password: sop-dev-password"
+        if adapter == "oracle_like"
+        else "token: sop-dev-sap-token"
+    )
+    fields = {
+        "timeout_seconds": TIMEOUT_SECONDS,
+        "retries": 1,
+        "breaker_failures": 5,
+        "breaker_reset_seconds": BREAKER_RESET_SECONDS,
+        **extra,
+    }
+    settings = ", ".join(f"{k}: {v}" for k, v in fields.items())
+    return f"{{adapter: {adapter}, base_url: '{sim.url}', {credentials}, {settings}}}"
+
+
+@pytest.fixture(scope="session")
+def platform_file(
+    tmp_path_factory: pytest.TempPathFactory, simulators: dict[str, Simulator]
+) -> Path:
+    """matrix, synergy and unity as deploy/platform.yaml binds them, but at the simulators'
+    ports; `moving` starts on oracle_like for the supplier switch's tests."""
+    lines = ["clusters:"]
+    for adapter, cluster in CLUSTERS.items():
+        sim = simulators.get(adapter)
+        lines.append(f"  {cluster}:\n    bindings:\n      hr: {binding_yaml(adapter, sim)}")
+    oracle = simulators["oracle_like"]
+    lines.append(f"  moving:\n    bindings:\n      hr: {binding_yaml('oracle_like', oracle)}")
+    path = tmp_path_factory.mktemp("platform") / "platform.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def hr_url(make_postgres_database: Any) -> str:
+    url = await make_postgres_database("conformance")
+    await upgrade_async(HR_INI, url)
+    return url
+
+
+def conformance_settings(url: str, mint: Any, platform_file: Path) -> HRSettings:
+    return HRSettings(
+        database_url=url,
+        env="test",
+        log_json=False,
+        log_level="ERROR",
+        internal_jwks_file=str(mint.jwks_file),
+        platform_config=str(platform_file),
+        binding_cache_seconds=0.2,
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def hr_app(hr_url: str, mint: Any, platform_file: Path) -> AsyncIterator[Any]:
+    database = Database(hr_url)
+    app = create_app(conformance_settings(hr_url, mint, platform_file), database=database)
+    yield app
+    from sop_hr.adapters.vendor import close_clients
+
+    await close_clients(app.state.adapter_shared)
+    await database.dispose()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def hr_client(hr_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=hr_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hr") as client:
+        yield client
+
+
+@pytest.fixture(params=ADAPTERS)
+def adapter(request: pytest.FixtureRequest) -> str:
+    """Which system of record the test's tenants live in."""
+    return request.param
+
+
+@pytest.fixture
+def cluster(adapter: str) -> str:
+    return CLUSTERS[adapter]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def hr(hr_client: httpx.AsyncClient, mint: Any, tenant: str, cluster: str) -> Any:
+    """An HR officer of a freshly provisioned tenant in the adapter's cluster."""
+    caller = Caller(hr_client, mint, tenant, cluster=cluster)
+    await caller.provision()
+    return caller
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def other(hr_client: httpx.AsyncClient, mint: Any, other_tenant: str, cluster: str) -> Any:
+    """An HR officer of another tenant in the same cluster (so the same backend)."""
+    caller = Caller(hr_client, mint, other_tenant, cluster=cluster)
+    await caller.provision()
+    return caller
+
+
+@pytest.fixture
+def make_terms() -> Any:
+    return hr_conftest.terms_body
+
+
+@pytest.fixture
+def make_employee_body() -> Any:
+    return hr_conftest.employee_body
