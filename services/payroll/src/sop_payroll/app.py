@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from sop_payroll.calculations.router import router as calculations_router
-from sop_payroll.calculations.router import with_null_examples
+from sop_payroll.openapi import with_null_examples
 from sop_payroll.settings import PayrollSettings
 from sop_payroll.tax_years.router import router as tax_years_router
 from sop_shared.app import create_service_app

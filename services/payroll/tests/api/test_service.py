@@ -101,6 +101,13 @@ async def test_the_documented_examples_are_what_the_api_answers(payroll, payroll
             r = await payroll.post(path, json=example["value"])
             assert r.status_code == 200, (path, name, r.text)
             assert r.json() == answers[name]["value"], (path, name)
+    for path, name in [
+        ("/payroll/v1/tax-years", "all"),
+        ("/payroll/v1/tax-years/{tax_year}", "2025-26"),
+    ]:
+        answers = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        r = await payroll.get(path.replace("{tax_year}", "2025-26"))
+        assert r.json() == answers["examples"][name]["value"], path
 
 
 def free_port() -> int:

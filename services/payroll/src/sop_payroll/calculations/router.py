@@ -17,8 +17,8 @@ from sop_payroll.calculations.schemas import (
     PayslipRequest,
     PayslipResponse,
 )
+from sop_payroll.openapi import example_responses
 from sop_shared.context import Principal
-from sop_shared.errors import problem_responses
 from sop_shared.security import scopes
 
 router = APIRouter(prefix="/payroll/v1/calculations", tags=["calculations"])
@@ -40,10 +40,6 @@ def optional_idempotency_key(
     """Declares the header in the OpenAPI document; the kernel's middleware honours it."""
 
 
-# The answers shown for each path's examples, by example name (see `with_null_examples`).
-ANSWERS: dict[str, dict[str, Any]] = {}
-
-
 def _examples(
     path: str,
     calculate: Callable[[Any], BaseModel],
@@ -52,16 +48,14 @@ def _examples(
 ) -> tuple[dict[str, Any], dict[int | str, dict[str, Any]]]:
     """Request examples for the body, and the engine's answers to them as response examples."""
     requests: dict[str, Any] = {}
-    answers: dict[str, Any] = ANSWERS.setdefault(router.prefix + path, {})
+    answers: dict[str, Any] = {}
     for name, (summary, body) in cases.items():
         requests[name] = {"summary": summary, "value": body}
         answers[name] = {
             "summary": summary,
             "value": calculate(model.model_validate(body)).model_dump(mode="json"),
         }
-    responses = problem_responses(401, 403, 409, 422)
-    responses[200] = {"content": {"application/json": {"examples": answers}}}
-    return requests, responses
+    return requests, example_responses("post", router.prefix + path, answers, 401, 403, 409, 422)
 
 
 _TAX_REQUESTS, _TAX_RESPONSES = _examples(
@@ -91,16 +85,6 @@ _PAYSLIP_REQUESTS, _PAYSLIP_RESPONSES = _examples(
     PayslipRequest,
     {"civil_servant": ("Month 3: alpha pension, plan 2 loan, a union", examples.PAYSLIP)},
 )
-
-
-def with_null_examples(schema: dict[str, Any]) -> dict[str, Any]:
-    """FastAPI drops every null from the OpenAPI document, examples included, so a documented
-    answer would lack the keys a real one has as null (the top band's `upper`): put the
-    answers back whole."""
-    for path, answers in ANSWERS.items():
-        content = schema["paths"][path]["post"]["responses"]["200"]["content"]
-        content["application/json"]["examples"] = answers
-    return schema
 
 
 @router.post(

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from sop_payroll.openapi import example_responses
 from sop_payroll.tax_years import service
 from sop_payroll.tax_years.schemas import TaxYearOut
 from sop_shared.context import Principal
-from sop_shared.errors import problem_responses
 from sop_shared.pagination import Page
 from sop_shared.security import scopes
 
@@ -17,12 +17,21 @@ router = APIRouter(prefix="/payroll/v1", tags=["tax years"])
 
 Reader = Annotated[Principal, scopes("payroll:read")]
 
+_YEAR = {"summary": "2025-26", "value": service.get_tax_year("2025-26").model_dump(mode="json")}
+_ALL = {
+    "summary": "Every year",
+    "value": {
+        "items": [year.model_dump(mode="json") for year in service.list_tax_years()],
+        "next_cursor": None,
+    },
+}
+
 
 @router.get(
     "/tax-years",
     response_model=Page[TaxYearOut],
     summary="List the tax years the calculator has rules for, with their rates",
-    responses=problem_responses(401, 403),
+    responses=example_responses("get", "/payroll/v1/tax-years", {"all": _ALL}, 401, 403),
 )
 async def list_tax_years(_caller: Reader) -> Page[TaxYearOut]:
     """Every tax year with a rule file, oldest first (a handful: never more than one page)."""
@@ -33,7 +42,9 @@ async def list_tax_years(_caller: Reader) -> Page[TaxYearOut]:
     "/tax-years/{tax_year}",
     response_model=TaxYearOut,
     summary="Get one tax year's rates and thresholds",
-    responses=problem_responses(401, 403, 404),
+    responses=example_responses(
+        "get", "/payroll/v1/tax-years/{tax_year}", {"2025-26": _YEAR}, 401, 403, 404, 422
+    ),
 )
 async def get_tax_year(
     tax_year: Annotated[str, Path(max_length=20, examples=["2025-26"])], _caller: Reader
