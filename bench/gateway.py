@@ -4,7 +4,9 @@ Prints one JSON object: requests/s, p50 and p99 for each, and the ratios.
 
 Starts its own HR and gateway (uvloop + httptools) on free ports with SQLite in a temporary
 directory; the load generator is a lean keep-alive HTTP/1.1 client so it takes as little of
-the machine's two cores as it can from the servers it measures."""
+the machine's two cores as it can from the servers it measures. Direct and gateway runs
+alternate in short rounds so that other load on the machine falls on both alike; each
+server's CPU time per request is reported too, as the figure least disturbed by that load."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP", "1.5"))
-RUN_SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
+RUN_SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+ROUNDS = 8
 TENANT = "cabinet-office"
 
 
@@ -110,41 +113,84 @@ class Connection(asyncio.Protocol):
         return await self.waiter
 
 
-async def load(port: int, raw: bytes, concurrency: int) -> dict[str, float]:
-    loop = asyncio.get_running_loop()
-    conns = [
-        (await loop.create_connection(Connection, "127.0.0.1", port))[1] for _ in range(concurrency)
-    ]
-    latencies: list[float] = []
-    errors = 0
+class Load:
+    """Keep-alive connections to one server and the latencies measured over them."""
 
-    async def worker(conn: Connection, until: float, record: bool) -> None:
-        nonlocal errors
+    def __init__(self, port: int, raw: bytes, concurrency: int) -> None:
+        self.port, self.raw, self.concurrency = port, raw, concurrency
+        self.latencies: list[float] = []
+        self.elapsed = 0.0
+        self.errors = 0
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.conns = [
+            (await loop.create_connection(Connection, "127.0.0.1", self.port))[1]
+            for _ in range(self.concurrency)
+        ]
+
+    async def run(self, seconds: float, record: bool = True) -> None:
         clock = time.perf_counter
-        while True:
-            started = clock()
-            if started >= until:
-                return
-            status = await conn.request(raw)
-            if status != 200:
-                errors += 1
-            if record:
-                latencies.append(clock() - started)
 
-    await asyncio.gather(*(worker(c, time.perf_counter() + WARMUP_SECONDS, False) for c in conns))
-    began = time.perf_counter()
-    await asyncio.gather(*(worker(c, began + RUN_SECONDS, True) for c in conns))
-    elapsed = time.perf_counter() - began
-    for c in conns:
-        c.transport.close()  # type: ignore[attr-defined]
-    latencies.sort()
-    return {
-        "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 3),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 3),
-        "requests": len(latencies),
-        "errors": errors,
-    }
+        async def worker(conn: Connection, until: float) -> None:
+            while True:
+                started = clock()
+                if started >= until:
+                    return
+                status = await conn.request(self.raw)
+                if status != 200:
+                    self.errors += 1
+                if record:
+                    self.latencies.append(clock() - started)
+
+        began = clock()
+        await asyncio.gather(*(worker(c, began + seconds) for c in self.conns))
+        if record:
+            self.elapsed += clock() - began
+
+    def close(self) -> None:
+        for c in self.conns:
+            c.transport.close()  # type: ignore[attr-defined]
+
+    def figures(self) -> dict[str, float]:
+        lat = sorted(self.latencies)
+        return {
+            "requests_per_s": round(len(lat) / self.elapsed, 1),
+            "p50_ms": round(statistics.median(lat) * 1000, 3),
+            "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000, 3),
+            "requests": len(lat),
+            "errors": self.errors,
+        }
+
+
+async def compare(
+    direct: Load, gateway: Load, pids: dict[str, int]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Alternate short rounds of each (in swapped order every round), so a change in what
+    else the machine is doing falls on both alike; CPU time is counted per server and mode."""
+    cpu = {("direct", name): 0.0 for name in pids} | {("gateway", name): 0.0 for name in pids}
+    for load in (direct, gateway):
+        await load.open()
+        await load.run(WARMUP_SECONDS, record=False)
+    round_seconds = RUN_SECONDS / ROUNDS
+    for i in range(ROUNDS):
+        order = [("direct", direct), ("gateway", gateway)]
+        for mode, load in order if i % 2 == 0 else order[::-1]:
+            before = {name: cpu_seconds(pid) or 0.0 for name, pid in pids.items()}
+            await load.run(round_seconds)
+            for name, pid in pids.items():
+                cpu[(mode, name)] += (cpu_seconds(pid) or 0.0) - before[name]
+    results = []
+    for mode, load in (("direct", direct), ("gateway", gateway)):
+        load.close()
+        figures = load.figures()
+        for name in pids:
+            if mode == "direct" and name == "gateway":
+                continue
+            per_request = cpu[(mode, name)] * 1000 / max(1, figures["requests"])
+            figures[f"{name}_cpu_ms_per_request"] = round(per_request, 3)
+        results.append(figures)
+    return results[0], results[1]
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -155,17 +201,6 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def measured(port: int, raw: bytes, concurrency: int, pids: dict[str, int]) -> dict[str, float]:
-    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    figures = uvloop_run(load(port, raw, concurrency))
-    total = figures["requests"] * (1 + WARMUP_SECONDS / RUN_SECONDS)  # CPU covers warm-up too
-    for name, pid in pids.items():
-        after, start = cpu_seconds(pid), before[name]
-        if after is not None and start is not None:
-            figures[f"{name}_cpu_ms_per_request"] = round((after - start) * 1000 / total, 3)
-    return figures
 
 
 def uvloop_run(coro):  # type: ignore[no-untyped-def]
@@ -262,21 +297,19 @@ def main() -> None:
         wait_healthy(gw_port, gateway)
 
         results: dict[str, dict[str, dict[str, float]]] = {"direct": {}, "gateway": {}}
+        pids = {"hr": hr.pid, "gateway": gateway.pid}
         for concurrency in (1, 32):
             key = f"c{concurrency}"
-            results["direct"][key] = measured(
-                hr_port, request_bytes(hr_port, path, internal), concurrency, {"hr": hr.pid}
-            )
-            results["gateway"][key] = measured(
-                gw_port,
-                request_bytes(gw_port, path, external),
-                concurrency,
-                {"hr": hr.pid, "gateway": gateway.pid},
+            direct = Load(hr_port, request_bytes(hr_port, path, internal), concurrency)
+            through = Load(gw_port, request_bytes(gw_port, path, external), concurrency)
+            results["direct"][key], results["gateway"][key] = uvloop_run(
+                compare(direct, through, pids)
             )
         d, g = results["direct"], results["gateway"]
         figures = {
             "request": "GET /hr/v1/employees/{id} (HR native adapter, SQLite)",
-            "seconds_per_run": RUN_SECONDS,
+            "seconds_measured_each": RUN_SECONDS,
+            "rounds_interleaved": ROUNDS,
             **results,
             "ratios": {
                 "throughput_c1": round(g["c1"]["requests_per_s"] / d["c1"]["requests_per_s"], 3),

@@ -76,7 +76,7 @@ def test_sop_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         r = httpx.get(
             f"{gateway}/hr/v1/employees", headers={"Authorization": f"Bearer {token}"}, timeout=10
         )
-        assert r.status_code == 200, r.text
+        assert r.status_code == 200, (r.text, log.read_text()[-3000:])
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -84,7 +84,8 @@ def test_sop_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
-    assert proc.returncode == 0, log.read_text()[-3000:]
-    assert "sop run: stopped." in log.read_text()
+    tail = log.read_text()[-3000:]
+    assert proc.returncode == 0, tail
+    assert "sop run: stopped." in tail
     time.sleep(0.2)
-    assert [pid for pid in children if alive(pid)] == []
+    assert [pid for pid in children if alive(pid)] == [], tail

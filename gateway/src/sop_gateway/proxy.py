@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from sop_gateway.access import Gatekeeper
 from sop_gateway.identity.internal import InternalTokens
@@ -152,18 +152,10 @@ class Proxy:
         self, scope: Scope, receive: Receive, send: Send, upstream: Upstream
     ) -> None:
         scope["route"] = upstream.label  # the metrics label: the prefix, not the raw path
-        started = False
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
         try:
-            await self._forward(scope, receive, tracked_send, upstream)
+            await self._forward(scope, receive, send, upstream)
         except Problem as problem:
-            if started:
-                raise
+            # Problems are only raised before the response starts (see `_relay`).
             await send_problem(send, problem, scope["path"])
         except _ClientGone:
             return

@@ -1,11 +1,13 @@
 """Cheaper per-request telemetry for the gateway's hot path: metric children looked up once
-per label set, and log lines written in batches (errors and warnings at once) rather than one
-write syscall per access line. The formats are the kernel's."""
+per label set, and log lines formatted and written in batches off the request path (errors
+and warnings at once) rather than formatted and written one syscall per access line. The
+formats are the kernel's."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import sys
 from typing import Any, TextIO
@@ -13,7 +15,7 @@ from typing import Any, TextIO
 from sop_shared.observability import Metrics
 
 FLUSH_INTERVAL = 0.2
-MAX_BUFFER = 64 * 1024
+MAX_PENDING = 2000
 
 
 class CachedMetrics(Metrics):
@@ -35,35 +37,36 @@ class CachedMetrics(Metrics):
 
 
 class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Formats as the handler it replaces; writes when a warning or worse arrives, when the
-    batch is large, or when `flush_soon` runs (every 0.2 s while the gateway serves)."""
+    """Keeps each record with a copy of its context (the kernel's formatter reads the request
+    id, trace id and principal from context variables) and formats and writes the batch when a
+    warning or worse arrives, when it grows large, or when `flush_soon` runs (every 0.2 s while
+    the gateway serves): between requests, not during them."""
 
     def __init__(self, stream: TextIO, formatter: logging.Formatter | None) -> None:
         super().__init__(stream)
         self.setFormatter(formatter)
-        self._batch: list[str] = []
-        self._size = 0
+        self._pending: list[tuple[contextvars.Context, logging.LogRecord]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
-            line = self.format(record) + "\n"
-        except Exception:
-            self.handleError(record)
-            return
         with self.lock:  # type: ignore[union-attr]
-            self._batch.append(line)
-            self._size += len(line)
-            urgent = record.levelno >= logging.WARNING or self._size >= MAX_BUFFER
+            self._pending.append((contextvars.copy_context(), record))
+            urgent = record.levelno >= logging.WARNING or len(self._pending) >= MAX_PENDING
         if urgent:
             self.flush()
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
-            if not self._batch:
+            if not self._pending:
                 return
-            text, self._batch, self._size = "".join(self._batch), [], 0
+            pending, self._pending = self._pending, []
+        lines = []
+        for context, record in pending:
+            try:
+                lines.append(context.run(self.format, record) + "\n")
+            except Exception:
+                self.handleError(record)
         with contextlib.suppress(Exception):
-            self.stream.write(text)
+            self.stream.write("".join(lines))
             self.stream.flush()
 
 
