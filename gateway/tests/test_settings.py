@@ -84,3 +84,29 @@ def test_production_gateway_needs_an_https_issuer(tmp_path):
             Gateway(prod, PlatformConfig.model_validate({"identity": identity}))
     ok = {"identity": {"issuers": [{"issuer": "https://keycloak/realms/sop"}]}}
     assert Gateway(prod, PlatformConfig.model_validate(ok)).dev_idp is None
+
+
+def test_production_refuses_development_credentials_in_bindings(tmp_path):
+    from sop_gateway.app import Gateway
+    from sop_gateway.keys import load_internal_keys
+    from sop_shared.platform_config import PlatformConfig
+
+    dev = GatewaySettings(env="development", key_dir=str(tmp_path))
+    load_internal_keys(dev)
+    prod = GatewaySettings(
+        env="production",
+        database_url="postgresql://sop@db/sop",
+        internal_key_file=str(dev.signing_key_file),
+        public_url="https://api.example",
+        key_dir=str(tmp_path),
+    )
+    config = {
+        "identity": {"issuers": [{"issuer": "https://keycloak/realms/sop"}]},
+        "clusters": {
+            "synergy": {
+                "bindings": {"hr": {"adapter": "oracle_like", "password": "sop-dev-password"}}
+            }
+        },
+    }
+    with pytest.raises(RuntimeError, match="synergy, hr: password is a development default"):
+        Gateway(prod, PlatformConfig.model_validate(config))

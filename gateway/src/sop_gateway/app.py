@@ -21,7 +21,7 @@ from sop_gateway import __version__
 from sop_gateway.access import Gatekeeper
 from sop_gateway.devidp.router import dev_idp_router
 from sop_gateway.devidp.service import DevIdentityProvider
-from sop_gateway.identity.config import ClaimMapping, identity_config
+from sop_gateway.identity.config import ClaimMapping, IdentityConfig, identity_config
 from sop_gateway.identity.internal import InternalTokens
 from sop_gateway.identity.jwks import RemoteKeys, StaticKeys
 from sop_gateway.identity.verifier import TokenVerifier, TrustedIssuer
@@ -64,6 +64,30 @@ def configured_upstreams(
     }
 
 
+# Credentials shipped for development (the simulators' defaults, the demo realm's, ours).
+DEVELOPMENT_SECRETS = frozenset(
+    {"sop-dev-password", "sop-dev-oracle-token", "sop-dev-sap-token", "dev-secret", "demo"}
+)
+
+
+def refuse_unsafe_platform_config(identity: IdentityConfig, platform: PlatformConfig) -> None:
+    problems = []
+    insecure = [i.issuer for i in identity.issuers if not i.issuer.startswith("https://")]
+    if not identity.issuers or insecure:
+        problems.append(
+            "configure at least one https issuer in the identity section"
+            + (f" (not https: {', '.join(insecure)})" if insecure else "")
+        )
+    for name, cluster in platform.clusters.items():
+        for service, binding in cluster.bindings.items():
+            for field in ("password", "token"):
+                value = getattr(binding, field)
+                if value and (value in DEVELOPMENT_SECRETS or value.startswith("change-me")):
+                    problems.append(f"cluster {name}, {service}: {field} is a development default")
+    if problems:
+        raise RuntimeError("refusing to start in production: " + "; ".join(problems))
+
+
 class Gateway:
     """Every long-lived part of one gateway process."""
 
@@ -73,12 +97,7 @@ class Gateway:
         identity = identity_config(self.platform)
         self.audience = identity.audience or settings.audience
         if settings.env == "production":
-            insecure = [i.issuer for i in identity.issuers if not i.issuer.startswith("https://")]
-            if not identity.issuers or insecure:
-                raise RuntimeError(
-                    "refusing to start in production: configure at least one https issuer in "
-                    f"the platform config's identity section (not https: {insecure})"
-                )
+            refuse_unsafe_platform_config(identity, self.platform)
         self.upstreams = configured_upstreams(settings, self.platform)
         self.database = Database(settings.database_url)
         self.metrics = CachedMetrics("gateway")
@@ -135,7 +154,6 @@ class Gateway:
         self.provisioner = Provisioner(
             services={n: u.base_url for n, u in self.upstreams.items()},
             tokens=self.internal_tokens,
-            session=None,  # type: ignore[arg-type]  # set at start-up (needs the loop)
             timeout=settings.provisioning_timeout_seconds,
         )
         self.tenants = Tenants(

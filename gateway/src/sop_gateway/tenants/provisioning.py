@@ -29,12 +29,12 @@ class Provisioner:
         *,
         services: dict[str, str],
         tokens: InternalTokens,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None = None,
         timeout: float = 15.0,
     ) -> None:
         self.services = services  # name -> base URL
         self.tokens = tokens
-        self.session = session
+        self.session = session  # may be set later, once there is an event loop
         self.timeout = timeout
 
     async def provision(self, slug: str, cluster: str, actor: Actor) -> dict[str, str]:
@@ -53,6 +53,7 @@ class Provisioner:
             scopes=ADMIN_SCOPES,
         )
         url = f"{self.services[service].rstrip('/')}/_internal/tenants/{slug}"
+        assert self.session is not None, "the provisioner has no HTTP session yet"
         try:
             async with self.session.put(
                 url,
