@@ -86,9 +86,12 @@ def discover() -> list[Child]:
     return children
 
 
-def database_url(name: str) -> str:
+def database_url(name: str, kind: str = "service") -> str:
+    """The process's database: its `SOP_<NAME>_DATABASE_URL`, else a SQLite file under the
+    data directory (named as each kind of process names it by default)."""
+    suffix = "sqlite3" if kind == "backend" else "db"
     return os.environ.get(f"SOP_{name.upper()}_DATABASE_URL") or (
-        f"sqlite+aiosqlite:///{data_dir() / f'{name}.db'}"
+        f"sqlite+aiosqlite:///{data_dir() / f'{name}.{suffix}'}"
     )
 
 
@@ -101,7 +104,7 @@ def migration_targets(root: Path, children: list[Child]) -> list[tuple[str, Path
         folder = "services" if child.kind == "service" else "backends"
         ini = root / folder / child.name / "alembic.ini"
         if child.kind != "gateway" and ini.exists():
-            targets.append((child.name, ini, database_url(child.name)))
+            targets.append((child.name, ini, database_url(child.name, child.kind)))
     return targets
 
 
@@ -244,6 +247,12 @@ async def run() -> int:
         loop.add_signal_handler(sig, stop_event.set)
 
     env = dict(os.environ)
+    for child in children:
+        # Migrations and the process must agree on the database, wherever SOP_DATA_DIR is.
+        if child.kind != "gateway":
+            env.setdefault(
+                f"SOP_{child.name.upper()}_DATABASE_URL", database_url(child.name, child.kind)
+            )
     started: list[Child] = []
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
