@@ -37,6 +37,13 @@ def settings_for(url: str, mint: Any, **overrides: Any) -> FinanceSettings:
     return FinanceSettings(**values)
 
 
+@pytest.fixture
+def make_settings(mint: Any) -> Any:
+    """Settings for an app a test builds itself. (Test modules must not import `conftest`:
+    under importlib mode another package's conftest may hold that name.)"""
+    return lambda url, **overrides: settings_for(url, mint, **overrides)
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def finance_pg_url(make_postgres_database) -> str:
     url = await make_postgres_database("finance")

@@ -71,14 +71,13 @@ async def test_provisioning_needs_platform_admin(pg_client, mint, tenant):
 
 
 async def test_a_cluster_bound_to_an_adapter_not_provided_gets_503(
-    finance_pg_url, mint, tenant, tmp_path
+    finance_pg_url, mint, tenant, tmp_path, make_settings
 ):
     import httpx
-    from conftest import settings_for
 
     config = tmp_path / "platform.yaml"
     config.write_text("clusters:\n  unity:\n    bindings:\n      finance: {adapter: sap_like}\n")
-    app = create_app(settings_for(finance_pg_url, mint, platform_config=str(config)))
+    app = create_app(make_settings(finance_pg_url, platform_config=str(config)))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
         headers = mint.headers(tenant=tenant, audience="sop-finance", cluster="unity")

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 PENNY = Decimal("0.01")
+# Far beyond any public body's ledger, well inside Decimal's 28 digits and NUMERIC(15, 2).
+MAX_AMOUNT = Decimal("1e13")
 
 
 def to_money(value: Decimal | int | str) -> Decimal:
@@ -29,6 +31,8 @@ def _parse_money(value: Any) -> Decimal:
             raise ValueError(f"{value!r} is not a decimal amount") from None
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValueError("amount must be a finite decimal")
+    if abs(value) >= MAX_AMOUNT:
+        raise ValueError("amount is out of range (at most 13 digits before the point)")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError("amount has more than two decimal places")
     return value.quantize(PENNY)
