@@ -33,6 +33,8 @@ HR_INI = ROOT / "services" / "hr" / "alembic.ini"
 # Each adapter is the binding of one cluster (as in deploy/platform.yaml).
 CLUSTERS = {"native": "matrix", "oracle_like": "synergy", "sap_like": "unity"}
 ADAPTERS = tuple(CLUSTERS)
+SWITCHED_CLUSTERS = ("moving", "stalling")
+IMPATIENT_SECONDS = 0.5
 # Small enough that outage tests stay quick, large enough for a loaded CI machine.
 TIMEOUT_SECONDS = 3.0
 BREAKER_RESET_SECONDS = 1.0
@@ -165,13 +167,18 @@ def platform_file(
     tmp_path_factory: pytest.TempPathFactory, simulators: dict[str, Simulator]
 ) -> Path:
     """matrix, synergy and unity as deploy/platform.yaml binds them, but at the simulators'
-    ports; `moving` starts on oracle_like for the supplier switch's tests."""
+    ports; the supplier switch's tests move clusters that start on oracle_like."""
     lines = ["clusters:"]
     for adapter, cluster in CLUSTERS.items():
         sim = simulators.get(adapter)
         lines.append(f"  {cluster}:\n    bindings:\n      hr: {binding_yaml(adapter, sim)}")
     oracle = simulators["oracle_like"]
-    lines.append(f"  moving:\n    bindings:\n      hr: {binding_yaml('oracle_like', oracle)}")
+    for name in SWITCHED_CLUSTERS:
+        lines.append(f"  {name}:\n    bindings:\n      hr: {binding_yaml('oracle_like', oracle)}")
+    for adapter, sim in simulators.items():
+        # The same backends with little patience, for the tests of a slow backend.
+        quick = binding_yaml(adapter, sim, timeout_seconds=IMPATIENT_SECONDS)
+        lines.append(f"  impatient-{adapter}:\n    bindings:\n      hr: {quick}")
     path = tmp_path_factory.mktemp("platform") / "platform.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -239,6 +246,23 @@ async def other(hr_client: httpx.AsyncClient, mint: Any, other_tenant: str, clus
     caller = Caller(hr_client, mint, other_tenant, cluster=cluster)
     await caller.provision()
     return caller
+
+
+@dataclass(frozen=True)
+class Suite:
+    """What the tests here need to know of the setup (test modules cannot import conftest)."""
+
+    caller: Any = Caller
+    clusters: dict[str, str] = field(default_factory=lambda: dict(CLUSTERS))
+    timeout_seconds: float = TIMEOUT_SECONDS
+    breaker_reset_seconds: float = BREAKER_RESET_SECONDS
+    impatient_seconds: float = IMPATIENT_SECONDS
+    terms_body: Any = hr_conftest.terms_body
+
+
+@pytest.fixture(scope="session")
+def suite() -> Suite:
+    return Suite()
 
 
 @pytest.fixture

@@ -55,11 +55,13 @@ def client_for(
     """The app-lifetime client of one backend (and its breaker, one per base URL)."""
     if not binding.base_url:
         raise BackendUnavailable(f"the {binding.adapter} binding names no base_url", retry_after=30)
-    key = f"{binding.adapter} {binding.base_url} {binding.username or ''}"
+    policy = BackendPolicy.from_binding(binding)
+    # Clusters bound to one backend share its connections when they share its settings;
+    # the circuit breaker is the backend's (its base URL), whichever cluster calls.
+    key = f"{binding.adapter} {binding.base_url} {binding.username or ''} {policy}"
     clients: dict[str, ResilientClient] = shared.setdefault("http_clients", {})
     client = clients.get(key)
     if client is None:
-        policy = BackendPolicy.from_binding(binding)
         client = clients[key] = ResilientClient(
             f"{name} at {binding.base_url}",
             binding.base_url,
