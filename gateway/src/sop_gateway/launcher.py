@@ -152,10 +152,14 @@ async def start(child: Child, env: dict[str, str]) -> None:
     child.pumps.append(asyncio.create_task(_pump(child.name, child.process.stdout)))
 
 
-async def wait_healthy(child: Child, session: aiohttp.ClientSession) -> bool:
+async def wait_healthy(
+    child: Child, session: aiohttp.ClientSession, stop: asyncio.Event | None = None
+) -> bool:
     deadline = time.monotonic() + HEALTH_TIMEOUT
     while time.monotonic() < deadline:
         if child.process is None or child.process.returncode is not None:
+            return False
+        if stop is not None and stop.is_set():  # Ctrl-C while starting: give up at once
             return False
         with contextlib.suppress(aiohttp.ClientError, TimeoutError):
             async with session.get(child.url + "/healthz") as resp:
@@ -260,20 +264,24 @@ async def run() -> int:
             for child in upstream:
                 await start(child, env)
                 started.append(child)
-            healthy = await asyncio.gather(*(wait_healthy(c, session) for c in upstream))
+            healthy = await asyncio.gather(
+                *(wait_healthy(c, session, stop_event) for c in upstream)
+            )
             for child, ok in zip(upstream, healthy, strict=True):
-                if not ok:
+                if not ok and not stop_event.is_set():
                     print(f"sop run: {child.name} did not become healthy; continuing without it")
-            ready = [c for c, ok in zip(upstream, healthy, strict=True) if ok]
-            services = {c.name: c.url for c in ready if c.kind == "service"}
             if stop_event.is_set():
                 return 0
+            ready = [c for c, ok in zip(upstream, healthy, strict=True) if ok]
+            services = {c.name: c.url for c in ready if c.kind == "service"}
             active = await provision_demo(services)
             env["SOP_GATEWAY_SERVICES"] = json.dumps(sorted(services))
             gateway = children[-1]
             await start(gateway, env)
             started.append(gateway)
-            if not await wait_healthy(gateway, session):
+            if not await wait_healthy(gateway, session, stop_event):
+                if stop_event.is_set():
+                    return 0
                 print("sop run: the gateway did not start; stopping", file=sys.stderr)
                 return 1
         shown = [c for c in started if c in ready or c.kind == "gateway"]
