@@ -10,12 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field
 
 from sop_hr.db import Base
 from sop_hr.records import StaleRecord
 from sop_shared.db import utcnow
+from sop_shared.errors import Conflict
 from sop_shared.platform_config import AdapterBinding
 
 # Resource types, as the audit events name them.
@@ -25,6 +27,13 @@ ORG_UNIT = "org_unit"
 POSITION = "position"
 LEAVE_TYPE = "leave_type"
 ABSENCE = "absence"
+
+# Values unique per tenant that a vendor does not keep unique for HR: each is claimed here
+# (the unique vendor key constraint holds the claim) before the vendor is asked to store it.
+EMPLOYEE_NUMBER = "employee_number"
+ORG_UNIT_CODE = "org_unit_code"
+POSITION_CODE = "position_code"
+LEAVE_TYPE_CODE = "leave_type_code"
 
 _CHUNK = 500  # keep IN lists well inside every driver's limits
 
@@ -169,11 +178,50 @@ class CrossReferences:
         await self.session.flush()
         return ref
 
+    async def claim(self, tenant: str, kind: str, record_id: uuid.UUID, value: str) -> None:
+        """Hold `value` (an employee number, a code) for this record within the tenant, or
+        refuse it with 409 if another record holds it. A concurrent request claiming the same
+        value waits here until this one's transaction ends, then is refused: two requests
+        cannot both pass the service's uniqueness check and both store the value."""
+        claimed = f"{tenant}/{value}"
+        existing = await self.session.get(VendorRef, (self.backend, kind, record_id))
+        if existing is not None and existing.vendor_key == claimed:
+            return
+        try:
+            async with self.session.begin_nested():
+                if existing is None:
+                    now = utcnow()
+                    self.session.add(
+                        VendorRef(
+                            backend=self.backend,
+                            resource_type=kind,
+                            id=record_id,
+                            tenant=tenant,
+                            vendor_key=claimed,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                else:
+                    existing.vendor_key = claimed
+                    existing.updated_at = utcnow()
+                await self.session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"{value} is already in use (by a concurrent request?)",
+                errors=[(kind, "already in use")],
+            ) from None
+
     async def remember(self, ref: VendorRef, **data: Any) -> None:
         """More vendor keys for a record (e.g. its first assignment), version unchanged."""
         ref.vendor_data = {**ref.vendor_data, **data}
         self.session.add(ref)
         await self.session.flush()
+
+    async def repoint(self, ref: VendorRef, vendor_key: str, **data: Any) -> None:
+        """The vendor holds the record under new keys now (it was rebuilt there)."""
+        ref.vendor_key = vendor_key
+        await self.remember(ref, **data)
 
     async def stamp(
         self, ref: VendorRef, *, version: int, created_at: datetime, updated_at: datetime

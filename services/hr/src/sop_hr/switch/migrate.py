@@ -399,7 +399,8 @@ def target_override(
             for name, c in config.clusters.items()
             if (b := c.bindings.get("hr")) is not None and b.adapter == to
         ]
-        candidates.sort(key=lambda name: (name != cluster, name))
+        # The cluster's own binding if it names that adapter, else the first in the file.
+        candidates.sort(key=lambda name: name != cluster)
         if not candidates and base_url is None:
             raise SwitchFailed(
                 f"no cluster in the platform config binds HR to {to}; name one with "

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveKind, LeaveType
-from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, VendorRef
+from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE, VendorRef
 from sop_hr.adapters.oracle_like.client import OracleHcm, Row, lit, moment, q_all
 from sop_hr.adapters.vendor import Filler, since_for_vendor
 from sop_hr.records import PageRequest, RecordGone, RecordPage
@@ -121,6 +121,7 @@ class OracleLeaveTypes:
 
     async def add(self, tenant: str, leave_type: LeaveType) -> LeaveType:
         body = {"AbsenceTypeCode": leave_type.code, "SetCode": tenant, **self._body(leave_type)}
+        await self.refs.claim(tenant, LEAVE_TYPE_CODE, leave_type.id, leave_type.code)
         item, _ = await self.hcm.call("POST", ABSENCE_TYPES, body=body)
         ref = await self.refs.add(
             tenant,

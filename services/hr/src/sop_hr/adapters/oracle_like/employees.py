@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sop_hr.adapters.crossref import EMPLOYEE, ORG_UNIT, POSITION, VendorRef
+from sop_hr.adapters.crossref import EMPLOYEE, EMPLOYEE_NUMBER, ORG_UNIT, POSITION, VendorRef
 from sop_hr.adapters.oracle_like.client import (
     OracleHcm,
     Row,
@@ -277,6 +277,7 @@ class OracleEmployees:
                     "NationalIdentifierNumber": employee.national_insurance_number,
                 }
             ]
+        await self.refs.claim(tenant, EMPLOYEE_NUMBER, employee.id, employee.employee_number)
         item, _ = await self.hcm.call("POST", WORKERS, body=body)
         relationship = item["workRelationships"][0]
         ref = await self.refs.add(
@@ -301,6 +302,7 @@ class OracleEmployees:
         if ref is None:
             raise RecordGone(f"employee {employee.id} no longer exists")
         self.refs.check_version(ref, employee.version)
+        await self.refs.claim(tenant, EMPLOYEE_NUMBER, employee.id, employee.employee_number)
         seen = self._seen.get(employee.id)
         if seen is None:
             item = await self._read(tenant, ref)

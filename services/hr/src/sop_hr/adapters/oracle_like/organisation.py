@@ -9,7 +9,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from sop_hr.adapters.crossref import ORG_UNIT, POSITION, VendorRef
+from sop_hr.adapters.crossref import ORG_UNIT, ORG_UNIT_CODE, POSITION, POSITION_CODE, VendorRef
 from sop_hr.adapters.oracle_like.client import BEGINNING, OracleHcm, Row, lit, lits, q_all
 from sop_hr.adapters.vendor import Filler, since_for_vendor
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
@@ -30,6 +30,7 @@ class _Records:
     collection: str
     id_attr: str
     kind: str
+    code_claim: str
 
     def __init__(self, hcm: OracleHcm) -> None:
         self.hcm = hcm
@@ -65,6 +66,7 @@ class _Records:
         if ref is None:
             raise RecordGone(f"{self.resource_type} {record.id} no longer exists")
         self.refs.check_version(ref, record.version)
+        await self.refs.claim(tenant, self.code_claim, record.id, record.code)
         etag = self._etags.get(record.id)
         await self.hcm.call(
             "PATCH",
@@ -86,12 +88,11 @@ def _stamped(record: Any, ref: VendorRef) -> Any:
 
 
 class OracleOrgUnits(_Records):
-    resource_type, collection, id_attr, kind = (
-        ORG_UNIT,
-        DEPARTMENTS,
-        "OrganizationId",
-        "oracle-dept",
-    )
+    resource_type = ORG_UNIT
+    collection = DEPARTMENTS
+    id_attr = "OrganizationId"
+    kind = "oracle-dept"
+    code_claim = ORG_UNIT_CODE
 
     async def _units(self, tenant: str, rows: list[Row]) -> list[OrgUnit | None]:
         refs = await self._refs_for(tenant, rows)
@@ -208,6 +209,7 @@ class OracleOrgUnits(_Records):
             "SetCode": tenant,
             "EffectiveStartDate": BEGINNING.isoformat(),
         }
+        await self.refs.claim(tenant, ORG_UNIT_CODE, unit.id, unit.code)
         item, _ = await self.hcm.call("POST", DEPARTMENTS, body=body)
         ref = await self.refs.add(
             tenant, ORG_UNIT, unit.id, str(item[self.id_attr]), created_at=unit.created_at
@@ -224,7 +226,11 @@ class OracleOrgUnits(_Records):
 
 
 class OraclePositions(_Records):
-    resource_type, collection, id_attr, kind = POSITION, POSITIONS, "PositionId", "oracle-pos"
+    resource_type = POSITION
+    collection = POSITIONS
+    id_attr = "PositionId"
+    kind = "oracle-pos"
+    code_claim = POSITION_CODE
 
     async def _positions(self, tenant: str, rows: list[Row]) -> list[Position | None]:
         refs = await self._refs_for(tenant, rows)
@@ -318,6 +324,7 @@ class OraclePositions(_Records):
             "BusinessUnitName": tenant,
             "EffectiveStartDate": BEGINNING.isoformat(),
         }
+        await self.refs.claim(tenant, POSITION_CODE, position.id, position.code)
         item, _ = await self.hcm.call("POST", POSITIONS, body=body)
         ref = await self.refs.add(
             tenant, POSITION, position.id, str(item[self.id_attr]), created_at=position.created_at

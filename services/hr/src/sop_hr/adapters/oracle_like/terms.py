@@ -29,6 +29,20 @@ from sop_shared.timeutil import as_utc
 # FTE is kept as Oracle derives it: normal hours over the standard working week.
 STANDARD_HOURS = Decimal("37.5")
 FTE_PLACES = Decimal("0.0001")
+# What a rebuilt assignment's rows take over from the old ones.
+REPLAYED = (
+    "ActionCode",
+    "DepartmentId",
+    "PositionId",
+    "GradeCode",
+    "NormalHours",
+    "Frequency",
+    "StandardWorkingHours",
+    "AssignmentStatusTypeCode",
+    "annualSalary",
+    "payFrequency",
+    "contractType",
+)
 ASSIGNMENT_FIELDS = (
     "DepartmentId",
     "PositionId",
@@ -245,10 +259,9 @@ class OracleTerms:
                     },
                 )
             except RecordGone:
-                raise Conflict(
-                    f"the Oracle-like suite holds no assignment row on {start}: terms can only "
-                    "be inserted after the first terms row there"
-                ) from None
+                # No row is in force that day: the change comes before the first. Oracle
+                # cannot move an assignment's start, so the assignment is rebuilt from it.
+                assignment = await self._rebuild(tenant, employee, start, fields)
         ref = await self.refs.add(
             tenant,
             TERMS,
@@ -264,6 +277,48 @@ class OracleTerms:
             created_at=as_utc(ref.created_at),
             updated_at=as_utc(ref.updated_at),
         )
+
+    async def _rebuild(
+        self, tenant: str, employee: VendorRef, start: date, fields: dict[str, Any]
+    ) -> int:
+        """A new assignment from `start`, every row of the old one replayed on it on its own
+        date, the old one deleted, and the cross-references moved to the new rows."""
+        refs = sorted(
+            await self.refs.children(tenant, TERMS, employee.id),
+            key=lambda r: r.vendor_data["start"],
+        )
+        rows = await asyncio.gather(*(self._row(employee, ref) for ref in refs))
+        if any(row is None for row in rows):
+            raise Conflict("the assignment's rows changed in the suite; try again")
+        collection = self._assignments(employee)
+        item, _ = await self.hcm.call(
+            "POST",
+            collection,
+            body={
+                "EffectiveStartDate": start.isoformat(),
+                "ActionCode": "HIRE",
+                "PrimaryAssignmentFlag": True,
+                **fields,
+            },
+        )
+        assignment = int(item["AssignmentId"])
+        for ref, row in zip(refs, rows, strict=True):
+            assert row is not None
+            day_ = ref.vendor_data["start"]
+            replay = {k: row.get(k) for k in REPLAYED}
+            await self.hcm.call(
+                "PATCH",
+                f"{collection}/{assignment}",
+                params={"effectiveDate": day_},
+                body={**replay, "DepartmentName": None, "PositionCode": None},
+                headers={"Effective-Of": f"RangeMode=UPDATE;RangeStartDate={day_}"},
+            )
+        await self.hcm.call("DELETE", f"{collection}/{employee.vendor_data['assignment']}")
+        for ref in refs:
+            start_ = date.fromisoformat(ref.vendor_data["start"])
+            await self.refs.repoint(ref, row_key(assignment, start_), assignment=assignment)
+        await self.refs.remember(employee, assignment=assignment)
+        return assignment
 
     async def update(self, tenant: str, terms: EmploymentTerms) -> EmploymentTerms:
         ref = await self.refs.get(tenant, TERMS, terms.id, for_update=True)

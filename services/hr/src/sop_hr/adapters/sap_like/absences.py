@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveKind, LeaveType
-from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, VendorRef
+from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE, VendorRef
 from sop_hr.adapters.sap_like.client import (
     Row,
     SuccessFactors,
@@ -105,6 +105,7 @@ class SapLeaveTypes:
         }
 
     async def add(self, tenant: str, leave_type: LeaveType) -> LeaveType:
+        await self.refs.claim(tenant, LEAVE_TYPE_CODE, leave_type.id, leave_type.code)
         vendor_key = leave_type.id.hex
         await self.sf.create(
             LEAVE_TYPES,

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sop_hr.adapters.crossref import EMPLOYEE, ORG_UNIT, POSITION, VendorRef
+from sop_hr.adapters.crossref import EMPLOYEE, EMPLOYEE_NUMBER, ORG_UNIT, POSITION, VendorRef
 from sop_hr.adapters.sap_like.client import (
     Row,
     SuccessFactors,
@@ -318,6 +318,7 @@ class SapEmployees:
             entities.append(self._payment(person, employee, since, None))
         if employee.leaving_date is not None:
             entities.append(self._termination(person, employee))
+        await self.refs.claim(tenant, EMPLOYEE_NUMBER, employee.id, employee.employee_number)
         await self.sf.upsert(*entities)
         ref = await self.refs.add(
             tenant,
@@ -334,6 +335,7 @@ class SapEmployees:
         if ref is None:
             raise RecordGone(f"employee {employee.id} no longer exists")
         self.refs.check_version(ref, employee.version)
+        await self.refs.claim(tenant, EMPLOYEE_NUMBER, employee.id, employee.employee_number)
         if employee.id not in self._seen and await self._read(tenant, ref) is None:
             raise RecordGone(f"employee {employee.id} is no longer in the system of record")
         employment, payment, etag = self._seen[employee.id]

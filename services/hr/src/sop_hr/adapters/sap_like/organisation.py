@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sop_hr.adapters.crossref import ORG_UNIT, POSITION, VendorRef
+from sop_hr.adapters.crossref import ORG_UNIT, ORG_UNIT_CODE, POSITION, POSITION_CODE, VendorRef
 from sop_hr.adapters.sap_like.client import (
     BEGINNING,
     Row,
@@ -48,8 +48,8 @@ class _Objects:
     entity_set: str
     key_prop: str
     start_prop: str
-    company_prop: str
     kind: str
+    code_claim: str
 
     def __init__(self, sf: SuccessFactors) -> None:
         self.sf = sf
@@ -90,6 +90,7 @@ class _Objects:
         ]
 
     async def _add(self, tenant: str, record: Any, body: dict[str, Any]) -> VendorRef:
+        await self.refs.claim(tenant, self.code_claim, record.id, record.code)
         vendor_key = record.id.hex
         _, etag = await self.sf.create(
             self.entity_set,
@@ -106,6 +107,7 @@ class _Objects:
         if ref is None:
             raise RecordGone(f"{self.resource_type} {record.id} no longer exists")
         self.refs.check_version(ref, record.version)
+        await self.refs.claim(tenant, self.code_claim, record.id, record.code)
         if record.id not in self._etags and await self._read(ref) is None:
             raise RecordGone(f"{self.resource_type} {record.id} is not in the system of record")
         await self.sf.merge(self.path(ref.vendor_key), body, self._etags.pop(record.id, None))
@@ -113,8 +115,12 @@ class _Objects:
 
 
 class SapOrgUnits(_Objects):
-    resource_type, entity_set, kind = ORG_UNIT, DEPARTMENTS, "sap-departments"
-    key_prop, start_prop = "externalCode", "startDate"
+    resource_type = ORG_UNIT
+    entity_set = DEPARTMENTS
+    kind = "sap-departments"
+    key_prop = "externalCode"
+    start_prop = "startDate"
+    code_claim = ORG_UNIT_CODE
 
     async def _units(self, tenant: str, rows: list[Row]) -> list[OrgUnit | None]:
         keys = [r["externalCode"] for r in rows] + [r["parent"] for r in rows if r.get("parent")]
@@ -215,8 +221,12 @@ class SapOrgUnits(_Objects):
 
 
 class SapPositions(_Objects):
-    resource_type, entity_set, kind = POSITION, POSITIONS, "sap-positions"
-    key_prop, start_prop = "code", "effectiveStartDate"
+    resource_type = POSITION
+    entity_set = POSITIONS
+    kind = "sap-positions"
+    key_prop = "code"
+    start_prop = "effectiveStartDate"
+    code_claim = POSITION_CODE
 
     async def _positions(self, tenant: str, rows: list[Row]) -> list[Position | None]:
         refs = await self.refs.by_vendor_keys(tenant, POSITION, [r["code"] for r in rows])
