@@ -10,6 +10,8 @@ from sop_gateway.settings import GatewaySettings
 
 def test_development_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("SOP_DATA_DIR", str(tmp_path))
+    # Other tests in this worker may have pointed services at their own keys.
+    monkeypatch.delenv("SOP_INTERNAL_JWKS_FILE", raising=False)
     s = GatewaySettings(env="development")
     assert s.dev_idp_enabled
     assert s.public_url == "http://127.0.0.1:8000"
