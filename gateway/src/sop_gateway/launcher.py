@@ -227,7 +227,26 @@ async def provision_demo(services: dict[str, str]) -> list[str]:
             except Exception as exc:
                 print(f"sop run: provisioning {entry.slug} is incomplete: {exc}", file=sys.stderr)
         await registry.load()
-        return [slug for slug, e in registry.entries.items() if e.status == "active"]
+        active = {slug: e.cluster for slug, e in registry.entries.items() if e.status == "active"}
+    if "hr" in services:
+        await seed_demo_records(services["hr"], active)
+    return list(active)
+
+
+async def seed_demo_records(hr_url: str, tenants: dict[str, str]) -> None:
+    """A small department's HR records per demo tenant, through HR's API (and so through the
+    cluster's adapter); a tenant that cannot be seeded is reported, not fatal."""
+    from sop_gateway.demo_records import seed_hr
+    from sop_gateway.keys import internal_signer
+    from sop_gateway.seed import DEMO_TENANTS
+    from sop_gateway.settings import GatewaySettings
+
+    signer, _ = internal_signer(GatewaySettings())
+    demo_slugs = {slug for slug, _name, _cluster in DEMO_TENANTS}
+    demo = {t: c for t, c in tenants.items() if t in demo_slugs}
+    for tenant, outcome in (await seed_hr(hr_url, signer, demo)).items():
+        if outcome != "present":
+            print(f"sop run: demo HR records for {tenant}: {outcome}")
 
 
 async def run() -> int:
