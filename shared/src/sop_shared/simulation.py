@@ -9,7 +9,7 @@ import contextlib
 import logging
 import random
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -18,15 +18,18 @@ import httpx
 from fastapi import APIRouter
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings
-from sqlalchemy import event, text
+from sqlalchemy import ColumnElement, Table, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "ROWID",
+    "VERSION",
     "FaultConfig",
     "FaultInjectionMiddleware",
     "FaultInjector",
+    "RowStore",
     "SimulatedOutage",
     "SimulatorSettings",
     "authenticate",
@@ -320,3 +323,62 @@ def sim_router(faults: FaultInjector, reset: Callable[[], Awaitable[None]]) -> A
         await reset()
 
     return router
+
+
+ROWID = "_rowid"  # the simulators' surrogate key column
+VERSION = "_version"  # bumped on every change; the basis of ETags
+
+
+class RowStore:
+    """Row operations both simulated suites share; a subclass maps its resources (Oracle) or
+    entity sets (SAP) to tables with `table(key)`."""
+
+    def table(self, key: Any) -> Table:
+        raise NotImplementedError
+
+    async def insert(self, conn: AsyncConnection, key: Any, row: dict[str, Any]) -> dict[str, Any]:
+        table = self.table(key)
+        values = {k: v for k, v in row.items() if k in table.c and k != ROWID}
+        values.setdefault(VERSION, 1)
+        result = await conn.execute(insert(table).values(**values).returning(table.c[ROWID]))
+        stored = {c.name: values.get(c.name) for c in table.c}
+        stored[ROWID] = result.scalar_one()
+        return stored
+
+    async def update(
+        self, conn: AsyncConnection, key: Any, rowid: int, changes: dict[str, Any]
+    ) -> None:
+        table = self.table(key)
+        values = {k: v for k, v in changes.items() if k in table.c and k != ROWID}
+        if values:
+            await conn.execute(update(table).where(table.c[ROWID] == rowid).values(**values))
+
+    async def delete_rows(self, conn: AsyncConnection, key: Any, rowids: list[int]) -> None:
+        if rowids:
+            table = self.table(key)
+            await conn.execute(delete(table).where(table.c[ROWID].in_(rowids)))
+
+    async def fetch(
+        self,
+        conn: AsyncConnection,
+        key: Any,
+        where: Sequence[ColumnElement[bool]] = (),
+        order_by: Sequence[Any] = (),
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        table = self.table(key)
+        stmt = select(table).where(*where).order_by(*order_by)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if offset:
+            stmt = stmt.offset(offset)
+        result = await conn.execute(stmt)
+        return [dict(r._mapping) for r in result]
+
+    async def count(
+        self, conn: AsyncConnection, key: Any, where: Sequence[ColumnElement[bool]] = ()
+    ) -> int:
+        table = self.table(key)
+        result = await conn.execute(select(func.count()).select_from(table).where(*where))
+        return int(result.scalar_one())

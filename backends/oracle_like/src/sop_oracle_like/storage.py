@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    ColumnElement,
     Date,
     DateTime,
     Index,
@@ -20,19 +19,20 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    func,
     insert,
-    select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.types import TypeEngine
 
-from sop_oracle_like.model import Attr, Resource, Row
+from sop_oracle_like.model import Attr, Resource
+from sop_shared.simulation import ROWID as SIM_ROWID
+from sop_shared.simulation import VERSION as SIM_VERSION
+from sop_shared.simulation import RowStore
 
-ROWID = "_rowid"
+ROWID = SIM_ROWID
 PARENT = "_parent"
-VERSION = "_version"
+VERSION = SIM_VERSION
 INTERNAL = (ROWID, PARENT, VERSION)
 
 # Oracle Fusion ids come from one database sequence; 15 digits, like 300100180001242.
@@ -66,7 +66,7 @@ def _column_type(attr: Attr) -> TypeEngine[Any]:
     return String(attr.max_length) if attr.max_length else String()
 
 
-class Store:
+class Store(RowStore):
     """The simulator's tables: one per resource, plus the sequences."""
 
     def __init__(self, resources: Sequence[Resource]) -> None:
@@ -122,50 +122,3 @@ class Store:
 
     async def next_id(self, conn: AsyncConnection) -> int:
         return await self.next_value(conn, ID_SEQUENCE, ID_START)
-
-    async def insert(self, conn: AsyncConnection, res: Resource, row: Row) -> Row:
-        table = self.table(res)
-        values = {k: v for k, v in row.items() if k in table.c and k != ROWID}
-        values.setdefault(VERSION, 1)
-        result = await conn.execute(insert(table).values(**values).returning(table.c[ROWID]))
-        stored = dict(values)
-        stored[ROWID] = result.scalar_one()
-        for column in table.c:
-            stored.setdefault(column.name, None)
-        return stored
-
-    async def update(self, conn: AsyncConnection, res: Resource, rowid: int, changes: Row) -> None:
-        table = self.table(res)
-        values = {k: v for k, v in changes.items() if k in table.c and k != ROWID}
-        if values:
-            await conn.execute(update(table).where(table.c[ROWID] == rowid).values(**values))
-
-    async def delete_rows(self, conn: AsyncConnection, res: Resource, rowids: list[int]) -> None:
-        if rowids:
-            table = self.table(res)
-            await conn.execute(delete(table).where(table.c[ROWID].in_(rowids)))
-
-    async def fetch(
-        self,
-        conn: AsyncConnection,
-        res: Resource,
-        where: Sequence[ColumnElement[bool]] = (),
-        order_by: Sequence[Any] = (),
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> list[Row]:
-        table = self.table(res)
-        stmt = select(table).where(*where).order_by(*order_by)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        if offset:
-            stmt = stmt.offset(offset)
-        result = await conn.execute(stmt)
-        return [dict(r._mapping) for r in result]
-
-    async def count(
-        self, conn: AsyncConnection, res: Resource, where: Sequence[ColumnElement[bool]] = ()
-    ) -> int:
-        table = self.table(res)
-        result = await conn.execute(select(func.count()).select_from(table).where(*where))
-        return int(result.scalar_one())

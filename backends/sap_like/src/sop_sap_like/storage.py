@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    ColumnElement,
     Date,
     DateTime,
     Index,
@@ -19,9 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    func,
     insert,
-    select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -36,11 +33,13 @@ from sop_sap_like.edm import (
     INT64,
     EntitySet,
     Prop,
-    Row,
 )
+from sop_shared.simulation import ROWID as SIM_ROWID
+from sop_shared.simulation import VERSION as SIM_VERSION
+from sop_shared.simulation import RowStore
 
-ROWID = "_rowid"
-VERSION = "_version"
+ROWID = SIM_ROWID
+VERSION = SIM_VERSION
 
 _BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -56,7 +55,7 @@ def _column_type(prop: Prop) -> TypeEngine[Any]:
     }.get(prop.type, String(prop.max_length) if prop.max_length else String())
 
 
-class Store:
+class Store(RowStore):
     """One table per entity set, plus a table of named sequences."""
 
     def __init__(self, entity_sets: Sequence[EntitySet]) -> None:
@@ -103,48 +102,3 @@ class Store:
             await conn.execute(insert(seq).values(name=name, value=start))
             value = start
         return int(value)
-
-    async def insert(self, conn: AsyncConnection, es: EntitySet, row: Row) -> Row:
-        table = self.table(es)
-        values = {k: v for k, v in row.items() if k in table.c and k != ROWID}
-        values.setdefault(VERSION, 1)
-        result = await conn.execute(insert(table).values(**values).returning(table.c[ROWID]))
-        stored = {c.name: values.get(c.name) for c in table.c}
-        stored[ROWID] = result.scalar_one()
-        return stored
-
-    async def update(self, conn: AsyncConnection, es: EntitySet, rowid: int, changes: Row) -> None:
-        table = self.table(es)
-        values = {k: v for k, v in changes.items() if k in table.c and k != ROWID}
-        if values:
-            await conn.execute(update(table).where(table.c[ROWID] == rowid).values(**values))
-
-    async def delete_rows(self, conn: AsyncConnection, es: EntitySet, rowids: list[int]) -> None:
-        if rowids:
-            table = self.table(es)
-            await conn.execute(delete(table).where(table.c[ROWID].in_(rowids)))
-
-    async def fetch(
-        self,
-        conn: AsyncConnection,
-        es: EntitySet,
-        where: Sequence[ColumnElement[bool]] = (),
-        order_by: Sequence[Any] = (),
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> list[Row]:
-        table = self.table(es)
-        stmt = select(table).where(*where).order_by(*order_by)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        if offset:
-            stmt = stmt.offset(offset)
-        result = await conn.execute(stmt)
-        return [dict(r._mapping) for r in result]
-
-    async def count(
-        self, conn: AsyncConnection, es: EntitySet, where: Sequence[ColumnElement[bool]] = ()
-    ) -> int:
-        table = self.table(es)
-        result = await conn.execute(select(func.count()).select_from(table).where(*where))
-        return int(result.scalar_one())
