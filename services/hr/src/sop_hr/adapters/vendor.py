@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 import orjson
 
+from sop_hr.employees.ports import LeavingReason
 from sop_hr.records import (
     BackendUnavailable,
     InvalidCursor,
@@ -158,6 +159,17 @@ class Filler(Generic[T]):
             items += [item for item in await self.keep(rows) if item is not None]
             if position is None:
                 return items
+
+
+def leaving_reason(code: str | None) -> LeavingReason | None:
+    """A termination reason code, as HR names it; a code someone chose in the suite itself
+    that HR has no name for is `other`, not an error."""
+    if not code:
+        return None
+    try:
+        return LeavingReason(code.lower())
+    except ValueError:
+        return LeavingReason.OTHER
 
 
 def since_for_vendor(updated_since: datetime | None) -> datetime | None:

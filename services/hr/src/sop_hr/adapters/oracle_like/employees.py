@@ -20,14 +20,13 @@ from sop_hr.adapters.oracle_like.client import (
     q_all,
     self_key,
 )
-from sop_hr.adapters.vendor import Filler, since_for_vendor
+from sop_hr.adapters.vendor import Filler, leaving_reason, since_for_vendor
 from sop_hr.calendar.calendar import uk_today
 from sop_hr.employees.ports import (
     BankDetails,
     Employee,
     EmployeeFilter,
     HomeRegion,
-    LeavingReason,
     PayrollDetails,
     StudentLoanPlan,
 )
@@ -107,7 +106,7 @@ def to_employee(item: Row, relationship: Row, ref: VendorRef) -> Employee:
         home_region=HomeRegion(item.get("homeRegion") or HomeRegion.ENGLAND),
         start_date=date.fromisoformat(relationship["StartDate"]),
         leaving_date=day(relationship.get("TerminationDate")),
-        leaving_reason=LeavingReason(reason.lower()) if reason else None,
+        leaving_reason=leaving_reason(reason),
         payroll=PayrollDetails(
             tax_code=item.get("taxCode"),
             ni_category=item.get("niCategory"),

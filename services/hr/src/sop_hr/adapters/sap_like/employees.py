@@ -23,14 +23,13 @@ from sop_hr.adapters.sap_like.client import (
     nav,
     sf_date,
 )
-from sop_hr.adapters.vendor import Filler, since_for_vendor
+from sop_hr.adapters.vendor import Filler, leaving_reason, since_for_vendor
 from sop_hr.calendar.calendar import uk_today
 from sop_hr.employees.ports import (
     BankDetails,
     Employee,
     EmployeeFilter,
     HomeRegion,
-    LeavingReason,
     PayrollDetails,
     StudentLoanPlan,
 )
@@ -101,7 +100,7 @@ def to_employee(employment: Row, payment: Row | None, ref: VendorRef) -> Employe
         home_region=HomeRegion(employment.get("cust_homeRegion") or HomeRegion.ENGLAND),
         start_date=day(employment["startDate"]) or date.min,
         leaving_date=day(employment.get("endDate")),
-        leaving_reason=LeavingReason(reason.lower()) if reason else None,
+        leaving_reason=leaving_reason(reason),
         payroll=PayrollDetails(
             tax_code=employment.get("cust_taxCode"),
             ni_category=employment.get("cust_niCategory"),
