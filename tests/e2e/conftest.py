@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real gateway, HR and a stand-in service as processes on free
+"""End-to-end fixtures: the real gateway, HR, payroll and a stand-in service as processes on free
 ports (PostgreSQL databases from the kernel's plugin), and a test OIDC provider serving
 discovery and JWKS for several issuers while counting every key fetch."""
 
@@ -168,6 +168,7 @@ class Stack:
     idp: FakeOidcProvider
     gateway: Process
     hr: Process
+    payroll: Process
     standin: Process
     standin_link: Link
     env: dict[str, str]
@@ -208,6 +209,7 @@ class Stack:
 PLATFORM_YAML = """
 services:
   hr: {{url: "http://127.0.0.1:{hr}"}}
+  payroll: {{url: "http://127.0.0.1:{payroll}"}}
   procurement: {{url: "http://127.0.0.1:{standin}"}}
 clusters:
   matrix:
@@ -238,13 +240,19 @@ async def stack(
     workdir = tmp_path_factory.mktemp("e2e")
     idp = make_idp()
     gw_port, hr_port, standin_port = free_port(), free_port(), free_port()
+    payroll_port = free_port()
     link = Link(standin_port)
     gateway_db = await make_postgres_database("e2e_gateway")
     hr_db = await make_postgres_database("e2e_hr")
+    payroll_db = await make_postgres_database("e2e_payroll")
     config = workdir / "platform.yaml"
     config.write_text(
         PLATFORM_YAML.format(
-            hr=hr_port, standin=link.port, main=idp.issuer("main"), burst=idp.issuer("burst")
+            hr=hr_port,
+            payroll=payroll_port,
+            standin=link.port,
+            main=idp.issuer("main"),
+            burst=idp.issuer("burst"),
         )
     )
     keys = workdir / "keys"
@@ -263,6 +271,8 @@ async def stack(
         "SOP_GATEWAY_OPENAPI_CACHE_SECONDS": "2",
         "SOP_HR_PORT": str(hr_port),
         "SOP_HR_DATABASE_URL": hr_db,
+        "SOP_PAYROLL_PORT": str(payroll_port),
+        "SOP_PAYROLL_DATABASE_URL": payroll_db,
         "SOP_STANDIN_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'standin.db'}",
         "SOP_LOG_JSON": "true",
     }
@@ -277,20 +287,25 @@ async def stack(
     ensure_keys(settings)  # before HR starts, so it finds the gateway's public keys
     await upgrade_async(ROOT / "gateway" / "alembic.ini", gateway_db)
     await upgrade_async(ROOT / "services" / "hr" / "alembic.ini", hr_db)
+    await upgrade_async(ROOT / "services" / "payroll" / "alembic.ini", payroll_db)
     database = Database(gateway_db)
     await seed(database, settings, load_platform_config(config))
     await database.dispose()
 
     hr = Process("hr", "sop_hr.app:create_app", hr_port, env, workdir / "hr.log")
+    payroll = Process(
+        "payroll", "sop_payroll.app:create_app", payroll_port, env, workdir / "payroll.log"
+    )
     standin = Process(
         "standin", "standin:create_app", standin_port, env, workdir / "standin.log", HERE
     )
     gateway = Process(
         "gateway", "sop_gateway.app:create_app", gw_port, env, workdir / "gateway.log"
     )
-    started = [hr, standin, gateway]
+    started = [hr, payroll, standin, gateway]
     try:
         hr.start()
+        payroll.start()
         standin.start()
         gateway.start()
         for proc in started:
@@ -299,6 +314,7 @@ async def stack(
             idp=idp,
             gateway=gateway,
             hr=hr,
+            payroll=payroll,
             standin=standin,
             standin_link=link,
             env=env,

@@ -1,33 +1,18 @@
-"""Payroll's calculator end to end: the real gateway and payroll as processes on PostgreSQL, a
-department onboarded through the platform API, and a token from the gateway's development
-identity provider, calling http://127.0.0.1:<gateway port>/payroll/v1/...
-
-The shared `stack` fixture (conftest.py) starts HR and a stand-in, not payroll, so this module
-starts its own gateway with payroll behind it, the way `sop run` does: keys, migrations and
-demo data first, then payroll, then the gateway."""
+"""Payroll's calculator end to end: the real gateway and payroll as processes on PostgreSQL
+(the shared `stack`), a department onboarded through the platform API, and a token from the
+gateway's development identity provider, calling http://127.0.0.1:<gateway>/payroll/v1/..."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_payroll")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-secret"  # the development IdP's seeded client secret (sop_gateway.seed)
 INCOME_TAX = {
     "tax_year": "2026-27",
@@ -46,148 +31,6 @@ NATIONAL_INSURANCE = {
     "ni_category": "A",
     "gross_pay": "967.01",
 }
-PLATFORM_YAML = """
-services:
-  payroll: {{url: "http://127.0.0.1:{payroll}"}}
-clusters:
-  matrix:
-    description: native everything
-    bindings: {{payroll: {{adapter: native}}}}
-identity:
-  audience: sop-api
-  issuers: []
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    factory: str
-    port: int
-    env: dict[str, str]
-    log: Path
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        args = [sys.executable, "-m", "uvicorn", "--factory", self.factory]
-        args += ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
-        self.proc = subprocess.Popen(
-            args,
-            env=self.env,
-            cwd=ROOT,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_healthy(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} never became healthy:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-@dataclass
-class PayrollStack:
-    gateway: Server
-    payroll: Server
-
-    @property
-    def url(self) -> str:
-        return self.gateway.url
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def payroll_stack(
-    tmp_path_factory: pytest.TempPathFactory, make_postgres_database: Any
-) -> AsyncIterator[PayrollStack]:
-    from sop_gateway.keys import ensure_keys
-    from sop_gateway.seed import seed
-    from sop_gateway.settings import GatewaySettings
-    from sop_shared.db import Database
-    from sop_shared.migrations import upgrade_async
-    from sop_shared.platform_config import load_platform_config
-
-    workdir = tmp_path_factory.mktemp("e2e_payroll")
-    gateway_port, payroll_port = free_port(), free_port()
-    gateway_db = await make_postgres_database("e2e_payroll_gateway")
-    payroll_db = await make_postgres_database("e2e_payroll")
-    config = workdir / "platform.yaml"
-    config.write_text(PLATFORM_YAML.format(payroll=payroll_port))
-    keys = workdir / "keys"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SOP_")},
-        "SOP_ENV": "development",  # the gateway's development identity provider is on
-        "SOP_DATA_DIR": str(workdir),
-        "SOP_PLATFORM_CONFIG": str(config),
-        "SOP_INTERNAL_JWKS_FILE": str(keys / "internal-jwks.json"),
-        "SOP_GATEWAY_PORT": str(gateway_port),
-        "SOP_GATEWAY_DATABASE_URL": gateway_db,
-        "SOP_GATEWAY_OPENAPI_CACHE_SECONDS": "2",
-        "SOP_PAYROLL_PORT": str(payroll_port),
-        "SOP_PAYROLL_DATABASE_URL": payroll_db,
-        "SOP_LOG_JSON": "true",
-    }
-    settings = GatewaySettings(
-        env="development",
-        port=gateway_port,
-        database_url=gateway_db,
-        platform_config=str(config),
-        key_dir=str(keys),
-        internal_jwks_file=str(keys / "internal-jwks.json"),
-    )
-    ensure_keys(settings)  # before payroll starts, so it finds the gateway's public keys
-    await upgrade_async(ROOT / "gateway" / "alembic.ini", gateway_db)
-    await upgrade_async(ROOT / "services" / "payroll" / "alembic.ini", payroll_db)
-    database = Database(gateway_db)
-    await seed(database, settings, load_platform_config(config))
-    await database.dispose()
-
-    payroll = Server("payroll", "sop_payroll.app:create_app", payroll_port, env, workdir / "p.log")
-    gateway = Server(
-        "gateway", "sop_gateway.app:create_app", gateway_port, env, workdir / "gateway.log"
-    )
-    try:
-        payroll.start()
-        await asyncio.to_thread(payroll.wait_healthy)
-        gateway.start()
-        await asyncio.to_thread(gateway.wait_healthy)
-        yield PayrollStack(gateway=gateway, payroll=payroll)
-    finally:
-        gateway.stop()
-        payroll.stop()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def client(payroll_stack: PayrollStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=payroll_stack.url, timeout=30) as c:
-        yield c
 
 
 async def dev_token(client: httpx.AsyncClient, client_id: str, scope: str) -> str:
