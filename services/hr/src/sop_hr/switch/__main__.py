@@ -37,12 +37,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     except SwitchFailed as exc:
-        print(
-            f"switch failed: {exc}\n{args.cluster} is still served by its old backend; "
-            "run the same command again to carry on.",
-            file=sys.stderr,
-        )
+        print(f"switch failed: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # e.g. HR's database unreachable or not migrated
+        print(f"switch failed before it started: {exc!r}", file=sys.stderr)
+        return 2
     print(json.dumps(report.as_dict(), indent=2))
     return 0
 

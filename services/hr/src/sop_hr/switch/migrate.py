@@ -37,6 +37,7 @@ from sop_hr.adapters.crossref import (
     backend_id,
 )
 from sop_hr.adapters.native import models as native
+from sop_hr.adapters.registry import ADAPTERS
 from sop_hr.adapters.vendor import close_clients
 from sop_hr.composition import records_with
 from sop_hr.employees.ports import Employee, EmployeeFilter
@@ -390,6 +391,8 @@ def target_override(
 ) -> dict[str, Any]:
     """What HR's database will say about the cluster's binding: the adapter, and which
     cluster's binding in the platform config lends it its URL and credentials."""
+    if to not in ADAPTERS:
+        raise SwitchFailed(f"HR has no {to!r} adapter; it has {', '.join(sorted(ADAPTERS))}")
     if to == "native":
         return {"adapter": "native"}
     like = like_cluster
@@ -444,6 +447,8 @@ async def migrate_cluster(
     """Move every HR record of `cluster` to the `to` adapter's backend and bind the cluster
     to it. Returns what was copied and verified; raises SwitchFailed (old binding serving,
     writes unfrozen) if anything goes wrong before the flip. Safe to run again."""
+    if to not in ADAPTERS:
+        raise SwitchFailed(f"HR has no {to!r} adapter; it has {', '.join(sorted(ADAPTERS))}")
     settings = settings or HRSettings()
     own_database = database is None
     db = database or Database(settings.database_url)
@@ -482,12 +487,13 @@ async def migrate_cluster(
                     report.verified[resource_type] = (total + count, combined)
         except BaseException as exc:
             await _set(db, cluster, frozen=False, note=f"switch to {to} failed: {exc}"[:500])
+            still = f"{source.adapter} still serves {cluster}; run the switch again to carry on"
             log.exception(
                 "switch of cluster %s to %s failed; %s still serves", cluster, to, source.adapter
             )
-            if isinstance(exc, SwitchFailed | asyncio.CancelledError):
+            if isinstance(exc, asyncio.CancelledError):
                 raise
-            raise SwitchFailed(f"the switch stopped: {exc}") from exc
+            raise SwitchFailed(f"the switch stopped: {exc}; {still}") from exc
         finally:
             for shared in (switch.source_shared, switch.target_shared):
                 await close_clients(shared)
