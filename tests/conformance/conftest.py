@@ -175,6 +175,7 @@ def platform_file(
     oracle = simulators["oracle_like"]
     for name in SWITCHED_CLUSTERS:
         lines.append(f"  {name}:\n    bindings:\n      hr: {binding_yaml('oracle_like', oracle)}")
+    lines.append("  homegrown:\n    bindings:\n      hr: {adapter: native}")
     for adapter, sim in simulators.items():
         # The same backends with little patience, for the tests of a slow backend.
         quick = binding_yaml(adapter, sim, timeout_seconds=IMPATIENT_SECONDS)

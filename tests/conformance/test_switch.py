@@ -260,3 +260,25 @@ async def test_a_failure_part_way_leaves_the_old_backend_serving_and_a_rerun_com
     assert report.skipped.get("leave_type", 0) + report.skipped.get("org_unit", 0) >= 8
     assert report.overwritten.get("org_unit") == 1
     assert await snapshot(caller) == changed
+
+
+async def test_a_native_cluster_moves_to_a_suite_and_home_again(
+    hr_app: Any, hr_client: httpx.AsyncClient, mint: Any
+) -> None:
+    caller = hr_tests.Caller(hr_client, mint, "home-1", cluster="homegrown")
+    await caller.provision()
+    await populate(caller)
+    before = await snapshot(caller)
+    settings, database = hr_app.state.settings, hr_app.state.database
+    out = await migrate_cluster(
+        cluster="homegrown", to="oracle_like", settings=settings, database=database
+    )
+    assert out.switched and sum(out.copied.values()) == 26
+    assert await snapshot(caller) == before
+    # HR's own tables kept their rows: coming home finds them by id and checks them.
+    back = await migrate_cluster(
+        cluster="homegrown", to="native", settings=settings, database=database
+    )
+    assert back.switched and sum(back.copied.values()) == 0
+    assert await binding_of(hr_app, "homegrown") == {"adapter": "native"}
+    assert await snapshot(caller) == before

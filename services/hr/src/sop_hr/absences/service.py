@@ -281,6 +281,10 @@ async def get(hr: HRContext, *, absence_id: uuid.UUID, for_update: bool = False)
     return absence
 
 
+def _to_millisecond(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 async def _move(
     hr: HRContext,
     absence: Absence,
@@ -292,7 +296,9 @@ async def _move(
         absence,
         status=to,
         decided_by=hr.principal.subject,
-        decided_at=utcnow(),
+        # To the millisecond: what every system of record HR binds keeps, so the time reads
+        # back the same whichever holds it (and after a supplier switch).
+        decided_at=_to_millisecond(utcnow()),
         decision_note=note,
     )
     stored = await hr.records.absences.update(hr.tenant, moved)

@@ -115,6 +115,12 @@ def canonical(value: Any) -> Any:
     return value
 
 
+def same_content(a: Any, b: Any) -> bool:
+    """Whether two forms of a record hold the same data (versions and timestamps aside)."""
+    blank = {"version": 0, "created_at": None, "updated_at": None}
+    return canonical(dataclasses.replace(a, **blank)) == canonical(dataclasses.replace(b, **blank))
+
+
 def checksum(records: Iterable[Any]) -> tuple[int, str]:
     """How many records and a digest of their canonical forms, in id order."""
     forms = sorted((canonical(r) for r in records), key=lambda r: r["id"])
@@ -250,9 +256,7 @@ class _Switch:
             if there is None:
                 await add(target, form)
                 self.report.count("copied", resource_type)
-            elif canonical(
-                dataclasses.replace(there, version=0, created_at=None, updated_at=None)
-            ) != canonical(dataclasses.replace(form, version=0, created_at=None, updated_at=None)):
+            elif not same_content(there, form):
                 await change(target, dataclasses.replace(form, version=there.version))
                 self.report.count("overwritten", resource_type)
             else:
