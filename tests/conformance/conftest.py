@@ -25,6 +25,7 @@ from sop_hr.app import create_app
 from sop_hr.settings import HRSettings
 from sop_shared.db import Database
 from sop_shared.migrations import upgrade_async
+from sop_shared.testing.tokens import TokenMinter
 
 ROOT = Path(__file__).resolve().parents[2]
 HR_TESTS = ROOT / "services" / "hr" / "tests"
@@ -121,6 +122,14 @@ class Simulator:
         async with httpx.AsyncClient(base_url=self.url) as client:
             r = await client.put("/_sim/faults", json=faults)
             assert r.status_code == 200, r.text
+
+
+@pytest.fixture(scope="session")
+def mint(tmp_path_factory: pytest.TempPathFactory) -> TokenMinter:
+    """A signing key of this suite's own, handed to its HR app explicitly: the kernel plugin's
+    shares its JWKS file through SOP_INTERNAL_JWKS_FILE, which other suites' fixtures (the
+    gateway's, publishing its own keys) may rewrite in the same worker."""
+    return TokenMinter(tmp_path_factory.mktemp("conformance-keys"))
 
 
 @pytest.fixture(scope="session")
