@@ -40,7 +40,7 @@ def test_help_lists_every_command(capsys):
         main(["--help"])
     assert done.value.code == 0
     out = capsys.readouterr().out
-    for command in ("run", "migrate", "seed", "token", "tenants", "openapi"):
+    for command in ("run", "migrate", "seed", "token", "tenants", "clusters", "openapi"):
         assert command in out
 
 
@@ -122,3 +122,18 @@ def test_the_launcher_starts_what_exists_and_the_gateway_last(sandbox):
     text = banner(children, "home-office")
     assert 'TOKEN=$(uv run sop token --tenant home-office --scope "hr:read")' in text
     assert "http://127.0.0.1:8000/hr/v1/employees" in text
+
+
+def test_clusters_migrate_refuses_what_it_cannot_switch(sandbox, capfd):
+    # A service without a switch is refused by the CLI itself...
+    with pytest.raises(SystemExit) as done:
+        main(
+            ["clusters", "migrate", "--cluster", "unity", "--service", "finance", "--to", "native"]
+        )
+    assert done.value.code == 1
+    assert "finance has no supplier switch" in capfd.readouterr().err
+    # ...and an adapter HR lacks by HR's switch, before it touches anything.
+    with pytest.raises(SystemExit) as done:
+        main(["clusters", "migrate", "--cluster", "unity", "--service", "hr", "--to", "banana"])
+    assert done.value.code == 1
+    assert "HR has no 'banana' adapter" in capfd.readouterr().err

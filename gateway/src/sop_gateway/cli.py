@@ -263,6 +263,27 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+# Services with a supplier switch, and the module that runs it (in that service's own
+# environment: the CLI starts it as a process, as `sop run` does, and never imports the app).
+SWITCHES = {"hr": "sop_hr.switch"}
+
+
+def cmd_clusters(args: argparse.Namespace) -> int:
+    import subprocess
+
+    module = SWITCHES.get(args.service)
+    if module is None:
+        raise CommandError(
+            f"{args.service} has no supplier switch yet (services with one: {', '.join(SWITCHES)})"
+        )
+    argv = [sys.executable, "-m", module, "--cluster", args.cluster, "--to", args.to]
+    if args.like_cluster:
+        argv += ["--like-cluster", args.like_cluster]
+    if args.base_url:
+        argv += ["--base-url", args.base_url]
+    return subprocess.run(argv, check=False).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop", description="SOP: the single operating platform's command line."
@@ -309,6 +330,20 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument("--audience", help="audience its tokens carry (default sop-api)")
     onboard.add_argument("--scope-claims", help="claims holding scopes, e.g. roles,scp")
     tenants.set_defaults(func=cmd_tenants)
+
+    clusters = sub.add_parser("clusters", help="move a cluster's records to another supplier")
+    cluster_actions = clusters.add_subparsers(dest="action", required=True, metavar="ACTION")
+    move = cluster_actions.add_parser(
+        "migrate",
+        help="copy, verify, then re-bind a cluster's service to another adapter "
+        "(writes pause meanwhile; safe to re-run after a failure)",
+    )
+    move.add_argument("--cluster", required=True)
+    move.add_argument("--service", required=True, help="e.g. hr")
+    move.add_argument("--to", required=True, help="native, oracle_like or sap_like")
+    move.add_argument("--like-cluster", help="a cluster whose binding lends URL and credentials")
+    move.add_argument("--base-url", help="the new backend's URL")
+    clusters.set_defaults(func=cmd_clusters)
 
     openapi = sub.add_parser("openapi", help="write the merged OpenAPI document")
     openapi.add_argument("-o", "--output", default="openapi.json", help="file, or - for stdout")
