@@ -4,7 +4,6 @@ a failure part-way leaves the old backend serving, and running the switch again 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import httpx
@@ -13,8 +12,6 @@ import pytest_asyncio
 
 from sop_hr.switch import SwitchFailed, migrate_cluster
 from sop_hr.switch.bindings import ClusterBinding
-
-log = logging.getLogger("sop.tests.switch")
 
 
 def load_caller() -> Any:
