@@ -10,7 +10,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from sop_hr.switch import SwitchFailed, migrate_cluster
+from sop_hr.switch import SwitchFailed, migrate_cluster, unfreeze_cluster
 from sop_hr.switch.bindings import ClusterBinding
 
 
@@ -279,3 +279,24 @@ async def test_a_native_cluster_moves_to_a_suite_and_home_again(
     assert back.switched and sum(back.copied.values()) == 0
     assert await binding_of(hr_app, "homegrown") == {"adapter": "native"}
     assert await snapshot(caller) == before
+
+
+async def test_a_freeze_left_by_a_dead_switch_refuses_writes_until_lifted(
+    hr_app: Any, hr_client: httpx.AsyncClient, mint: Any
+) -> None:
+    caller = hr_tests.Caller(hr_client, mint, "frozen-1", cluster="orphaned")
+    await caller.provision()
+    database = hr_app.state.database
+    async with database.transaction() as session:
+        row = await session.get(ClusterBinding, "orphaned")
+        row.frozen = True  # as a switch process killed mid-copy leaves it
+    refused = await caller.post(
+        "/hr/v1/org-units", json={"code": "X", "name": "X", "cost_centre": "C"}
+    )
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
+    assert (await caller.get("/hr/v1/org-units")).status_code == 200
+    await unfreeze_cluster(cluster="orphaned", settings=hr_app.state.settings, database=database)
+    accepted = await caller.post(
+        "/hr/v1/org-units", json={"code": "X", "name": "X", "cost_centre": "C"}
+    )
+    assert accepted.status_code == 201, accepted.text

@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sop_hr.switch.migrate import SwitchFailed, SwitchReport, migrate_cluster
+    from sop_hr.switch.migrate import (
+        SwitchFailed,
+        SwitchReport,
+        migrate_cluster,
+        unfreeze_cluster,
+    )
 
-__all__ = ["SwitchFailed", "SwitchReport", "migrate_cluster"]
+__all__ = ["SwitchFailed", "SwitchReport", "migrate_cluster", "unfreeze_cluster"]
 
 
 def __getattr__(name: str) -> Any:

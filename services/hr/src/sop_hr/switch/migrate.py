@@ -514,3 +514,17 @@ async def migrate_cluster(
     finally:
         if own_database:
             await db.dispose()
+
+
+async def unfreeze_cluster(
+    *, cluster: str, settings: HRSettings | None = None, database: Database | None = None
+) -> None:
+    """Lift a freeze a switch left behind when its own process died mid-copy (the binding is
+    untouched: the old backend serves). Running the switch again does this too."""
+    settings = settings or HRSettings()
+    db = database or Database(settings.database_url)
+    try:
+        await _set(db, cluster, frozen=False, note="unfrozen by hand")
+    finally:
+        if database is None:
+            await db.dispose()
