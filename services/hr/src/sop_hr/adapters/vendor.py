@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -59,7 +60,10 @@ def client_for(
     policy = BackendPolicy.from_binding(binding)
     # Clusters bound to one backend share its connections when they share its settings;
     # the circuit breaker is the backend's (its base URL), whichever cluster calls.
-    key = f"{binding.adapter} {binding.base_url} {binding.username or ''} {policy}"
+    credentials = hashlib.sha256(
+        f"{binding.username}\0{binding.password}\0{binding.token}".encode()
+    ).hexdigest()[:16]
+    key = f"{binding.adapter} {binding.base_url} {credentials} {policy}"
     clients: dict[str, ResilientClient] = shared.setdefault("http_clients", {})
     client = clients.get(key)
     if client is None:
@@ -70,6 +74,7 @@ def client_for(
             breaker=breaker_for(shared, binding.base_url, policy),
             auth=auth,
             headers=headers,
+            # A binding may carry an httpx transport (tests reach simulators in process).
             transport=(binding.model_extra or {}).get("transport"),
             unavailable=unavailable,
         )
