@@ -54,6 +54,26 @@ hr_conftest = load_hr_test_module("conftest")
 Caller = hr_conftest.Caller
 
 
+# HR's own suite checks eighteen malformed NI numbers; they never reach an adapter, so here
+# a few stand for them on each adapter.
+NINO_SAMPLES = {"DA123456A", "QQ123456C", "AB123456E", "12345678A"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    dropped = [
+        item
+        for item in items
+        if item.path.is_relative_to(here)
+        and "invalid_national_insurance_number" in item.nodeid
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("nino") not in NINO_SAMPLES
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
