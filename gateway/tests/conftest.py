@@ -97,6 +97,7 @@ async def gateway(
         env="development",
         database_url=gateway_db_url,
         key_dir=str(key_dir),
+        internal_jwks_file=str(key_dir / "internal-jwks.json"),  # never another suite's file
         public_url="http://gateway.test",
         log_json=False,
         rate_limit_per_second=5,

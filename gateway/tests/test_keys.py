@@ -16,7 +16,12 @@ from sop_shared.security import InternalKeys, InternalTokenVerifier
 
 @pytest.fixture
 def settings(tmp_path) -> GatewaySettings:
-    return GatewaySettings(env="development", key_dir=str(tmp_path / "keys"))
+    # Its own published-keys file: the environment's may belong to another suite's keys.
+    return GatewaySettings(
+        env="development",
+        key_dir=str(tmp_path / "keys"),
+        internal_jwks_file=str(tmp_path / "keys" / "internal-jwks.json"),
+    )
 
 
 def test_keys_survive_a_restart(settings):
