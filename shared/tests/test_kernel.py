@@ -239,3 +239,13 @@ async def test_database_down_gives_503_with_retry_after(mint, tenant, tmp_path):
     assert r.headers["retry-after"] == "2"
     assert r.headers["content-type"] == "application/problem+json"
     assert ready.status_code == 503
+
+
+async def test_openapi_declares_problems_including_503_on_every_operation(toy):
+    spec = (await toy.get("/openapi.json")).json()
+    assert "ProblemDocument" in spec["components"]["schemas"]
+    operations = [op for item in spec["paths"].values() for op in item.values()]
+    assert operations
+    for operation in operations:
+        unavailable = operation["responses"]["503"]
+        assert "application/problem+json" in unavailable["content"]

@@ -19,7 +19,12 @@ from starlette.responses import JSONResponse, Response
 
 from sop_shared.audit import audit_router
 from sop_shared.db import Database
-from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
+from sop_shared.errors import (
+    ProblemDocument,
+    install_problem_handlers,
+    problem_response,
+    problem_responses,
+)
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
 from sop_shared.provisioning import Provisioner, provisioning_router
@@ -148,6 +153,13 @@ def create_service_app(
         )
         for name, sub in components["ProblemDocument"].pop("$defs", {}).items():
             components.setdefault(name, sub)
+        # Any operation may answer 503 (its database or vendor backend is down; see the
+        # handlers above): say so once here rather than on every route.
+        unavailable = problem_responses(503)[503]
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("503", unavailable)
         app.openapi_schema = schema
         return schema
 
