@@ -25,7 +25,3 @@ request_id_var: ContextVar[str] = ContextVar("sop_request_id", default="")
 trace_id_var: ContextVar[str] = ContextVar("sop_trace_id", default="")
 traceparent_var: ContextVar[str] = ContextVar("sop_traceparent", default="")
 principal_var: ContextVar[Principal | None] = ContextVar("sop_principal", default=None)
-
-
-def current_principal() -> Principal | None:
-    return principal_var.get()

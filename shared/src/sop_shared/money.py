@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -10,11 +10,6 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 PENNY = Decimal("0.01")
 # Far beyond any public body's ledger, well inside Decimal's 28 digits and NUMERIC(15, 2).
 MAX_AMOUNT = Decimal("1e13")
-
-
-def to_money(value: Decimal | int | str) -> Decimal:
-    """Quantise to pennies, rounding half up (the convention for presenting amounts)."""
-    return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def _parse_money(value: Any) -> Decimal:

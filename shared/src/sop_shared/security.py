@@ -220,6 +220,7 @@ async def authenticate(
     """The principal behind the request's internal token (401 without a valid one)."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
+        principal_var.set(cached)
         return cached
     token = bearer_token(authorization)
     if not token:

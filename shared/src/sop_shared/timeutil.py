@@ -7,7 +7,3 @@ from datetime import UTC, datetime
 
 def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def isoformat_z(value: datetime) -> str:
-    return as_utc(value).isoformat().replace("+00:00", "Z")

@@ -144,6 +144,7 @@ class TransactionMiddleware:
             return None  # no caller to scope the key to: the route answers 401 as usual
         try:
             principal = await scope["app"].state.verifier.verify(token)
+            scope["state"]["principal"] = principal  # `authenticate` need not verify it again
         except Problem as exc:
             return problem_response(
                 exc.status, exc.detail, instance=scope["path"], headers=exc.headers
