@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-from sop_finance.accounts.models import DEBIT_NATURED
+from sop_finance.accounts.models import DEBIT_NATURED, Account
 from sop_finance.bootstrap import Finance
 from sop_finance.budgets.models import Budget, BudgetFilter, Commitment, CommitmentFilter
 from sop_finance.budgets.schemas import (
@@ -26,7 +26,8 @@ from sop_shared.pagination import PageParams
 ZERO = Decimal("0.00")
 
 
-async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -> None:
+async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -> Account:
+    """Both codes exist and the account is postable; returns the account."""
     errors = []
     if not await fin.backend.accounts.cost_centres_by_code([cost_centre_code]):
         errors.append(("cost_centre_code", f"no cost centre {cost_centre_code}"))
@@ -37,6 +38,7 @@ async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -
         errors.append(("account_code", f"{account_code} is a header account"))
     if errors:
         raise ValidationFailed("; ".join(m for _, m in errors), errors=errors)
+    return accounts[account_code]
 
 
 # --- budgets ------------------------------------------------------------------------------------
@@ -123,7 +125,11 @@ async def release_commitment(
     fin: Finance, commitment_id: uuid.UUID, amount: Decimal | None
 ) -> Commitment:
     """Release some or all of what is outstanding (invoicing does this as invoices post)."""
-    commitment = await get_commitment(fin, commitment_id, lock=True)
+    return await release(fin, await get_commitment(fin, commitment_id, lock=True), amount)
+
+
+async def release(fin: Finance, commitment: Commitment, amount: Decimal | None) -> Commitment:
+    """`release_commitment` for a commitment the caller has already read with `lock=True`."""
     if commitment.status == "closed":
         raise InvalidState(f"commitment {commitment.number} is fully released")
     amount = commitment.outstanding if amount is None else amount
@@ -157,7 +163,7 @@ async def availability(
     period: str | None,
 ) -> BudgetAvailability:
     """Budget less outstanding commitments less actuals, for a period or a whole year."""
-    await _check_codes(fin, cost_centre_code, account_code)
+    account = await _check_codes(fin, cost_centre_code, account_code)
     if period is not None:
         ref = period_param(period)
         start, end, fy = ref.key, ref.key, ref.fiscal_year
@@ -175,7 +181,6 @@ async def availability(
         from_key=start, to_key=end, cost_centre_code=cost_centre_code, account_codes=[account_code]
     )
     net = sum((t.net for t in totals), ZERO)
-    account = (await fin.backend.accounts.accounts_by_code([account_code]))[account_code]
     actuals = net if account.type in DEBIT_NATURED else -net
     return BudgetAvailability(
         cost_centre_code=cost_centre_code,

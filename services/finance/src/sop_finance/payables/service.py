@@ -226,7 +226,7 @@ async def post_invoice(
             commitment = await budgets.get_commitment(fin, line.commitment_id, lock=True)
             if commitment.status == "open":
                 release = min(line.net_amount, commitment.outstanding)
-                await budgets.release_commitment(fin, commitment.id, release)
+                await budgets.release(fin, commitment, release)
     saved = await fin.backend.payables.update_invoice(
         replace(invoice, status="posted", journal_id=journal.id)
     )

@@ -63,17 +63,20 @@ async def get_year(fin: Finance, label: str) -> FinancialYear:
 async def open_year(fin: Finance, start_year: int) -> FinancialYear:
     if await fin.backend.periods.get_year(start_year) is not None:
         raise DuplicateReference(f"financial year {start_year} is already open")
-    return await ensure_year(fin, start_year)
+    return await _add_year(fin, start_year)
 
 
 async def ensure_year(fin: Finance, start_year: int) -> FinancialYear:
     """The year and its thirteen periods, created if missing (idempotent)."""
-    store = fin.backend.periods
-    existing = await store.get_year(start_year)
+    existing = await fin.backend.periods.get_year(start_year)
     if existing is not None:
         return existing
+    return await _add_year(fin, start_year)
+
+
+async def _add_year(fin: Finance, start_year: int) -> FinancialYear:
     periods = [Period.new(ref) for ref in periods_of_year(start_year)]
-    year = await store.add_year(FinancialYear(start_year=start_year), periods)
+    year = await fin.backend.periods.add_year(FinancialYear(start_year=start_year), periods)
     await fin.audit.record("financial_year.opened", "financial_year", year.id, after=year)
     return year
 
