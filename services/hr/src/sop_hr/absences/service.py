@@ -146,9 +146,15 @@ async def _leave_type(hr: HRContext, code: str) -> LeaveType | None:
 
 
 async def _balance(
-    hr: HRContext, employee: Employee, leave_type: LeaveType, year: LeaveYear
+    hr: HRContext,
+    employee: Employee,
+    leave_type: LeaveType,
+    year: LeaveYear,
+    history: list[EmploymentTerms] | None = None,
 ) -> LeaveBalance:
-    history = await hr.records.terms.history(hr.tenant, employee.id)
+    """`history`: the employee's terms, when the caller has read them already."""
+    if history is None:
+        history = await hr.records.terms.history(hr.tenant, employee.id)
     booked = await hr.records.absences.find(
         hr.tenant,
         AbsenceFilter(
@@ -260,8 +266,10 @@ async def request(hr: HRContext, *, employee_id: uuid.UUID, data: AbsenceRequest
     )
     if leave_type.annual_entitlement_days is not None:
         start_month = hr.settings.leave_year_start_month
+        # One read of the terms serves every leave year the absence spans.
+        history = await hr.records.terms.history(hr.tenant, employee.id)
         for year in leave_years_spanned(data.start_date, data.end_date, start_month):
-            balance = await _balance(hr, employee, leave_type, year)
+            balance = await _balance(hr, employee, leave_type, year, history)
             wanted = _days_within(hr, employee, absence, year)
             if wanted > balance.remaining_days:
                 raise LeaveBalanceExceeded(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import json
 import logging
@@ -18,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 import orjson
 
+from sop_hr.adapters.crossref import VendorRef
 from sop_hr.employees.ports import LeavingReason
 from sop_hr.records import (
     BackendUnavailable,
@@ -29,6 +31,7 @@ from sop_hr.records import (
 from sop_shared.errors import Conflict, ValidationFailed
 from sop_shared.platform_config import AdapterBinding
 from sop_shared.resilience import BackendPolicy, ResilientClient, breaker_for
+from sop_shared.timeutil import as_utc
 
 log = logging.getLogger("sop.hr.adapters")
 
@@ -175,6 +178,32 @@ def leaving_reason(code: str | None) -> LeavingReason | None:
         return LeavingReason(code.lower())
     except ValueError:
         return LeavingReason.OTHER
+
+
+def stamps(ref: VendorRef) -> dict[str, Any]:
+    """A canonical record's version and timestamps: HR's own, kept in the cross-reference."""
+    return {
+        "version": ref.version,
+        "created_at": as_utc(ref.created_at),
+        "updated_at": as_utc(ref.updated_at),
+    }
+
+
+def stamped(record: Any, ref: VendorRef) -> Any:
+    """A record as stored: with the version and timestamps of its cross-reference."""
+    return dataclasses.replace(record, **stamps(ref))
+
+
+def changed_since(records: Sequence[T | None], since: datetime | None) -> list[T | None]:
+    """`updated_since` as HR's own timestamps answer it (the vendor was asked with slack):
+    records changed before `since` are dropped; Nones (rows HR skips) stay."""
+    if since is None:
+        return list(records)
+    return [
+        r
+        for r in records
+        if r is None or (r.updated_at and r.updated_at >= since)  # type: ignore[attr-defined]
+    ]
 
 
 def since_for_vendor(updated_since: datetime | None) -> datetime | None:

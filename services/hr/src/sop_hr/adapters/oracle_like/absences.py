@@ -11,12 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveKind, LeaveType
-from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE, VendorRef
+from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE
 from sop_hr.adapters.oracle_like.client import OracleHcm, Row, lit, moment, q_all
-from sop_hr.adapters.vendor import Filler, since_for_vendor
+from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.records import PageRequest, RecordGone, RecordPage
 from sop_shared.errors import ValidationFailed
-from sop_shared.timeutil import as_utc
 
 ABSENCES = "absences"
 ABSENCE_TYPES = "absenceTypes"
@@ -109,9 +108,7 @@ class OracleLeaveTypes:
                     annual_entitlement_days=(
                         Decimal(str(days)).quantize(Decimal("0.1")) if days is not None else None
                     ),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return sorted(found, key=lambda t: t.code)
@@ -130,7 +127,7 @@ class OracleLeaveTypes:
             str(item["AbsenceTypeId"]),
             created_at=leave_type.created_at,
         )
-        return _stamped(leave_type, ref)
+        return stamped(leave_type, ref)
 
     async def update(self, tenant: str, leave_type: LeaveType) -> LeaveType:
         ref = await self.refs.get(tenant, LEAVE_TYPE, leave_type.id, for_update=True)
@@ -144,16 +141,7 @@ class OracleLeaveTypes:
             body=self._body(leave_type),
             headers={"If-Match": etag} if etag else None,
         )
-        return _stamped(leave_type, await self.refs.touch(ref))
-
-
-def _stamped(record: Any, ref: VendorRef) -> Any:
-    return dataclasses.replace(
-        record,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
-    )
+        return stamped(leave_type, await self.refs.touch(ref))
 
 
 class OracleAbsences:
@@ -190,9 +178,7 @@ class OracleAbsences:
                     decided_by=row.get("decidedBy"),
                     decided_at=moment(row.get("decidedAt")),
                     decision_note=row.get("comments"),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -242,14 +228,7 @@ class OracleAbsences:
             )
 
         async def keep(rows: list[Row]) -> list[Absence | None]:
-            found = await self._absences(tenant, rows)
-            if where.updated_since is None:
-                return found
-            return [
-                a
-                for a in found
-                if a is None or (a.updated_at and a.updated_at >= where.updated_since)
-            ]
+            return changed_since(await self._absences(tenant, rows), where.updated_since)
 
         return Filler(fetch, keep, "oracle-absences")
 
@@ -303,7 +282,7 @@ class OracleAbsences:
             str(item["personAbsenceEntryId"]),
             created_at=absence.created_at,
         )
-        return _stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)
+        return stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)
 
     async def update(self, tenant: str, absence: Absence) -> Absence:
         ref = await self.refs.get(tenant, ABSENCE, absence.id, for_update=True)
@@ -338,4 +317,4 @@ class OracleAbsences:
             await self.hcm.call("POST", f"{path}/action/{action}", body={})
         self._seen.pop(absence.id, None)
         ref = await self.refs.touch(ref)
-        return _stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)
+        return stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)

@@ -4,7 +4,6 @@ with the tenant's legal employer (start, employee number, termination)."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -20,7 +19,14 @@ from sop_hr.adapters.oracle_like.client import (
     q_all,
     self_key,
 )
-from sop_hr.adapters.vendor import Filler, leaving_reason, since_for_vendor
+from sop_hr.adapters.vendor import (
+    Filler,
+    changed_since,
+    leaving_reason,
+    since_for_vendor,
+    stamped,
+    stamps,
+)
 from sop_hr.calendar.calendar import uk_today
 from sop_hr.employees.ports import (
     BankDetails,
@@ -31,7 +37,6 @@ from sop_hr.employees.ports import (
     StudentLoanPlan,
 )
 from sop_hr.records import PageRequest, RecordGone, RecordPage
-from sop_shared.timeutil import as_utc
 
 WORKERS = "workers"
 EXPAND = "names,emails,nationalIdentifiers,workRelationships"
@@ -115,9 +120,7 @@ def to_employee(item: Row, relationship: Row, ref: VendorRef) -> Employee:
             pension_scheme=item.get("pensionScheme"),
         ),
         bank_details=bank,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
+        **stamps(ref),
     )
 
 
@@ -231,12 +234,8 @@ class OracleEmployees:
                     out.append(None)
                     continue
                 employee = to_employee(row, relationship, ref)
-                stale = where.updated_since is not None and employee.updated_at is not None
-                if stale and employee.updated_at < where.updated_since:  # type: ignore[operator]
-                    out.append(None)
-                    continue
                 out.append(employee)
-            return out
+            return changed_since(out, where.updated_since)
 
         return await Filler(fetch, keep, "oracle-workers").page(page.limit, page.cursor)
 
@@ -289,12 +288,7 @@ class OracleEmployees:
         )
         if employee.leaving_date is not None:
             await self._terminate(ref, employee)
-        return dataclasses.replace(
-            employee,
-            version=ref.version,
-            created_at=as_utc(ref.created_at),
-            updated_at=as_utc(ref.updated_at),
-        )
+        return stamped(employee, ref)
 
     async def update(self, tenant: str, employee: Employee) -> Employee:
         ref = await self.refs.get(tenant, EMPLOYEE, employee.id, for_update=True)
@@ -364,12 +358,7 @@ class OracleEmployees:
                 await self._terminate(ref, employee)
         self._seen.pop(employee.id, None)
         ref = await self.refs.touch(ref)
-        return dataclasses.replace(
-            employee,
-            version=ref.version,
-            created_at=as_utc(ref.created_at),
-            updated_at=as_utc(ref.updated_at),
-        )
+        return stamped(employee, ref)
 
     async def _child(
         self,

@@ -3,7 +3,6 @@ code, Title its name) and positions (in the tenant's business unit), both dated 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Collection
 from decimal import Decimal
@@ -11,12 +10,11 @@ from typing import Any
 
 from sop_hr.adapters.crossref import ORG_UNIT, ORG_UNIT_CODE, POSITION, POSITION_CODE, VendorRef
 from sop_hr.adapters.oracle_like.client import BEGINNING, OracleHcm, Row, lit, lits, q_all
-from sop_hr.adapters.vendor import Filler, since_for_vendor
+from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.positions.ports import Position, PositionFilter
 from sop_hr.records import PageRequest, RecordGone, RecordPage
 from sop_hr.terms.ports import Grade
-from sop_shared.timeutil import as_utc
 
 DEPARTMENTS = "departments"
 POSITIONS = "positions"
@@ -78,15 +76,6 @@ class _Records:
         return await self.refs.touch(ref)
 
 
-def _stamped(record: Any, ref: VendorRef) -> Any:
-    return dataclasses.replace(
-        record,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
-    )
-
-
 class OracleOrgUnits(_Records):
     resource_type = ORG_UNIT
     collection = DEPARTMENTS
@@ -115,9 +104,7 @@ class OracleOrgUnits(_Records):
                     name=row.get("Title") or "",
                     cost_centre=row.get("CostCenter") or "",
                     parent_id=parent.id if parent else None,
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -162,14 +149,7 @@ class OracleOrgUnits(_Records):
             terms.append(f"LastUpdateDate>={lit(since)}")
 
         async def keep(rows: list[Row]) -> list[OrgUnit | None]:
-            units = await self._units(tenant, rows)
-            if where.updated_since is None:
-                return units
-            return [
-                u
-                for u in units
-                if u is None or (u.updated_at and u.updated_at >= where.updated_since)
-            ]
+            return changed_since(await self._units(tenant, rows), where.updated_since)
 
         return await self._page(q_all(*terms), page, keep)
 
@@ -214,7 +194,7 @@ class OracleOrgUnits(_Records):
         ref = await self.refs.add(
             tenant, ORG_UNIT, unit.id, str(item[self.id_attr]), created_at=unit.created_at
         )
-        return _stamped(unit, ref)
+        return stamped(unit, ref)
 
     async def update(self, tenant: str, unit: OrgUnit) -> OrgUnit:
         if unit.id not in self._etags:
@@ -222,7 +202,7 @@ class OracleOrgUnits(_Records):
             if ref is not None:
                 await self._read(ref)
         ref = await self._change(tenant, unit, await self._body(tenant, unit))
-        return _stamped(unit, ref)
+        return stamped(unit, ref)
 
 
 class OraclePositions(_Records):
@@ -252,9 +232,7 @@ class OraclePositions(_Records):
                     grade=Grade(row["GradeCode"]),
                     org_unit_id=unit.id,
                     budgeted_fte=Decimal(str(row["FTE"])).normalize(),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -294,14 +272,7 @@ class OraclePositions(_Records):
             terms.append(f"LastUpdateDate>={lit(since)}")
 
         async def keep(rows: list[Row]) -> list[Position | None]:
-            found = await self._positions(tenant, rows)
-            if where.updated_since is None:
-                return found
-            return [
-                p
-                for p in found
-                if p is None or (p.updated_at and p.updated_at >= where.updated_since)
-            ]
+            return changed_since(await self._positions(tenant, rows), where.updated_since)
 
         return await self._page(q_all(*terms), page, keep)
 
@@ -329,7 +300,7 @@ class OraclePositions(_Records):
         ref = await self.refs.add(
             tenant, POSITION, position.id, str(item[self.id_attr]), created_at=position.created_at
         )
-        return _stamped(position, ref)
+        return stamped(position, ref)
 
     async def update(self, tenant: str, position: Position) -> Position:
         if position.id not in self._etags:
@@ -337,4 +308,4 @@ class OraclePositions(_Records):
             if ref is not None:
                 await self._read(ref)
         ref = await self._change(tenant, position, await self._body(tenant, position))
-        return _stamped(position, ref)
+        return stamped(position, ref)

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from collections.abc import Collection
 from datetime import date
@@ -21,10 +20,10 @@ from sop_hr.adapters.oracle_like.client import (
     lits,
 )
 from sop_hr.adapters.oracle_like.employees import WORKERS, OracleEmployees
+from sop_hr.adapters.vendor import stamped, stamps
 from sop_hr.records import RecordGone
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 from sop_shared.errors import Conflict
-from sop_shared.timeutil import as_utc
 
 # FTE is kept as Oracle derives it: normal hours over the standard working week.
 STANDARD_HOURS = Decimal("37.5")
@@ -124,9 +123,7 @@ class OracleTerms:
                     annual_salary=Decimal(str(row["annualSalary"])).quantize(Decimal("0.01")),
                     pay_frequency=PayFrequency(row["payFrequency"]),
                     contract_type=ContractType(row["contractType"]),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -271,12 +268,7 @@ class OracleTerms:
             parent_id=terms.employee_id,
             created_at=terms.created_at,
         )
-        return dataclasses.replace(
-            terms,
-            version=ref.version,
-            created_at=as_utc(ref.created_at),
-            updated_at=as_utc(ref.updated_at),
-        )
+        return stamped(terms, ref)
 
     async def _rebuild(
         self, tenant: str, employee: VendorRef, start: date, fields: dict[str, Any]
@@ -348,12 +340,7 @@ class OracleTerms:
         # An end date alone needs no call: Oracle ends a row the day before the next change
         # starts, or on the termination date, exactly as the service has decided.
         ref = await self.refs.touch(ref)
-        return dataclasses.replace(
-            terms,
-            version=ref.version,
-            created_at=as_utc(ref.created_at),
-            updated_at=as_utc(ref.updated_at),
-        )
+        return stamped(terms, ref)
 
 
 def _differs(current: Any, wanted: Any) -> bool:

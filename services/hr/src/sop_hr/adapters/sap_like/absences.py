@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveKind, LeaveType
-from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE, VendorRef
+from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE
 from sop_hr.adapters.sap_like.client import (
     Row,
     SuccessFactors,
@@ -23,10 +23,9 @@ from sop_hr.adapters.sap_like.client import (
     sf_date,
     sf_moment,
 )
-from sop_hr.adapters.vendor import Filler, since_for_vendor
+from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.records import PageRequest, RecordGone, RecordPage
 from sop_shared.errors import ValidationFailed
-from sop_shared.timeutil import as_utc
 
 TIME = "EmployeeTime"
 LEAVE_TYPES = "cust_SOPLeaveType"
@@ -49,15 +48,6 @@ APPROVAL = {
     AbsenceStatus.CANCELLED: "CANCELLED",
 }
 STATUSES = {v: k for k, v in APPROVAL.items()} | {"PENDING_CANCELLATION": AbsenceStatus.APPROVED}
-
-
-def _stamped(record: Any, ref: VendorRef) -> Any:
-    return dataclasses.replace(
-        record,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
-    )
 
 
 def _ms(value: Any) -> Any:
@@ -88,9 +78,7 @@ class SapLeaveTypes:
                     name=row["externalName"],
                     paid=bool(row.get("cust_paid")),
                     annual_entitlement_days=decimal(days) if days is not None else None,
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return sorted(found, key=lambda t: t.code)
@@ -119,7 +107,7 @@ class SapLeaveTypes:
         ref = await self.refs.add(
             tenant, LEAVE_TYPE, leave_type.id, vendor_key, created_at=leave_type.created_at
         )
-        return _stamped(leave_type, ref)
+        return stamped(leave_type, ref)
 
     async def update(self, tenant: str, leave_type: LeaveType) -> LeaveType:
         ref = await self.refs.get(tenant, LEAVE_TYPE, leave_type.id, for_update=True)
@@ -131,7 +119,7 @@ class SapLeaveTypes:
             self._body(leave_type),
             self._etags.get(leave_type.id),
         )
-        return _stamped(leave_type, await self.refs.touch(ref))
+        return stamped(leave_type, await self.refs.touch(ref))
 
 
 class SapAbsences:
@@ -166,9 +154,7 @@ class SapAbsences:
                     decided_by=row.get("cust_decidedBy"),
                     decided_at=moment(row.get("cust_decidedAt")),
                     decision_note=row.get("cust_decisionNote"),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -215,14 +201,7 @@ class SapAbsences:
             return await self.sf.page(TIME, token=position, size=size, **params)
 
         async def keep(rows: list[Row]) -> list[Absence | None]:
-            found = await self._absences(tenant, rows)
-            if where.updated_since is None:
-                return found
-            return [
-                a
-                for a in found
-                if a is None or (a.updated_at and a.updated_at >= where.updated_since)
-            ]
+            return changed_since(await self._absences(tenant, rows), where.updated_since)
 
         return Filler(fetch, keep, "sap-time")
 
@@ -280,7 +259,7 @@ class SapAbsences:
         ref = await self.refs.add(
             tenant, ABSENCE, absence.id, vendor_key, created_at=absence.created_at
         )
-        return _stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)
+        return stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)
 
     async def update(self, tenant: str, absence: Absence) -> Absence:
         ref = await self.refs.get(tenant, ABSENCE, absence.id, for_update=True)
@@ -300,4 +279,4 @@ class SapAbsences:
         }
         await self.sf.merge(path, body, self._etags.pop(absence.id, None))
         ref = await self.refs.touch(ref)
-        return _stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)
+        return stamped(dataclasses.replace(absence, decided_at=_ms(absence.decided_at)), ref)

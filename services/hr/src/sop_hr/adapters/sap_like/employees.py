@@ -5,7 +5,6 @@ business email and National Insurance number, payment information, and the termi
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from collections.abc import Collection
 from datetime import date
@@ -23,7 +22,14 @@ from sop_hr.adapters.sap_like.client import (
     nav,
     sf_date,
 )
-from sop_hr.adapters.vendor import Filler, leaving_reason, since_for_vendor
+from sop_hr.adapters.vendor import (
+    Filler,
+    changed_since,
+    leaving_reason,
+    since_for_vendor,
+    stamped,
+    stamps,
+)
 from sop_hr.calendar.calendar import uk_today
 from sop_hr.employees.ports import (
     BankDetails,
@@ -34,7 +40,6 @@ from sop_hr.employees.ports import (
     StudentLoanPlan,
 )
 from sop_hr.records import PageRequest, RecordGone, RecordPage
-from sop_shared.timeutil import as_utc
 
 EMPLOYMENT = "EmpEmployment"
 PERSON_NAVS = "personNav/personalInfoNav,personNav/nationalIdNav,personNav/emailNav"
@@ -109,9 +114,7 @@ def to_employee(employment: Row, payment: Row | None, ref: VendorRef) -> Employe
             pension_scheme=employment.get("cust_pensionScheme"),
         ),
         bank_details=bank,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
+        **stamps(ref),
     )
 
 
@@ -222,12 +225,8 @@ class SapEmployees:
                     out.append(None)
                     continue
                 employee = to_employee(row, payments.get(row["personIdExternal"]), ref)
-                stale = where.updated_since is not None and employee.updated_at is not None
-                if stale and employee.updated_at < where.updated_since:  # type: ignore[operator]
-                    out.append(None)
-                    continue
                 out.append(employee)
-            return out
+            return changed_since(out, where.updated_since)
 
         return await Filler(fetch, keep, "sap-employments").page(page.limit, page.cursor)
 
@@ -327,7 +326,7 @@ class SapEmployees:
             data={"since": since.isoformat()},
             created_at=employee.created_at,
         )
-        return _stamped(employee, ref)
+        return stamped(employee, ref)
 
     async def update(self, tenant: str, employee: Employee) -> Employee:
         ref = await self.refs.get(tenant, EMPLOYEE, employee.id, for_update=True)
@@ -376,7 +375,7 @@ class SapEmployees:
                 path = f"EmpEmploymentTermination{key(personIdExternal=person, userId=person)}"
                 await self.sf.delete(path, (ending.get("__metadata") or {}).get("etag"))
         self._seen.pop(employee.id, None)
-        return _stamped(employee, await self.refs.touch(ref))
+        return stamped(employee, await self.refs.touch(ref))
 
     async def _change_payment(
         self, person: str, employee: Employee, payment: Row | None, since: date
@@ -403,12 +402,3 @@ def _differs(entity: dict[str, Any], current: Employee, wanted: Employee) -> boo
         "PerNationalId": ("national_insurance_number",),
     }[kind]
     return any(getattr(current, f) != getattr(wanted, f) for f in fields)
-
-
-def _stamped(record: Any, ref: VendorRef) -> Any:
-    return dataclasses.replace(
-        record,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
-    )

@@ -4,7 +4,6 @@ HR's codes in the customer's cust_code field."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Collection
 from typing import Any
@@ -21,24 +20,14 @@ from sop_hr.adapters.sap_like.client import (
     lits,
     sf_date,
 )
-from sop_hr.adapters.vendor import Filler, since_for_vendor
+from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.positions.ports import Position, PositionFilter
 from sop_hr.records import PageRequest, RecordGone, RecordPage
 from sop_hr.terms.ports import Grade
-from sop_shared.timeutil import as_utc
 
 DEPARTMENTS = "FODepartment"
 POSITIONS = "Position"
-
-
-def _stamped(record: Any, ref: VendorRef) -> Any:
-    return dataclasses.replace(
-        record,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
-    )
 
 
 class _Objects:
@@ -78,16 +67,6 @@ class _Objects:
         since = since_for_vendor(where.updated_since)
         if since is not None:
             terms.append(f"lastModifiedDateTime ge {lit(since)}")
-
-    @staticmethod
-    def _after(records: list[Any], where: Any) -> list[Any]:
-        if where.updated_since is None:
-            return records
-        return [
-            r
-            for r in records
-            if r is None or (r.updated_at and r.updated_at >= where.updated_since)
-        ]
 
     async def _add(self, tenant: str, record: Any, body: dict[str, Any]) -> VendorRef:
         await self.refs.claim(tenant, self.code_claim, record.id, record.code)
@@ -139,9 +118,7 @@ class SapOrgUnits(_Objects):
                     name=row.get("name") or "",
                     cost_centre=row.get("costCenter") or "",
                     parent_id=parent.id if parent else None,
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -183,7 +160,7 @@ class SapOrgUnits(_Objects):
         self._since(where, terms)
 
         async def keep(rows: list[Row]) -> list[OrgUnit | None]:
-            return self._after(await self._units(tenant, rows), where)
+            return changed_since(await self._units(tenant, rows), where.updated_since)
 
         return await self._page(f_all(*terms), page, keep)
 
@@ -214,10 +191,10 @@ class SapOrgUnits(_Objects):
 
     async def add(self, tenant: str, unit: OrgUnit) -> OrgUnit:
         body = {**(await self._body(tenant, unit)), "cust_company": tenant, "status": "A"}
-        return _stamped(unit, await self._add(tenant, unit, body))
+        return stamped(unit, await self._add(tenant, unit, body))
 
     async def update(self, tenant: str, unit: OrgUnit) -> OrgUnit:
-        return _stamped(unit, await self._change(tenant, unit, await self._body(tenant, unit)))
+        return stamped(unit, await self._change(tenant, unit, await self._body(tenant, unit)))
 
 
 class SapPositions(_Objects):
@@ -248,9 +225,7 @@ class SapPositions(_Objects):
                     grade=Grade(row["payGrade"]),
                     org_unit_id=unit.id,
                     budgeted_fte=decimal(row["targetFTE"]).normalize(),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -287,7 +262,7 @@ class SapPositions(_Objects):
         self._since(where, terms)
 
         async def keep(rows: list[Row]) -> list[Position | None]:
-            return self._after(await self._positions(tenant, rows), where)
+            return changed_since(await self._positions(tenant, rows), where.updated_since)
 
         return await self._page(f_all(*terms), page, keep)
 
@@ -310,8 +285,8 @@ class SapPositions(_Objects):
             # A post may be shared or pooled, so it may be funded above 1 FTE.
             "multipleIncumbentsAllowed": True,
         }
-        return _stamped(position, await self._add(tenant, position, body))
+        return stamped(position, await self._add(tenant, position, body))
 
     async def update(self, tenant: str, position: Position) -> Position:
         body = await self._body(tenant, position)
-        return _stamped(position, await self._change(tenant, position, body))
+        return stamped(position, await self._change(tenant, position, body))

@@ -11,9 +11,8 @@ import uuid
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sop_hr.adapters.crossref import EMPLOYEE, ORG_UNIT, POSITION, TERMS, VendorRef
+from sop_hr.adapters.crossref import EMPLOYEE, ORG_UNIT, POSITION, TERMS
 from sop_hr.adapters.sap_like.client import (
     Row,
     SuccessFactors,
@@ -25,9 +24,9 @@ from sop_hr.adapters.sap_like.client import (
     lits,
     sf_date,
 )
+from sop_hr.adapters.vendor import stamped, stamps
 from sop_hr.records import RecordGone
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
-from sop_shared.timeutil import as_utc
 
 JOBS = "EmpJob"
 PAY = "EmpPayCompRecurring"
@@ -120,9 +119,7 @@ class SapTerms:
                     annual_salary=decimal(salary["paycompvalue"]).quantize(Decimal("0.01")),
                     pay_frequency=PayFrequency(job["payGroup"].lower()),
                     contract_type=ContractType(job["contractType"].lower()),
-                    version=ref.version,
-                    created_at=as_utc(ref.created_at),
-                    updated_at=as_utc(ref.updated_at),
+                    **stamps(ref),
                 )
             )
         return out
@@ -229,7 +226,7 @@ class SapTerms:
             parent_id=terms.employee_id,
             created_at=terms.created_at,
         )
-        return _stamped(terms, ref)
+        return stamped(terms, ref)
 
     async def update(self, tenant: str, terms: EmploymentTerms) -> EmploymentTerms:
         ref = await self.refs.get(tenant, TERMS, terms.id, for_update=True)
@@ -248,13 +245,4 @@ class SapTerms:
             await self.sf.upsert(*(await self._entities(tenant, person, terms)))
         # An end date alone needs no call: the suite ends a slice the day before the next
         # starts, or at the termination, exactly as the service has decided.
-        return _stamped(terms, await self.refs.touch(ref))
-
-
-def _stamped(record: Any, ref: VendorRef) -> Any:
-    return dataclasses.replace(
-        record,
-        version=ref.version,
-        created_at=as_utc(ref.created_at),
-        updated_at=as_utc(ref.updated_at),
-    )
+        return stamped(terms, await self.refs.touch(ref))
