@@ -11,11 +11,11 @@ import pytest
 
 from sop_shared.errors import ServiceUnavailable
 from sop_shared.resilience import (
+    BackendConnections,
     BackendPolicy,
     CircuitBreaker,
     CircuitOpen,
     ResilientClient,
-    breaker_for,
 )
 
 
@@ -63,11 +63,16 @@ def test_a_success_resets_the_count_of_failures():
     assert breaker.state == "closed"
 
 
-def test_breakers_are_shared_per_backend():
-    shared: dict = {}
+async def test_breakers_and_clients_are_shared_per_backend():
+    connections = BackendConnections()
     policy = BackendPolicy(breaker_failures=2)
-    assert breaker_for(shared, "a", policy) is breaker_for(shared, "a", policy)
-    assert breaker_for(shared, "a", policy) is not breaker_for(shared, "b", policy)
+    assert connections.breaker("a", policy) is connections.breaker("a", policy)
+    assert connections.breaker("a", policy) is not connections.breaker("b", policy)
+    one = connections.client("k", name="a", base_url="http://a.test", policy=policy)
+    assert connections.client("k", name="a", base_url="http://a.test", policy=policy) is one
+    other = connections.client("k2", name="a", base_url="http://a.test", policy=policy)
+    assert other is not one and other.breaker is one.breaker  # one breaker per backend
+    await connections.aclose()
 
 
 def client(handler, **policy) -> ResilientClient:

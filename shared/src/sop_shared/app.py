@@ -18,6 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import JSONResponse, Response
 
 from sop_shared.audit import audit_router
+from sop_shared.calendar import WorkingCalendar
+from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.db import Database
 from sop_shared.errors import (
     ProblemDocument,
@@ -26,8 +28,11 @@ from sop_shared.errors import (
     problem_responses,
 )
 from sop_shared.idempotency import IdempotencyStore
+from sop_shared.kernel import Kernel
 from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.provisioning import Provisioner, provisioning_router
+from sop_shared.resilience import BackendConnections
 from sop_shared.security import InternalKeys, InternalTokenVerifier
 from sop_shared.settings import ServiceSettings
 from sop_shared.transactions import TransactionMiddleware
@@ -53,22 +58,54 @@ def create_service_app(
     version: str = "1.0.0",
     openapi_tags: list[dict[str, Any]] | None = None,
     database: Database | None = None,
+    clock: Clock | None = None,
+    calendar: WorkingCalendar | None = None,
+    platform: PlatformConfigSource | None = None,
+    backends: BackendConnections | None = None,
 ) -> FastAPI:
+    """The app, with its `Kernel` at `app.state.kernel`. Parts not given are built from
+    `settings` (tests pass a database, a fixed clock, a platform config or in-process
+    transports for the vendor suites)."""
     configure_logging(settings.log_level, json_logs=settings.log_json)
     startup, shutdown, checks = list(on_startup), list(on_shutdown), list(readiness)
+    db = database or Database(
+        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+    )
+    kernel = Kernel(
+        settings=settings,
+        database=db,
+        idempotency=IdempotencyStore(db),
+        verifier=InternalTokenVerifier(
+            keys=InternalKeys(
+                jwks_url=settings.internal_jwks_url, jwks_file=settings.internal_jwks_file
+            ),
+            issuer=settings.internal_issuer,
+            audience=settings.audience,
+        ),
+        clock=clock or SYSTEM_CLOCK,
+        calendar=calendar or WorkingCalendar.load(),
+        metrics=Metrics(settings.service),
+        platform=platform or PlatformConfigSource(settings.platform_config),
+        backends=backends or BackendConnections(),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in startup:
             await hook(app)
-        purger = asyncio.create_task(_purge_idempotency_keys(app))
+        background = [
+            asyncio.create_task(_purge_idempotency_keys(kernel.idempotency)),
+            asyncio.create_task(kernel.platform.keep_fresh()),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
+            for task in background:
+                task.cancel()
             for hook in shutdown:
                 await hook(app)
-            await app.state.database.dispose()
+            await kernel.backends.aclose()
+            await kernel.database.dispose()
 
     app = FastAPI(
         title=title,
@@ -79,20 +116,7 @@ def create_service_app(
         docs_url="/docs",
         redoc_url=None,
     )
-    db = database or Database(
-        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
-    )
-    app.state.settings = settings
-    app.state.database = db
-    app.state.idempotency = IdempotencyStore(db)
-    app.state.metrics = Metrics(settings.service)
-    app.state.verifier = InternalTokenVerifier(
-        keys=InternalKeys(
-            jwks_url=settings.internal_jwks_url, jwks_file=settings.internal_jwks_file
-        ),
-        issuer=settings.internal_issuer,
-        audience=settings.audience,
-    )
+    app.state.kernel = kernel
 
     install_problem_handlers(app)
 
@@ -130,12 +154,16 @@ def create_service_app(
             audit_router(area, read_scope=audit_scopes[0], sensitive_scope=audit_scopes[1])
         )
     app.include_router(provisioning_router(provision))
-    _add_health_routes(app, checks)
+    _add_health_routes(app, kernel, checks)
 
-    app.add_middleware(TransactionMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
-        RequestContextMiddleware, service=settings.service, metrics=app.state.metrics
+        TransactionMiddleware,
+        database=kernel.database,
+        idempotency=kernel.idempotency,
+        verifier=kernel.verifier,
+        max_body_bytes=settings.max_body_bytes,
     )
+    app.add_middleware(RequestContextMiddleware, service=settings.service, metrics=kernel.metrics)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -167,28 +195,28 @@ def create_service_app(
     return app
 
 
-async def _purge_idempotency_keys(app: FastAPI, every_seconds: float = 900.0) -> None:
+async def _purge_idempotency_keys(store: IdempotencyStore, every_seconds: float = 900.0) -> None:
     """Forget idempotency keys past their 24-hour retention, every quarter of an hour."""
     while True:
         await asyncio.sleep(every_seconds)
         try:
-            removed = await app.state.idempotency.purge_expired()
+            removed = await store.purge_expired()
             if removed:
                 log.info("purged %d expired idempotency keys", removed)
         except Exception:  # a database hiccup must not end the loop
             log.exception("could not purge expired idempotency keys")
 
 
-def _add_health_routes(app: FastAPI, checks: list[ReadinessCheck]) -> None:
+def _add_health_routes(app: FastAPI, kernel: Kernel, checks: list[ReadinessCheck]) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok", "service": app.state.settings.service})
+        return JSONResponse({"status": "ok", "service": kernel.settings.service})
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> Response:
         failures: dict[str, str] = {}
         try:
-            await app.state.database.ping()
+            await kernel.database.ping()
         except Exception as exc:
             failures["database"] = type(exc).__name__
         for check in checks:
@@ -207,4 +235,4 @@ def _add_health_routes(app: FastAPI, checks: list[ReadinessCheck]) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(kernel.metrics.registry), media_type=CONTENT_TYPE_LATEST)

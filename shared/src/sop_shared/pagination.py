@@ -7,6 +7,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -21,6 +22,39 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One page of a list as a port receives it: at most `limit` items after `cursor` (an
+    adapter's own opaque `next_cursor`, handed back unchanged)."""
+
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage(Generic[T]):
+    """What a port returns for a page: items in a stable order and the cursor of the next
+    page, or None on the last."""
+
+    items: Sequence[T]
+    next_cursor: str | None = None
+
+
+def page_request(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (max 500).")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")
+    ] = None,
+) -> PageRequest:
+    """Dependency: the page a list route was asked for."""
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+PageRequestDep = Annotated[PageRequest, Depends(page_request)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -65,14 +99,18 @@ async def keyset_page(
     session: AsyncSession,
     stmt: Select[Any],
     id_column: Any,
-    params: PageParams,
+    params: PageRequest | PageParams,
     *,
     scalars: bool = True,
 ) -> tuple[Sequence[Any], str | None]:
     """Run `stmt` for one page: rows after the cursor, ordered by `id_column` (ORM objects, or
-    Core rows with `scalars=False`)."""
-    if params.after is not None:
-        stmt = stmt.where(id_column > params.after)
+    Core rows with `scalars=False`). A cursor this API did not issue is a 422."""
+    if isinstance(params, PageRequest):
+        after = decode_cursor(params.cursor) if params.cursor else None
+    else:
+        after = params.after
+    if after is not None:
+        stmt = stmt.where(id_column > after)
     stmt = stmt.order_by(id_column).limit(params.limit + 1)
     result = await session.execute(stmt)
     rows = list(result.scalars().all() if scalars else result.all())

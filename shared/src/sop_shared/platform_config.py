@@ -3,6 +3,8 @@ for each cluster, the adapter each service binds to with its settings."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import re
 from pathlib import Path
@@ -10,6 +12,10 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from sop_shared.errors import ServiceUnavailable
+
+log = logging.getLogger("sop.platform_config")
 
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
@@ -43,6 +49,14 @@ class ServiceEndpoint(BaseModel):
     url: str
 
 
+class ClusterNotBound(ServiceUnavailable):
+    """The caller's cluster is unknown to this replica's platform config, or binds no adapter
+    for this service. Never guessed: a stale config must not write a department's records to
+    the wrong system of record."""
+
+    slug, title = "cluster-not-bound", "Cluster not bound"
+
+
 class PlatformConfig(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -50,12 +64,15 @@ class PlatformConfig(BaseModel):
     clusters: dict[str, ClusterConfig] = Field(default_factory=dict)
 
     def binding(self, cluster: str | None, service: str) -> AdapterBinding:
-        """The binding of `service` for `cluster`; a cluster that names none uses native."""
-        if cluster and cluster in self.clusters:
-            found = self.clusters[cluster].bindings.get(service)
-            if found is not None:
-                return found
-        return AdapterBinding()
+        """The binding of `service` for `cluster` (503 `cluster-not-bound` when there is none)."""
+        found = self.clusters[cluster].bindings.get(service) if cluster in self.clusters else None
+        if found is None:
+            log.warning("cluster %r has no %s binding in the platform config", cluster, service)
+            raise ClusterNotBound(
+                f"cluster {cluster!r} has no {service} binding in this platform's configuration",
+                retry_after=30,
+            )
+        return found
 
 
 def _expand(value: Any) -> Any:
@@ -68,21 +85,67 @@ def _expand(value: Any) -> Any:
     return value
 
 
-_cache: dict[str, tuple[float, PlatformConfig]] = {}
-
-
 def load_platform_config(path: str | Path) -> PlatformConfig:
-    """Parse the file (with `${VAR}` / `${VAR:-default}` taken from the environment); re-read
-    only when its modification time changes, so a binding flip is picked up without restart."""
+    """Parse the file, with `${VAR}` / `${VAR:-default}` taken from the environment. A missing
+    file is an error: without it no cluster is bound."""
     p = Path(path)
-    if not p.exists():
-        return PlatformConfig()
-    mtime = p.stat().st_mtime
-    key = str(p.resolve())
-    hit = _cache.get(key)
-    if hit and hit[0] == mtime:
-        return hit[1]
+    if not p.is_file():
+        raise FileNotFoundError(f"platform config {str(p)!r} not found (SOP_PLATFORM_CONFIG)")
     data = yaml.safe_load(p.read_text()) or {}
-    config = PlatformConfig.model_validate(_expand(data))
-    _cache[key] = (mtime, config)
-    return config
+    return PlatformConfig.model_validate(_expand(data))
+
+
+class PlatformConfigSource:
+    """The platform config a service process holds: read at start-up, then re-read by a timer
+    when the file changes (so a replica picks up a new cluster without a restart), never on a
+    request's path. A change that does not parse is logged and the last good config kept."""
+
+    def __init__(self, path: str | Path, *, refresh_seconds: float = 2.0) -> None:
+        self.path = Path(path)
+        self.refresh_seconds = refresh_seconds
+        self._mtime = self._stat()
+        self.current = load_platform_config(self.path)
+
+    @classmethod
+    def of(cls, config: PlatformConfig) -> PlatformConfigSource:
+        """A fixed config (tests, tools): never refreshed."""
+        source = cls.__new__(cls)
+        source.path, source.refresh_seconds, source._mtime = Path(), 0.0, None
+        source.current = config
+        return source
+
+    def binding(self, cluster: str | None, service: str) -> AdapterBinding:
+        return self.current.binding(cluster, service)
+
+    def _stat(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return None
+
+    def refresh(self) -> bool:
+        """Re-read the file if it changed since the last read; True when the config changed."""
+        if not self.refresh_seconds:
+            return False
+        mtime = self._stat()
+        if mtime is None or mtime == self._mtime:
+            return False
+        try:
+            self.current = load_platform_config(self.path)
+        except Exception:
+            log.exception(
+                "platform config %s changed but could not be read; keeping the last", self.path
+            )
+            return False
+        finally:
+            self._mtime = mtime
+        log.info("platform config %s reloaded", self.path)
+        return True
+
+    async def keep_fresh(self) -> None:
+        """Run for the process's lifetime (the app's lifespan starts and cancels it)."""
+        if not self.refresh_seconds:
+            return
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            self.refresh()

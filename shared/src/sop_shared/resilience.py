@@ -21,11 +21,11 @@ from sop_shared.errors import ServiceUnavailable
 log = logging.getLogger("sop.resilience")
 
 __all__ = [
+    "BackendConnections",
     "BackendPolicy",
     "CircuitBreaker",
     "CircuitOpen",
     "ResilientClient",
-    "breaker_for",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -140,18 +140,58 @@ class BackendPolicy:
         )
 
 
-def breaker_for(shared: dict[str, Any], key: str, policy: BackendPolicy) -> CircuitBreaker:
-    """The breaker of one backend in an app-lifetime dict, made on first use: every request
-    to that backend, whichever tenant or cluster it is for, shares it."""
-    breakers: dict[str, CircuitBreaker] = shared.setdefault("circuit_breakers", {})
-    breaker = breakers.get(key)
-    if breaker is None:
-        breaker = breakers[key] = CircuitBreaker(
-            key,
-            failure_threshold=policy.breaker_failures,
-            reset_seconds=policy.breaker_reset_seconds,
-        )
-    return breaker
+class BackendConnections:
+    """The app-lifetime connections of the vendor backends a service calls: one pooled
+    `ResilientClient` per backend and credentials, one circuit breaker per backend (its base
+    URL), whichever tenant or cluster a request is for. Built once by the app, closed at
+    shutdown. `transports` routes a base URL to an in-process transport (tests reach the
+    simulated suites without a network)."""
+
+    def __init__(self, *, transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
+        self._transports = dict(transports or {})
+        self._clients: dict[str, ResilientClient] = {}
+        self._breakers: dict[str, CircuitBreaker] = {}
+
+    def breaker(self, key: str, policy: BackendPolicy) -> CircuitBreaker:
+        breaker = self._breakers.get(key)
+        if breaker is None:
+            breaker = self._breakers[key] = CircuitBreaker(
+                key,
+                failure_threshold=policy.breaker_failures,
+                reset_seconds=policy.breaker_reset_seconds,
+            )
+        return breaker
+
+    def client(
+        self,
+        key: str,
+        *,
+        name: str,
+        base_url: str,
+        policy: BackendPolicy,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        unavailable: UnavailableFactory | None = None,
+    ) -> ResilientClient:
+        """The client kept under `key`, made on first use."""
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = ResilientClient(
+                name,
+                base_url,
+                policy=policy,
+                breaker=self.breaker(base_url, policy),
+                auth=auth,
+                headers=headers,
+                transport=self._transports.get(base_url),
+                unavailable=unavailable,
+            )
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
 
 def _retry_after_header(response: httpx.Response) -> float | None:

@@ -22,6 +22,7 @@ from joserfc.jwk import ECKey, KeySet, OKPKey
 from sop_shared.context import Principal, principal_var
 from sop_shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 from sop_shared.ids import uuid7
+from sop_shared.kernel import kernel_of
 
 log = logging.getLogger("sop.security")
 
@@ -225,8 +226,7 @@ async def authenticate(
     token = bearer_token(authorization)
     if not token:
         raise Unauthorized("a bearer token is required")
-    verifier: InternalTokenVerifier = request.app.state.verifier
-    principal = await verifier.verify(token)
+    principal = await kernel_of(request).verifier.verify(token)
     request.state.principal = principal
     principal_var.set(principal)
     return principal

@@ -4,13 +4,13 @@ is sent, with Idempotency-Key handling wrapped around it (pure ASGI, no per-requ
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sop_shared.db import UnitOfWork
+from sop_shared.db import Database, UnitOfWork
 from sop_shared.errors import FieldError, Problem, problem_response
 from sop_shared.idempotency import (
     KEY_PATTERN,
@@ -23,24 +23,40 @@ from sop_shared.idempotency import (
 )
 from sop_shared.security import bearer_token
 
+if TYPE_CHECKING:
+    from sop_shared.kernel import TokenVerifier
+
 log = logging.getLogger("sop.transactions")
 
 
 class TransactionMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 10 * 1024 * 1024) -> None:
+    """Given its parts at construction: the database whose unit of work each request gets, the
+    idempotency store, and the verifier that names the caller a key is scoped to."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        database: Database,
+        idempotency: IdempotencyStore,
+        verifier: TokenVerifier,
+        max_body_bytes: int = 10 * 1024 * 1024,
+    ) -> None:
         self.app = app
+        self.database = database
+        self.store = idempotency
+        self.verifier = verifier
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
-        uow = UnitOfWork(state.database)
+        uow = UnitOfWork(self.database)
         scope.setdefault("state", {})["uow"] = uow
         headers = _headers(scope)
         claim: Claim | None = None
-        store: IdempotencyStore = state.idempotency
+        store = self.store
         key = headers.get("idempotency-key") if scope["method"] == "POST" else None
 
         if key is not None:
@@ -143,7 +159,7 @@ class TransactionMiddleware:
         if not token:
             return None  # no caller to scope the key to: the route answers 401 as usual
         try:
-            principal = await scope["app"].state.verifier.verify(token)
+            principal = await self.verifier.verify(token)
             scope["state"]["principal"] = principal  # `authenticate` need not verify it again
         except Problem as exc:
             return problem_response(
