@@ -1,5 +1,5 @@
 """Helpers for payroll's API tests: a caller holding a minted token, and HMRC's 2025-26 test
-data, read from the design repository beside the checkout as the engine's tests read it."""
+data, read from this repository's tests/data/hmrc/2025-26 as the engine's tests read it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-HMRC_DATA = (Path(__file__).parents[4] / ".." / "shared" / "data" / "hmrc" / "2025-26").resolve()
+HMRC_DATA = Path(__file__).resolve().parents[1] / "data" / "hmrc" / "2025-26"
 CALCULATIONS = "/payroll/v1/calculations"
 
 Row = dict[str, Any]
@@ -70,12 +70,7 @@ class Caller:
 
 @cache
 def hmrc_rows(name: str) -> tuple[Row, ...]:
-    path = HMRC_DATA / name
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"HMRC test data not found at {path}: the checkout needs ../shared beside it"
-        )
-    with path.open(encoding="utf-8") as handle:
+    with (HMRC_DATA / name).open(encoding="utf-8") as handle:
         return tuple(json.load(handle, parse_float=Decimal))
 
 

@@ -1,6 +1,7 @@
 """HMRC's 2025-26 test data, read as published, grouped into employees' years for the tests.
 
-The files live in the design repository beside this one (../shared/data/hmrc/2025-26).
+The files are kept in this repository, unchanged, in tests/data/hmrc/2025-26 (see the
+README there for their source and licence).
 Rows of one sheet (the TestIdentifier before its last "/") are consecutive periods of one
 employee, and a row for period 1 (or 0, see the NI tests) starts a new employee. Each case
 becomes its own test: a fixture named `hmrc_<file>_case` receives the rows of that
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-HMRC_DATA = (Path(__file__).parents[4] / ".." / "shared" / "data" / "hmrc" / "2025-26").resolve()
+HMRC_DATA = Path(__file__).resolve().parents[1] / "data" / "hmrc" / "2025-26"
 HMRC_FILES = {
     "hmrc_income_tax_case": "income_tax_test_data_2025-2026.json",
     "hmrc_ni_case": "national_insurance_test_data_2025-2026.json",
@@ -30,12 +31,7 @@ Row = dict[str, Any]
 @cache
 def hmrc_rows(name: str) -> tuple[Row, ...]:
     """One HMRC file; decimals are read as Decimal, never float."""
-    path = HMRC_DATA / name
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"HMRC test data not found at {path}: the checkout needs ../shared beside it"
-        )
-    with path.open(encoding="utf-8") as handle:
+    with (HMRC_DATA / name).open(encoding="utf-8") as handle:
         return tuple(json.load(handle, parse_float=Decimal))
 
 
