@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from sop_oracle_like.app import create_app
 from sop_oracle_like.settings import OracleLikeSettings
-from sop_shared.simulation import create_sim_engine
+from sop_simulation import create_sim_engine
 
 BASE = "/hcmRestApi/resources/11.13.18.05"
 AUTH = ("hcm.integration", "sop-dev-password")

@@ -13,8 +13,7 @@ import uvicorn
 
 from sop_oracle_like.app import create_app
 from sop_oracle_like.settings import OracleLikeSettings
-from sop_shared import simulation
-from sop_shared.simulation import SimulatedOutage
+from sop_simulation import SimulatedOutage, faults
 
 BASE = "/hcmRestApi/resources/11.13.18.05"
 ADF_ERROR = "application/vnd.oracle.adf.error+json"
@@ -68,7 +67,7 @@ async def test_latency_delays_vendor_calls_only(
         delays.append(seconds)
         await real_sleep(0)
 
-    monkeypatch.setattr(simulation.asyncio, "sleep", recording_sleep)
+    monkeypatch.setattr(faults.asyncio, "sleep", recording_sleep)
     await client.put("/_sim/faults", json={"latency_ms": 1500})
     assert (await client.get(f"{BASE}/jobs")).status_code == 200
     assert (await client.get("/healthz")).status_code == 200

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from sop_sap_like.app import create_app
 from sop_sap_like.settings import SapLikeSettings
-from sop_shared.simulation import create_sim_engine
+from sop_simulation import create_sim_engine
 
 ROOT = "/odata/v2"
 TOKEN = "sop-dev-sap-token"

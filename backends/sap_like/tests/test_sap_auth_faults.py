@@ -11,7 +11,7 @@ import pytest
 
 from sop_sap_like.app import create_app
 from sop_sap_like.settings import SapLikeSettings
-from sop_shared import simulation
+from sop_simulation import faults
 
 ROOT = "/odata/v2"
 
@@ -45,7 +45,7 @@ async def test_latency(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatc
         delays.append(seconds)
         await real_sleep(0)
 
-    monkeypatch.setattr(simulation.asyncio, "sleep", recording_sleep)
+    monkeypatch.setattr(faults.asyncio, "sleep", recording_sleep)
     await client.put("/_sim/faults", json={"latency_ms": 250})
     assert (await client.get(f"{ROOT}/PerPerson")).status_code == 200
     assert delays == [0.25]

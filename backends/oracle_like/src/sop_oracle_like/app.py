@@ -28,7 +28,7 @@ from sop_oracle_like.resources import build_resources
 from sop_oracle_like.service import Context, parse_effective_of
 from sop_oracle_like.settings import OracleLikeSettings
 from sop_oracle_like.storage import Store
-from sop_shared.simulation import (
+from sop_simulation import (
     FaultInjectionMiddleware,
     FaultInjector,
     authenticate,

@@ -60,7 +60,7 @@ class OracleError(Exception):
 
 
 def wants_adf_json(accept: str | None) -> bool:
-    return bool(accept) and ERROR_MEDIA_TYPE in accept.lower()
+    return accept is not None and ERROR_MEDIA_TYPE in accept.lower()
 
 
 def render_error(error: OracleError, accept: str | None) -> tuple[bytes, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from sop_shared.simulation import SimulatorSettings
+from sop_simulation import SimulatorSettings
 
 DEFAULT_ABSENCE_TYPES = (
     "Annual Leave",

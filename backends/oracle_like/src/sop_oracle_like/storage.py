@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.types import TypeEngine
 
 from sop_oracle_like.model import Attr, Resource
-from sop_shared.simulation import ROWID as SIM_ROWID
-from sop_shared.simulation import VERSION as SIM_VERSION
-from sop_shared.simulation import RowStore
+from sop_simulation import ROWID as SIM_ROWID
+from sop_simulation import VERSION as SIM_VERSION
+from sop_simulation import RowStore
 
 ROWID = SIM_ROWID
 PARENT = "_parent"

@@ -23,7 +23,7 @@ from sop_sap_like.errors import ODataError
 from sop_sap_like.service import Context
 from sop_sap_like.settings import SapLikeSettings
 from sop_sap_like.storage import Store
-from sop_shared.simulation import (
+from sop_simulation import (
     FaultInjectionMiddleware,
     FaultInjector,
     authenticate,

@@ -314,8 +314,8 @@ class Compiler:
             column, prop = self._path(es, expr)
             return column, prop, None
         if isinstance(expr, Call) and expr.name in ("tolower", "toupper", "trim", "length"):
-            column, prop, _ = self._operand(es, expr.args[0])
-            if prop is None or prop.type != STRING:
+            column, text_prop, _ = self._operand(es, expr.args[0])
+            if text_prop is None or text_prop.type != STRING:
                 raise filter_error(f"{expr.name} needs a text property")
             fn = {
                 "tolower": func.lower,
@@ -325,7 +325,7 @@ class Compiler:
             }
             if expr.name == "length":
                 return fn["length"](column), Prop("length", "Edm.Int32"), None
-            return fn[expr.name](column), prop, None
+            return fn[expr.name](column), text_prop, None
         raise filter_error("unsupported operand")
 
     def _compare(self, es: EntitySet, expr: Compare) -> ColumnElement[bool]:

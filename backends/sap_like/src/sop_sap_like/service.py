@@ -201,6 +201,7 @@ async def nav_rows(
     keys = {k for k in keys if None not in k}
     if not keys:
         return {}
+    match: ColumnElement[bool]
     if len(nav.join) == 1:
         match = table.c[nav.join[0][1]].in_([k[0] for k in keys])
     else:
@@ -236,15 +237,15 @@ async def render(
                 item[nav.name] = {"__deferred": {"uri": f"{uri}/{nav.name}"}}
         out.append(item)
     for nav_name, sub_shape in shape.expand.items():
-        nav = es.nav(nav_name)
-        assert nav is not None
-        target = ctx.entity(nav.target)
+        expanded = es.nav(nav_name)
+        assert expanded is not None
+        target = ctx.entity(expanded.target)
         grouped = await nav_rows(ctx, es, nav_name, rows)
         for item, row in zip(out, rows, strict=True):
-            kids = grouped.get(tuple(row[a] for a, _ in nav.join), [])
+            kids = grouped.get(tuple(row[a] for a, _ in expanded.join), [])
             rendered = await render(ctx, target, kids, sub_shape)
             item[nav_name] = (
-                {"results": rendered} if nav.many else (rendered[0] if rendered else None)
+                {"results": rendered} if expanded.many else (rendered[0] if rendered else None)
             )
     return out
 

@@ -34,9 +34,9 @@ from sop_sap_like.edm import (
     EntitySet,
     Prop,
 )
-from sop_shared.simulation import ROWID as SIM_ROWID
-from sop_shared.simulation import VERSION as SIM_VERSION
-from sop_shared.simulation import RowStore
+from sop_simulation import ROWID as SIM_ROWID
+from sop_simulation import VERSION as SIM_VERSION
+from sop_simulation import RowStore
 
 ROWID = SIM_ROWID
 VERSION = SIM_VERSION
@@ -45,14 +45,15 @@ _BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _column_type(prop: Prop) -> TypeEngine[Any]:
-    return {
+    types: dict[str, TypeEngine[Any]] = {
         INT32: Integer(),
         INT64: BigInteger(),
         DECIMAL: Numeric(24, 6, asdecimal=True),
         BOOLEAN: Boolean(),
         DATETIME: Date(),
         DATETIMEOFFSET: DateTime(),
-    }.get(prop.type, String(prop.max_length) if prop.max_length else String())
+    }
+    return types.get(prop.type, String(prop.max_length) if prop.max_length else String())
 
 
 class Store(RowStore):
