@@ -27,13 +27,14 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from sop_finance.accounts.service import DEFAULT_CHART
 from sop_finance.adapters.native.bulk import bulk_post
 from sop_finance.app import create_app
-from sop_finance.journals.models import Journal, JournalLine
-from sop_finance.periods.models import PeriodRef
-from sop_finance.provisioning import DEFAULT_CHART
+from sop_finance.journals.ports import Journal, JournalLine
+from sop_finance.periods.ports import PeriodRef
 from sop_finance.settings import FinanceSettings
 from sop_shared.migrations import upgrade_async
+from sop_shared.testing.platform import native_platform
 from sop_shared.testing.tokens import TokenMinter
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -44,6 +45,7 @@ POSTINGS = 100
 COST_CENTRES = 50
 FY = 2026
 TENANT = "bench-dept"
+CLUSTER = "bench"  # bound to the native ledger
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "services" / "finance" / "alembic.ini"
 OPERATING = [
     c for c, _, kind, _, postable, _ in DEFAULT_CHART if postable and kind in ("income", "expense")
@@ -142,15 +144,15 @@ async def run(url: str) -> dict:
         log_level="WARNING",
         log_json=False,
         internal_jwks_file=str(mint.jwks_file),
-        platform_config="/nonexistent/platform.yaml",
     )
-    app = create_app(settings)
+    app = create_app(settings, platform=native_platform([CLUSTER]))
     transport = httpx.ASGITransport(app=app)
     client = httpx.AsyncClient(transport=transport, base_url="http://finance")
 
     def headers(key: str | None = None) -> dict[str, str]:
         h = mint.headers(
             tenant=TENANT,
+            cluster=CLUSTER,
             audience="sop-finance",
             scopes="finance:read finance:write finance:approve",
         )
@@ -160,7 +162,7 @@ async def run(url: str) -> dict:
 
     admin_headers = mint.headers(tenant=None, scopes="platform:admin", audience="sop-finance")
     r = await client.put(
-        f"/_internal/tenants/{TENANT}", json={"cluster": "bench"}, headers=admin_headers
+        f"/_internal/tenants/{TENANT}", json={"cluster": CLUSTER}, headers=admin_headers
     )
     r.raise_for_status()
     h = headers()
@@ -175,7 +177,7 @@ async def run(url: str) -> dict:
         r.raise_for_status()
 
     rng = random.Random(20260401)
-    database = app.state.database
+    database = app.state.kernel.database
     loaded, results = 0, []
     for size in SIZES:
         started, bulk = time.perf_counter(), 0

@@ -14,6 +14,7 @@ import pytest_asyncio
 from sop_finance.app import create_app
 from sop_finance.settings import FinanceSettings
 from sop_shared.migrations import upgrade_async
+from sop_shared.testing.platform import native_platform
 
 # The test kit sits beside this file; importlib import mode does not put it on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,7 +32,6 @@ def settings_for(url: str, mint: Any, **overrides: Any) -> FinanceSettings:
         "log_level": "WARNING",
         "internal_jwks_file": str(mint.jwks_file),
         "approval_threshold": THRESHOLD,
-        "platform_config": "/nonexistent/platform.yaml",  # every cluster: native
     }
     values.update(overrides)
     return FinanceSettings(**values)
@@ -59,11 +59,12 @@ async def finance_sqlite_url(tmp_path_factory) -> str:
 
 
 async def _client(url: str, mint: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings_for(url, mint))
+    # Every test cluster (matrix, synergy, unity, defence, overseas) binds finance to native.
+    app = create_app(settings_for(url, mint), platform=native_platform())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
         yield client
-    await app.state.database.dispose()
+    await app.state.kernel.database.dispose()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -15,6 +15,7 @@ from sop_finance.adapters.native.tables import FinanceBase
 from sop_finance.app import create_app
 from sop_shared.db import async_url
 from sop_shared.kernel_tables import kernel_metadata
+from sop_shared.testing.platform import native_platform
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "finance.md").read_text()
 
@@ -71,22 +72,21 @@ async def test_provisioning_needs_platform_admin(pg_client, mint, tenant):
 
 
 async def test_a_cluster_bound_to_an_adapter_not_provided_gets_503(
-    finance_pg_url, mint, tenant, tmp_path, make_settings
+    finance_pg_url, mint, tenant, make_settings
 ):
     import httpx
 
-    config = tmp_path / "platform.yaml"
-    config.write_text("clusters:\n  unity:\n    bindings:\n      finance: {adapter: sap_like}\n")
-    app = create_app(make_settings(finance_pg_url, platform_config=str(config)))
+    platform = native_platform(bindings={"unity": {"finance": {"adapter": "sap_like"}}})
+    app = create_app(make_settings(finance_pg_url), platform=platform)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
         headers = mint.headers(tenant=tenant, audience="sop-finance", cluster="unity")
         r = await client.get("/finance/v1/accounts", headers=headers)
         assert r.status_code == 503 and r.headers["retry-after"]
         assert r.json()["type"] == "urn:sop:problem:adapter-unavailable"
-        native = Api(client, mint, tenant)  # cluster "matrix" is unbound: native
+        native = Api(client, mint, tenant)  # cluster "matrix" binds finance to native
         assert (await native.get("/accounts")).status_code == 200
-    await app.state.database.dispose()
+    await app.state.kernel.database.dispose()
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])

@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from sop_finance.adapters.native.tables import Pence
 from sop_finance.payables import bacs
-from sop_finance.periods.models import PeriodRef, parse_year_label, year_label
+from sop_finance.periods.ports import PeriodRef, parse_year_label, year_label
+from sop_shared.calendar import WorkingCalendar
+
+CALENDAR = WorkingCalendar.load()  # the kernel's England and Wales bank holidays
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2098, 12, 31)))
@@ -44,8 +47,12 @@ def test_bacs_text_keeps_only_the_bacs_character_set():
 
 
 def test_processing_day_is_two_working_days_before_payment():
-    assert bacs.processing_day(date(2026, 9, 10)) == date(2026, 9, 8)  # Thursday -> Tuesday
-    assert bacs.processing_day(date(2026, 9, 14)) == date(2026, 9, 10)  # Monday -> Thursday
+    assert bacs.processing_day(date(2026, 9, 10), CALENDAR) == date(
+        2026, 9, 8
+    )  # Thursday -> Tuesday
+    assert bacs.processing_day(date(2026, 9, 14), CALENDAR) == date(
+        2026, 9, 10
+    )  # Monday -> Thursday
     assert bacs.julian(date(2026, 1, 5)) == " 26005"
 
 
@@ -68,6 +75,7 @@ def test_any_payment_run_gives_a_well_formed_file(credits):
         payment_date=date(2026, 9, 10),
         created=date(2026, 9, 7),
         serial="000042",
+        calendar=CALENDAR,
     )
     lines = text.removesuffix("\r\n").split("\r\n")
     assert [len(ln) for ln in lines] == [80] * 4 + [100] * (len(credits) + 1) + [80] * 3
@@ -80,7 +88,12 @@ def test_any_payment_run_gives_a_well_formed_file(credits):
 
 def test_bacs_refuses_what_a_bank_would_reject():
     origin = bacs.Originator("607080", "10002000", "DEPT", "123456")
-    args = {"origin": origin, "payment_date": date(2026, 9, 10), "created": date(2026, 9, 7)}
+    args = {
+        "origin": origin,
+        "payment_date": date(2026, 9, 10),
+        "created": date(2026, 9, 7),
+        "calendar": CALENDAR,
+    }
     with pytest.raises(ValueError):
         bacs.standard18(credits=[], serial="000001", **args)
     big = bacs.Credit("200000", "12345678", "X", 10**11, "R")

@@ -1,31 +1,109 @@
-"""The finance service application: `create_app()` for uvicorn and tests."""
+"""The finance service application: `create_app()` (also `uvicorn --factory
+sop_finance.app:create_app`), the composition root. It builds the kernel's parts, the context
+factory that binds each request to the adapter its cluster names, the routers and the
+provisioning hook."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_finance.accounts.router import router as accounts_router
+from sop_finance.accounts.service import ensure_default_chart
+from sop_finance.adapters.registry import backend_for
 from sop_finance.budgets.router import router as budgets_router
+from sop_finance.context import (
+    FINANCE_APPROVE,
+    FINANCE_READ,
+    FINANCE_WRITE,
+    AuditTrail,
+    FinanceContext,
+)
 from sop_finance.journals.router import router as journals_router
 from sop_finance.payables.router import router as payables_router
 from sop_finance.periods.router import router as periods_router
-from sop_finance.provisioning import make_provisioner
+from sop_finance.periods.service import ensure_current_years
 from sop_finance.reports.router import router as reports_router
 from sop_finance.settings import FinanceSettings
 from sop_shared.app import create_service_app
+from sop_shared.calendar import WorkingCalendar
+from sop_shared.clock import SYSTEM_CLOCK, Clock
+from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.platform_config import PlatformConfigSource
+from sop_shared.resilience import BackendConnections
 
 DESCRIPTION = """The general ledger a department closes its books on: chart of accounts, cost
 centres, financial years and periods, journals (posted through one contract that payroll and
 procurement use), balances and reports, budgets and commitments, supplier invoices and BACS
 payment runs. Every posting needs an `Idempotency-Key`."""
 
+TAGS = [
+    {"name": "chart of accounts", "description": "Accounts, cost centres, analysis codes."},
+    {"name": "periods", "description": "Financial years (April-March) and periods."},
+    {"name": "journals", "description": "Drafts, approval, posting and reversal."},
+    {"name": "reports", "description": "Read from balances maintained as journals post."},
+    {"name": "budgets", "description": "Budgets, commitments, availability."},
+    {"name": "payables", "description": "Suppliers, invoices, payment runs, BACS."},
+]
+
+# Who provisioning acts as: the audit trail names it, and it may do what finance's scopes allow.
+PROVISIONING = Principal(
+    subject="system:provisioning",
+    client_id="sop-finance",
+    tenant=None,
+    cluster=None,
+    scopes=frozenset({FINANCE_READ, FINANCE_WRITE, FINANCE_APPROVE}),
+)
+
 
 def create_app(
-    settings: FinanceSettings | None = None, *, database: Database | None = None
+    settings: FinanceSettings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    platform: PlatformConfigSource | None = None,
+    backends: BackendConnections | None = None,
 ) -> FastAPI:
+    """The finance app; tests pass a database, a fixed clock or a platform config."""
     settings = settings or FinanceSettings()
-    return create_service_app(
+    clock = clock or SYSTEM_CLOCK
+    calendar = WorkingCalendar.load()
+    platform = platform or PlatformConfigSource(settings.platform_config)
+    backends = backends or BackendConnections()
+
+    async def contexts(
+        *, session: AsyncSession, principal: Principal, writing: bool
+    ) -> FinanceContext:
+        """The request's context on the system of record the caller's cluster binds finance to
+        (503 `cluster-not-bound` when the platform config binds none: never a guess)."""
+        binding = platform.binding(principal.cluster, settings.service)
+        return FinanceContext(
+            backend=backend_for(
+                binding,
+                session,
+                backends,
+                tenant=principal.tenant or "",
+                cluster=principal.cluster,
+            ),
+            principal=principal,
+            settings=settings,
+            audit=AuditTrail(session, principal),
+            clock=clock,
+            calendar=calendar,
+        )
+
+    async def provision(session: AsyncSession, tenant: str, cluster: str) -> None:
+        """A department onboards: the default chart of accounts and the current and next
+        financial years, in the backend its cluster binds (idempotent)."""
+        principal = replace(PROVISIONING, tenant=tenant, cluster=cluster)
+        fin = await contexts(session=session, principal=principal, writing=True)
+        await ensure_default_chart(fin)
+        await ensure_current_years(fin)
+
+    app = create_service_app(
         settings=settings,
         title="SOP finance",
         description=DESCRIPTION,
@@ -39,14 +117,13 @@ def create_app(
         ],
         area="finance",
         audit_scopes=("finance:read", None),
-        provision=make_provisioner(settings),
+        provision=provision,
+        openapi_tags=TAGS,
         database=database,
-        openapi_tags=[
-            {"name": "chart of accounts", "description": "Accounts, cost centres, analysis codes."},
-            {"name": "periods", "description": "Financial years (April-March) and periods."},
-            {"name": "journals", "description": "Drafts, approval, posting and reversal."},
-            {"name": "reports", "description": "Read from balances maintained as journals post."},
-            {"name": "budgets", "description": "Budgets, commitments, availability."},
-            {"name": "payables", "description": "Suppliers, invoices, payment runs, BACS."},
-        ],
+        clock=clock,
+        calendar=calendar,
+        platform=platform,
+        backends=backends,
     )
+    app.state.contexts = contexts
+    return app

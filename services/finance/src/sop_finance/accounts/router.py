@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from sop_finance.accounts import service
-from sop_finance.accounts.models import (
+from sop_finance.accounts.ports import (
     AccountFilter,
     AccountType,
     CodeFilter,
@@ -27,17 +27,13 @@ from sop_finance.accounts.schemas import (
     CostCentreOut,
     CostCentreUpdate,
 )
-from sop_finance.bootstrap import FINANCE_READ, FINANCE_WRITE, FinanceDep
+from sop_finance.context import Reader, Writer
 from sop_finance.http import PREFIX, created, page_of
 from sop_shared.concurrency import require_if_match, set_etag
-from sop_shared.context import Principal
 from sop_shared.errors import problem_responses
-from sop_shared.pagination import Page, PageDep
-from sop_shared.security import scopes
+from sop_shared.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix=PREFIX, tags=["chart of accounts"])
-Reader = Annotated[Principal, scopes(FINANCE_READ)]
-Writer = Annotated[Principal, scopes(FINANCE_WRITE)]
 UpdatedSince = Annotated[datetime | None, Query(description="Changed at or after this time.")]
 
 READ_ERRORS = problem_responses(401, 403, 422)
@@ -50,9 +46,8 @@ UPDATE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 async def list_accounts(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     code: Annotated[str | None, Query(max_length=20)] = None,
     type: AccountType | None = None,
     parent_code: Annotated[str | None, Query(max_length=20)] = None,
@@ -75,18 +70,14 @@ async def list_accounts(
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut, responses=CREATE_ERRORS)
-async def create_account(
-    body: AccountCreate, response: Response, fin: FinanceDep, _: Writer
-) -> AccountOut:
+async def create_account(body: AccountCreate, response: Response, fin: Writer) -> AccountOut:
     account = await service.create_account(fin, data=body)
     created(response, f"/accounts/{account.id}", account.version)
     return AccountOut.of(account)
 
 
 @router.get("/accounts/{account_id}", response_model=AccountOut, responses=ONE_ERRORS)
-async def get_account(
-    account_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> AccountOut:
+async def get_account(account_id: uuid.UUID, response: Response, fin: Reader) -> AccountOut:
     account = await service.get_account(fin, account_id)
     set_etag(response, account.version)
     return AccountOut.of(account)
@@ -98,8 +89,7 @@ async def update_account(
     body: AccountUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> AccountOut:
     """Rename, re-parent, deactivate or assign a control role. Code and type never change."""
     account = await service.get_account(fin, account_id)
@@ -113,9 +103,8 @@ async def update_account(
 async def list_cost_centres(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     code: Annotated[str | None, Query(max_length=20)] = None,
     active: bool | None = None,
     updated_since: UpdatedSince = None,
@@ -132,7 +121,7 @@ async def list_cost_centres(
     "/cost-centres", status_code=201, response_model=CostCentreOut, responses=CREATE_ERRORS
 )
 async def create_cost_centre(
-    body: CostCentreCreate, response: Response, fin: FinanceDep, _: Writer
+    body: CostCentreCreate, response: Response, fin: Writer
 ) -> CostCentreOut:
     found = await service.create_cost_centre(fin, data=body)
     created(response, f"/cost-centres/{found.id}", found.version)
@@ -141,7 +130,7 @@ async def create_cost_centre(
 
 @router.get("/cost-centres/{cost_centre_id}", response_model=CostCentreOut, responses=ONE_ERRORS)
 async def get_cost_centre(
-    cost_centre_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
+    cost_centre_id: uuid.UUID, response: Response, fin: Reader
 ) -> CostCentreOut:
     found = await service.get_cost_centre(fin, cost_centre_id)
     set_etag(response, found.version)
@@ -156,8 +145,7 @@ async def update_cost_centre(
     body: CostCentreUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> CostCentreOut:
     found = await service.get_cost_centre(fin, cost_centre_id)
     require_if_match(request, found.version)
@@ -170,9 +158,8 @@ async def update_cost_centre(
 async def list_analysis_codes(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     dimension: Dimension | None = None,
     code: Annotated[str | None, Query(max_length=20)] = None,
     active: bool | None = None,
@@ -193,7 +180,7 @@ async def list_analysis_codes(
     "/analysis-codes", status_code=201, response_model=AnalysisCodeOut, responses=CREATE_ERRORS
 )
 async def create_analysis_code(
-    body: AnalysisCodeCreate, response: Response, fin: FinanceDep, _: Writer
+    body: AnalysisCodeCreate, response: Response, fin: Writer
 ) -> AnalysisCodeOut:
     found = await service.create_analysis_code(fin, data=body)
     created(response, f"/analysis-codes/{found.id}", found.version)
@@ -201,9 +188,7 @@ async def create_analysis_code(
 
 
 @router.get("/analysis-codes/{code_id}", response_model=AnalysisCodeOut, responses=ONE_ERRORS)
-async def get_analysis_code(
-    code_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> AnalysisCodeOut:
+async def get_analysis_code(code_id: uuid.UUID, response: Response, fin: Reader) -> AnalysisCodeOut:
     found = await service.get_analysis_code(fin, code_id)
     set_etag(response, found.version)
     return AnalysisCodeOut.of(found)
@@ -215,8 +200,7 @@ async def update_analysis_code(
     body: AnalysisCodeUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> AnalysisCodeOut:
     found = await service.get_analysis_code(fin, code_id)
     require_if_match(request, found.version)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sop_finance.accounts.models import AccountType, ControlRole, Dimension
-from sop_finance.http import In, Out
-from sop_finance.types import Code, Name
+from sop_finance.accounts.ports import AccountType, ControlRole, Dimension
+from sop_finance.http import Code, In, Name, Out
 
 
 class AccountCreate(In):

@@ -8,9 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from sop_finance.bootstrap import FINANCE_READ, FINANCE_WRITE, FinanceDep
 from sop_finance.budgets import service
-from sop_finance.budgets.models import BudgetFilter, CommitmentFilter, CommitmentStatus
+from sop_finance.budgets.ports import BudgetFilter, CommitmentFilter, CommitmentStatus
 from sop_finance.budgets.schemas import (
     BudgetAvailability,
     BudgetCreate,
@@ -20,27 +19,22 @@ from sop_finance.budgets.schemas import (
     CommitmentOut,
     CommitmentRelease,
 )
-from sop_finance.http import PREFIX, created, page_of
+from sop_finance.context import Reader, Writer
+from sop_finance.http import PREFIX, Code, created, page_of
 from sop_finance.periods.service import period_param, year_param
-from sop_finance.types import Code
 from sop_shared.concurrency import require_if_match, set_etag
-from sop_shared.context import Principal
 from sop_shared.errors import problem_responses
-from sop_shared.pagination import Page, PageDep
-from sop_shared.security import scopes
+from sop_shared.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix=PREFIX, tags=["budgets"])
-Reader = Annotated[Principal, scopes(FINANCE_READ)]
-Writer = Annotated[Principal, scopes(FINANCE_WRITE)]
 
 
 @router.get("/budgets", response_model=Page[BudgetOut], responses=problem_responses(401, 403, 422))
 async def list_budgets(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     cost_centre: Code | None = None,
     account: Code | None = None,
     period: Annotated[str | None, Query(max_length=12)] = None,
@@ -64,9 +58,7 @@ async def list_budgets(
     response_model=BudgetOut,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_budget(
-    body: BudgetCreate, response: Response, fin: FinanceDep, _: Writer
-) -> BudgetOut:
+async def create_budget(body: BudgetCreate, response: Response, fin: Writer) -> BudgetOut:
     """Set the budget for a cost centre, account and period (one per combination)."""
     budget = await service.create_budget(fin, data=body)
     created(response, f"/budgets/{budget.id}", budget.version)
@@ -76,9 +68,7 @@ async def create_budget(
 @router.get(
     "/budgets/{budget_id}", response_model=BudgetOut, responses=problem_responses(401, 403, 404)
 )
-async def get_budget(
-    budget_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> BudgetOut:
+async def get_budget(budget_id: uuid.UUID, response: Response, fin: Reader) -> BudgetOut:
     budget = await service.get_budget(fin, budget_id)
     set_etag(response, budget.version)
     return BudgetOut.of(budget)
@@ -94,8 +84,7 @@ async def update_budget(
     body: BudgetUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> BudgetOut:
     budget = await service.get_budget(fin, budget_id)
     require_if_match(request, budget.version)
@@ -110,9 +99,8 @@ async def update_budget(
 async def list_commitments(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     cost_centre: Code | None = None,
     account: Code | None = None,
     status: CommitmentStatus | None = None,
@@ -137,7 +125,7 @@ async def list_commitments(
     responses=problem_responses(401, 403, 422),
 )
 async def create_commitment(
-    body: CommitmentCreate, response: Response, fin: FinanceDep, _: Writer
+    body: CommitmentCreate, response: Response, fin: Writer
 ) -> CommitmentOut:
     """Record a commitment (procurement raises one per purchase order line)."""
     commitment = await service.create_commitment(fin, data=body)
@@ -151,7 +139,7 @@ async def create_commitment(
     responses=problem_responses(401, 403, 404),
 )
 async def get_commitment(
-    commitment_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
+    commitment_id: uuid.UUID, response: Response, fin: Reader
 ) -> CommitmentOut:
     commitment = await service.get_commitment(fin, commitment_id)
     set_etag(response, commitment.version)
@@ -166,8 +154,7 @@ async def get_commitment(
 async def release_commitment(
     commitment_id: uuid.UUID,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
     body: Annotated[CommitmentRelease | None, Body()] = None,
 ) -> CommitmentOut:
     """Release part or all of a commitment (e.g. an order cancelled or invoiced elsewhere)."""
@@ -183,8 +170,7 @@ async def release_commitment(
     responses=problem_responses(401, 403, 422),
 )
 async def budget_availability(
-    fin: FinanceDep,
-    _: Reader,
+    fin: Reader,
     cost_centre: Code,
     account: Code,
     financial_year: Annotated[

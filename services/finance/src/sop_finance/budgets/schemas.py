@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from sop_finance.budgets.models import CommitmentStatus
-from sop_finance.http import In, Out
-from sop_finance.types import Amount, Code, PositiveAmount, Reference, Source, Text
+from sop_finance.budgets.ports import CommitmentStatus
+from sop_finance.http import Amount, Code, In, Out, PositiveAmount, Reference, Source, Text
 from sop_shared.money import Money
 
 

@@ -6,27 +6,25 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-from sop_finance.accounts.models import DEBIT_NATURED, Account
-from sop_finance.bootstrap import Finance
-from sop_finance.budgets.models import Budget, BudgetFilter, Commitment, CommitmentFilter
+from sop_finance.accounts.ports import DEBIT_NATURED, Account
+from sop_finance.budgets.ports import Budget, BudgetFilter, Commitment, CommitmentFilter
 from sop_finance.budgets.schemas import (
     BudgetAvailability,
     BudgetCreate,
     BudgetUpdate,
     CommitmentCreate,
 )
-from sop_finance.canonical import Slice
-from sop_finance.errors import DuplicateReference, InvalidState
-from sop_finance.periods.models import ADJUSTMENT_PERIOD, PeriodRef, fiscal_year_of, year_label
+from sop_finance.context import FinanceContext
+from sop_finance.periods.ports import ADJUSTMENT_PERIOD, PeriodRef, fiscal_year_of, year_label
 from sop_finance.periods.service import period_param, year_param
-from sop_shared.db import utcnow
+from sop_finance.ports import PageRequest, RecordPage
+from sop_finance.problems import DuplicateReference, InvalidState
 from sop_shared.errors import NotFound, ValidationFailed
-from sop_shared.pagination import PageParams
 
 ZERO = Decimal("0.00")
 
 
-async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -> Account:
+async def _check_codes(fin: FinanceContext, cost_centre_code: str, account_code: str) -> Account:
     """Both codes exist and the account is postable; returns the account."""
     errors = []
     if not await fin.backend.accounts.cost_centres_by_code([cost_centre_code]):
@@ -44,18 +42,20 @@ async def _check_codes(fin: Finance, cost_centre_code: str, account_code: str) -
 # --- budgets ------------------------------------------------------------------------------------
 
 
-async def list_budgets(fin: Finance, *, flt: BudgetFilter, page: PageParams) -> Slice[Budget]:
+async def list_budgets(
+    fin: FinanceContext, *, flt: BudgetFilter, page: PageRequest
+) -> RecordPage[Budget]:
     return await fin.backend.budgets.list_budgets(flt, page)
 
 
-async def get_budget(fin: Finance, budget_id: uuid.UUID) -> Budget:
+async def get_budget(fin: FinanceContext, budget_id: uuid.UUID) -> Budget:
     found = await fin.backend.budgets.get_budget(budget_id)
     if found is None:
         raise NotFound(f"no budget {budget_id}")
     return found
 
 
-async def create_budget(fin: Finance, *, data: BudgetCreate) -> Budget:
+async def create_budget(fin: FinanceContext, *, data: BudgetCreate) -> Budget:
     ref = period_param(data.period)
     await _check_codes(fin, data.cost_centre_code, data.account_code)
     existing = await fin.backend.budgets.find_budget(
@@ -79,7 +79,7 @@ async def create_budget(fin: Finance, *, data: BudgetCreate) -> Budget:
     return budget
 
 
-async def update_budget(fin: Finance, budget: Budget, *, data: BudgetUpdate) -> Budget:
+async def update_budget(fin: FinanceContext, budget: Budget, *, data: BudgetUpdate) -> Budget:
     saved = await fin.backend.budgets.update_budget(replace(budget, amount=data.amount))
     await fin.audit.record("budget.updated", "budget", saved.id, before=budget, after=saved)
     return saved
@@ -89,13 +89,13 @@ async def update_budget(fin: Finance, budget: Budget, *, data: BudgetUpdate) -> 
 
 
 async def list_commitments(
-    fin: Finance, *, flt: CommitmentFilter, page: PageParams
-) -> Slice[Commitment]:
+    fin: FinanceContext, *, flt: CommitmentFilter, page: PageRequest
+) -> RecordPage[Commitment]:
     return await fin.backend.budgets.list_commitments(flt, page)
 
 
 async def get_commitment(
-    fin: Finance, commitment_id: uuid.UUID, *, lock: bool = False
+    fin: FinanceContext, commitment_id: uuid.UUID, *, lock: bool = False
 ) -> Commitment:
     found = await fin.backend.budgets.get_commitment(commitment_id, lock=lock)
     if found is None:
@@ -103,7 +103,7 @@ async def get_commitment(
     return found
 
 
-async def create_commitment(fin: Finance, *, data: CommitmentCreate) -> Commitment:
+async def create_commitment(fin: FinanceContext, *, data: CommitmentCreate) -> Commitment:
     await _check_codes(fin, data.cost_centre_code, data.account_code)
     if data.source != "manual" and not data.source_reference:
         raise ValidationFailed(
@@ -122,13 +122,15 @@ async def create_commitment(fin: Finance, *, data: CommitmentCreate) -> Commitme
 
 
 async def release_commitment(
-    fin: Finance, commitment_id: uuid.UUID, amount: Decimal | None
+    fin: FinanceContext, commitment_id: uuid.UUID, amount: Decimal | None
 ) -> Commitment:
     """Release some or all of what is outstanding (invoicing does this as invoices post)."""
     return await release(fin, await get_commitment(fin, commitment_id, lock=True), amount)
 
 
-async def release(fin: Finance, commitment: Commitment, amount: Decimal | None) -> Commitment:
+async def release(
+    fin: FinanceContext, commitment: Commitment, amount: Decimal | None
+) -> Commitment:
     """`release_commitment` for a commitment the caller has already read with `lock=True`."""
     if commitment.status == "closed":
         raise InvalidState(f"commitment {commitment.number} is fully released")
@@ -155,7 +157,7 @@ async def release(fin: Finance, commitment: Commitment, amount: Decimal | None) 
 
 
 async def availability(
-    fin: Finance,
+    fin: FinanceContext,
     *,
     cost_centre_code: str,
     account_code: str,
@@ -169,7 +171,7 @@ async def availability(
         start, end, fy = ref.key, ref.key, ref.fiscal_year
     else:
         fy = (
-            fiscal_year_of(utcnow().date())
+            fiscal_year_of(fin.clock.today())
             if financial_year is None
             else year_param(financial_year)
         )

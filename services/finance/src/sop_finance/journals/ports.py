@@ -1,14 +1,88 @@
-"""What the service needs from a system of record for journals and their posting."""
+"""Journals and their lines as every adapter speaks them, and the port for journals and
+their posting."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal, Protocol
 
-from sop_finance.canonical import Slice
-from sop_finance.journals.models import Journal, JournalFilter
-from sop_finance.periods.models import PeriodRef
-from sop_shared.pagination import PageParams
+from sop_finance.periods.ports import PeriodRef
+from sop_finance.ports import PageRequest, Record, RecordPage
+
+ZERO = Decimal("0.00")
+
+JournalStatus = Literal["draft", "approved", "posted"]
+JOURNAL_STATUSES: tuple[JournalStatus, ...] = ("draft", "approved", "posted")
+
+MANUAL = "manual"
+# Sources the service writes itself; clients may not claim them.
+REVERSAL, YEAR_END, PAYABLES = "reversal", "year_end", "payables"
+RESERVED_SOURCES = frozenset({REVERSAL, YEAR_END, PAYABLES})
+
+
+@dataclass(kw_only=True)
+class JournalLine:
+    account_code: str
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    cost_centre_code: str | None = None
+    programme: str | None = None
+    project: str | None = None
+    description: str | None = None
+    line_number: int = 0
+
+
+@dataclass(kw_only=True)
+class Journal(Record):
+    description: str
+    posting_date: date
+    period_code: str
+    lines: list[JournalLine]
+    # Whoever last set the lines: the person an approver must differ from.
+    prepared_by: str
+    number: str = ""  # the store assigns it
+    adjustment: bool = False
+    status: JournalStatus = "draft"
+    source: str = MANUAL
+    source_reference: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    posted_by: str | None = None
+    posted_at: datetime | None = None
+    reverses_journal_id: uuid.UUID | None = None
+    reversed_by_journal_id: uuid.UUID | None = None
+
+    @property
+    def period(self) -> PeriodRef:
+        return PeriodRef.parse(self.period_code)
+
+    @property
+    def total(self) -> Decimal:
+        """The journal's value: its debits (equal to its credits once it balances)."""
+        return self.total_debit
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((ln.debit for ln in self.lines), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((ln.credit for ln in self.lines), ZERO)
+
+
+@dataclass(kw_only=True)
+class JournalFilter:
+    status: JournalStatus | None = None
+    source: str | None = None
+    source_reference: str | None = None
+    period_code: str | None = None
+    posting_date_from: date | None = None
+    posting_date_to: date | None = None
+    updated_since: datetime | None = None
+    ids: list[uuid.UUID] = field(default_factory=list)
 
 
 class JournalsPort(Protocol):
@@ -23,7 +97,7 @@ class JournalsPort(Protocol):
 
     async def find_by_source(self, source: str, source_reference: str) -> Journal | None: ...
 
-    async def list(self, flt: JournalFilter, page: PageParams) -> Slice[Journal]:
+    async def list(self, flt: JournalFilter, page: PageRequest) -> RecordPage[Journal]:
         """Without lines (lists stay light); `get` gives the lines."""
         ...
 

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 
-from sop_finance.bootstrap import FINANCE_APPROVE, FINANCE_READ, FINANCE_WRITE, Finance, FinanceDep
+from sop_finance.context import Approver, FinanceContext, Reader, Writer
 from sop_finance.http import PREFIX, created, page_of
 from sop_finance.journals import service
-from sop_finance.journals.models import Journal, JournalFilter, JournalStatus
+from sop_finance.journals.ports import Journal, JournalFilter, JournalStatus
 from sop_finance.journals.schemas import (
     JournalCreate,
     JournalOut,
@@ -20,20 +20,15 @@ from sop_finance.journals.schemas import (
     ReversalCreate,
 )
 from sop_shared.concurrency import require_if_match, set_etag
-from sop_shared.context import Principal
 from sop_shared.errors import problem_responses
 from sop_shared.idempotency import RequiredIdempotencyKey, require_idempotency_key
-from sop_shared.pagination import Page, PageDep
-from sop_shared.security import scopes
+from sop_shared.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix=PREFIX, tags=["journals"])
-Reader = Annotated[Principal, scopes(FINANCE_READ)]
-Writer = Annotated[Principal, scopes(FINANCE_WRITE)]
-Approver = Annotated[Principal, scopes(FINANCE_APPROVE)]
 PostingErrors = problem_responses(401, 403, 404, 409, 422, 428)
 
 
-def out(fin: Finance, journal: Journal, schema: type[JournalSummaryOut] = JournalOut) -> Any:
+def out(fin: FinanceContext, journal: Journal, schema: type[JournalSummaryOut] = JournalOut) -> Any:
     body = schema.of(journal)
     body.requires_approval = service.requires_approval(fin, journal)
     return body
@@ -45,9 +40,8 @@ def out(fin: Finance, journal: Journal, schema: type[JournalSummaryOut] = Journa
 async def list_journals(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     status: JournalStatus | None = None,
     source: Annotated[str | None, Query(max_length=30)] = None,
     source_reference: Annotated[str | None, Query(max_length=100)] = None,
@@ -75,8 +69,7 @@ async def list_journals(
 async def create_journal(
     body: JournalCreate,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -97,9 +90,7 @@ async def create_journal(
 @router.get(
     "/journals/{journal_id}", response_model=JournalOut, responses=problem_responses(401, 403, 404)
 )
-async def get_journal(
-    journal_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> JournalOut:
+async def get_journal(journal_id: uuid.UUID, response: Response, fin: Reader) -> JournalOut:
     journal = await service.get_journal(fin, journal_id)
     set_etag(response, journal.version)
     return out(fin, journal)
@@ -115,8 +106,7 @@ async def update_journal(
     body: JournalUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> JournalOut:
     """Change a draft (an edit voids any approval). Posted journals are immutable: 409."""
     journal = await service.get_journal(fin, journal_id)
@@ -131,9 +121,7 @@ async def update_journal(
     status_code=204,
     responses=problem_responses(401, 403, 404, 409, 412, 428),
 )
-async def delete_journal(
-    journal_id: uuid.UUID, request: Request, fin: FinanceDep, _: Writer
-) -> Response:
+async def delete_journal(journal_id: uuid.UUID, request: Request, fin: Writer) -> Response:
     """Delete a draft. Posted journals are immutable: 409."""
     journal = await service.get_journal(fin, journal_id)
     require_if_match(request, journal.version)
@@ -146,9 +134,7 @@ async def delete_journal(
     response_model=JournalOut,
     responses=problem_responses(401, 403, 404, 409),
 )
-async def approve_journal(
-    journal_id: uuid.UUID, response: Response, fin: FinanceDep, _: Approver
-) -> JournalOut:
+async def approve_journal(journal_id: uuid.UUID, response: Response, fin: Approver) -> JournalOut:
     """Approve a draft: the approver must not be its preparer (403 self-approval)."""
     journal = await service.approve_journal(fin, journal_id)
     set_etag(response, journal.version)
@@ -159,8 +145,7 @@ async def approve_journal(
 async def post_journal(
     journal_id: uuid.UUID,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
     _key: RequiredIdempotencyKey,
 ) -> JournalOut:
     """Post a draft into the period of its posting date; balances update in the same
@@ -179,8 +164,7 @@ async def post_journal(
 async def reverse_journal(
     journal_id: uuid.UUID,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
     _key: RequiredIdempotencyKey,
     body: Annotated[ReversalCreate | None, Body()] = None,
 ) -> JournalOut:

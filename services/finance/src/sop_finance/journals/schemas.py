@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from sop_finance.http import In, Out
-from sop_finance.journals.models import MANUAL, ZERO, JournalStatus
-from sop_finance.types import Amount, Code, Name, Reference, Source, Text
+from sop_finance.http import Amount, Code, In, Name, Out, Reference, Source, Text
+from sop_finance.journals.ports import MANUAL, ZERO, JournalStatus
 from sop_shared.money import Money
 
 MAX_LINES = 10_000

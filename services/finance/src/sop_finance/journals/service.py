@@ -8,20 +8,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from sop_finance.accounts.models import OPERATING
-from sop_finance.bootstrap import FINANCE_APPROVE, Finance
-from sop_finance.canonical import Slice
-from sop_finance.errors import (
-    ApprovalRequired,
-    DuplicateReference,
-    InvalidState,
-    JournalPosted,
-    JournalUnbalanced,
-    PeriodClosed,
-    PeriodSoftClosed,
-    SelfApproval,
-)
-from sop_finance.journals.models import (
+from sop_finance.accounts.ports import OPERATING
+from sop_finance.context import FINANCE_APPROVE, FinanceContext
+from sop_finance.journals.ports import (
     MANUAL,
     RESERVED_SOURCES,
     REVERSAL,
@@ -31,31 +20,42 @@ from sop_finance.journals.models import (
     JournalLine,
 )
 from sop_finance.journals.schemas import JournalCreate, JournalLineIn, JournalUpdate, ReversalCreate
-from sop_finance.periods.models import PeriodRef
-from sop_shared.db import utcnow
+from sop_finance.periods.ports import PeriodRef
+from sop_finance.ports import PageRequest, RecordPage
+from sop_finance.problems import (
+    ApprovalRequired,
+    DuplicateReference,
+    InvalidState,
+    JournalPosted,
+    JournalUnbalanced,
+    PeriodClosed,
+    PeriodSoftClosed,
+    SelfApproval,
+)
 from sop_shared.errors import NotFound, ValidationFailed
-from sop_shared.pagination import PageParams
 
 Errors = list[tuple[str, str]]
 
 
-async def list_journals(fin: Finance, *, flt: JournalFilter, page: PageParams) -> Slice[Journal]:
+async def list_journals(
+    fin: FinanceContext, *, flt: JournalFilter, page: PageRequest
+) -> RecordPage[Journal]:
     return await fin.backend.journals.list(flt, page)
 
 
-async def get_journal(fin: Finance, journal_id: uuid.UUID, *, lock: bool = False) -> Journal:
+async def get_journal(fin: FinanceContext, journal_id: uuid.UUID, *, lock: bool = False) -> Journal:
     journal = await fin.backend.journals.get(journal_id, lock=lock)
     if journal is None:
         raise NotFound(f"no journal {journal_id}")
     return journal
 
 
-def requires_approval(fin: Finance, journal: Journal) -> bool:
+def requires_approval(fin: FinanceContext, journal: Journal) -> bool:
     """Manual journals above the threshold need a second person's approval before posting."""
     return journal.source == MANUAL and journal.total > fin.settings.approval_threshold
 
 
-async def create_journal(fin: Finance, *, data: JournalCreate) -> Journal:
+async def create_journal(fin: FinanceContext, *, data: JournalCreate) -> Journal:
     if data.source in RESERVED_SOURCES:
         raise ValidationFailed(
             f"source {data.source!r} is reserved for journals finance writes itself",
@@ -92,7 +92,7 @@ async def create_journal(fin: Finance, *, data: JournalCreate) -> Journal:
     return journal
 
 
-async def update_journal(fin: Finance, journal: Journal, *, data: JournalUpdate) -> Journal:
+async def update_journal(fin: FinanceContext, journal: Journal, *, data: JournalUpdate) -> Journal:
     _refuse_if_posted(journal, "changed")
     values = data.values(only_set=True, drop_none=True, exclude=frozenset({"lines"}))
     changed = replace(journal, **values)
@@ -111,13 +111,13 @@ async def update_journal(fin: Finance, journal: Journal, *, data: JournalUpdate)
     return saved
 
 
-async def delete_journal(fin: Finance, journal: Journal) -> None:
+async def delete_journal(fin: FinanceContext, journal: Journal) -> None:
     _refuse_if_posted(journal, "deleted")
     await fin.backend.journals.delete(journal)
     await fin.audit.record("journal.deleted", "journal", journal.id, before=journal)
 
 
-async def approve_journal(fin: Finance, journal_id: uuid.UUID) -> Journal:
+async def approve_journal(fin: FinanceContext, journal_id: uuid.UUID) -> Journal:
     journal = await get_journal(fin, journal_id, lock=True)
     _refuse_if_posted(journal, "approved")
     if journal.status == "approved":
@@ -126,13 +126,15 @@ async def approve_journal(fin: Finance, journal_id: uuid.UUID) -> Journal:
         raise SelfApproval(
             f"journal {journal.number} was prepared by you; someone else must approve it"
         )
-    approved = replace(journal, status="approved", approved_by=fin.actor, approved_at=utcnow())
+    approved = replace(
+        journal, status="approved", approved_by=fin.actor, approved_at=fin.clock.now()
+    )
     saved = await fin.backend.journals.update(approved)
     await fin.audit.record("journal.approved", "journal", saved.id, before=journal, after=saved)
     return saved
 
 
-async def post_journal(fin: Finance, journal_id: uuid.UUID) -> Journal:
+async def post_journal(fin: FinanceContext, journal_id: uuid.UUID) -> Journal:
     journal = await get_journal(fin, journal_id, lock=True)
     _refuse_if_posted(journal, "posted again")
     await validate(fin, journal)  # reference data may have changed since the draft was saved
@@ -143,13 +145,15 @@ async def post_journal(fin: Finance, journal_id: uuid.UUID) -> Journal:
             "approve it first"
         )
     period = await open_period_for(fin, journal)
-    posted = replace(journal, status="posted", posted_by=fin.actor, posted_at=utcnow())
+    posted = replace(journal, status="posted", posted_by=fin.actor, posted_at=fin.clock.now())
     saved = await fin.backend.journals.post(posted, period)
     await fin.audit.record("journal.posted", "journal", saved.id, before=journal, after=saved)
     return saved
 
 
-async def reverse_journal(fin: Finance, journal_id: uuid.UUID, *, data: ReversalCreate) -> Journal:
+async def reverse_journal(
+    fin: FinanceContext, journal_id: uuid.UUID, *, data: ReversalCreate
+) -> Journal:
     original = await get_journal(fin, journal_id, lock=True)
     if original.status != "posted":
         raise InvalidState(f"journal {original.number} is not posted: edit or delete it instead")
@@ -191,11 +195,11 @@ async def reverse_journal(fin: Finance, journal_id: uuid.UUID, *, data: Reversal
     return saved
 
 
-async def post_new(fin: Finance, journal: Journal) -> Journal:
+async def post_new(fin: FinanceContext, journal: Journal) -> Journal:
     """Store and post a journal in one step (validated already): used for keyed one-step
     postings, reversals, payables and the year-end close."""
     period = await open_period_for(fin, journal)
-    journal.status, journal.posted_by, journal.posted_at = "posted", fin.actor, utcnow()
+    journal.status, journal.posted_by, journal.posted_at = "posted", fin.actor, fin.clock.now()
     journal.period_code = period.code
     saved = await fin.backend.journals.add(journal)
     await fin.audit.record("journal.posted", "journal", saved.id, after=saved)
@@ -211,7 +215,7 @@ def period_of(posting_date: date, adjustment: bool) -> PeriodRef:
     return PeriodRef.of_date(posting_date, adjustment=adjustment)
 
 
-async def open_period_for(fin: Finance, journal: Journal) -> PeriodRef:
+async def open_period_for(fin: FinanceContext, journal: Journal) -> PeriodRef:
     """The journal's period, held against a concurrent close, if it may take this posting."""
     ref = journal.period
     period = await fin.backend.periods.get_period(ref.code, hold=True)
@@ -230,7 +234,7 @@ async def open_period_for(fin: Finance, journal: Journal) -> PeriodRef:
     return ref
 
 
-async def validate(fin: Finance, journal: Journal, *, allow_inactive: bool = False) -> None:
+async def validate(fin: FinanceContext, journal: Journal, *, allow_inactive: bool = False) -> None:
     """Every line names a postable account (and a cost centre where the account is income or
     expense), carries a debit or a credit, and the journal balances to the penny."""
     lines = journal.lines
@@ -256,7 +260,7 @@ async def validate(fin: Finance, journal: Journal, *, allow_inactive: bool = Fal
 
 
 async def _reference_errors(
-    fin: Finance, lines: Sequence[JournalLine], *, allow_inactive: bool
+    fin: FinanceContext, lines: Sequence[JournalLine], *, allow_inactive: bool
 ) -> Errors:
     chart = fin.backend.accounts
     accounts = await chart.accounts_by_code({ln.account_code for ln in lines})
@@ -302,7 +306,7 @@ async def _reference_errors(
     return errors
 
 
-async def _refuse_duplicate(fin: Finance, source: str, reference: str) -> None:
+async def _refuse_duplicate(fin: FinanceContext, source: str, reference: str) -> None:
     existing = await fin.backend.journals.find_by_source(source, reference)
     if existing is not None:
         raise DuplicateReference(

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sop_shared.calendar import Division, WorkingCalendar
+
 LABEL, RECORD = 80, 100
 CREDIT, CONTRA_DEBIT = "99", "17"
 _NOT_BACS = re.compile(r"[^A-Z0-9.&/\- ]")
@@ -29,15 +31,21 @@ def julian(day: date) -> str:
     return f" {day:%y}{day.timetuple().tm_yday:03d}"
 
 
-def processing_day(payment_date: date) -> date:
+# Bacs works on England and Wales's working days, whatever the department's home nation.
+BACS_DAYS = Division.ENGLAND_AND_WALES
+
+
+def payment_day(requested: date, calendar: WorkingCalendar) -> date:
+    """The day the money can reach suppliers: `requested`, or the next Bacs working day when
+    it is a bank holiday (a payment is never brought forward)."""
+    return calendar.on_or_after(BACS_DAYS, requested)
+
+
+def processing_day(payment_date: date, calendar: WorkingCalendar) -> date:
     """Bacs is a three-day cycle: files are processed two working days before the money
-    arrives (weekends skipped; bank holidays are the submitting bureau's to apply)."""
-    day, left = payment_date, 2
-    while left:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    arrives, skipping weekends and England and Wales bank holidays (so a run paying on the
+    Tuesday after Easter is processed on the Wednesday before Good Friday)."""
+    return calendar.add_working_days(BACS_DAYS, payment_date, -2)
 
 
 @dataclass(frozen=True)
@@ -123,9 +131,11 @@ def standard18(
     payment_date: date,
     created: date,
     serial: str,
+    calendar: WorkingCalendar,
     file_number: int = 1,
 ) -> str:
-    """A single-processing-day credit file (work code "1 DAILY")."""
+    """A single-processing-day credit file (work code "1 DAILY"), processed on
+    `processing_day(payment_date, calendar)`."""
     if not credits:
         raise ValueError("a BACS file needs at least one credit")
     if not (len(serial) == 6 and serial.isalnum() and serial.upper() == serial):
@@ -158,7 +168,7 @@ def standard18(
     uhl1 = _fixed(
         LABEL,
         "UHL1",
-        julian(processing_day(payment_date)),  # 5-10 processing day
+        julian(processing_day(payment_date, calendar)),  # 5-10 processing day
         "999999    ",  # 11-20 receiving party
         "00",  # 21-22 currency
         "000000",  # 23-28 country

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from sop_finance.bootstrap import FINANCE_APPROVE, FINANCE_READ, FINANCE_WRITE, FinanceDep
+from sop_finance.context import Approver, Reader, Writer
 from sop_finance.http import PREFIX, created, page_of
 from sop_finance.payables import service
-from sop_finance.payables.models import (
+from sop_finance.payables.ports import (
     InvoiceFilter,
     InvoiceStatus,
     PaymentRun,
@@ -32,16 +32,11 @@ from sop_finance.payables.schemas import (
     SupplierUpdate,
 )
 from sop_shared.concurrency import require_if_match, set_etag
-from sop_shared.context import Principal
 from sop_shared.errors import problem_responses
 from sop_shared.idempotency import RequiredIdempotencyKey
-from sop_shared.pagination import Page, PageDep
-from sop_shared.security import scopes
+from sop_shared.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix=PREFIX, tags=["payables"])
-Reader = Annotated[Principal, scopes(FINANCE_READ)]
-Writer = Annotated[Principal, scopes(FINANCE_WRITE)]
-Approver = Annotated[Principal, scopes(FINANCE_APPROVE)]
 READ = problem_responses(401, 403, 422)
 ONE = problem_responses(401, 403, 404)
 CREATE = problem_responses(401, 403, 409, 422)
@@ -64,9 +59,8 @@ def run_out(run: PaymentRun) -> PaymentRunOut:
 async def list_suppliers(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     number: Annotated[str | None, Query(max_length=20)] = None,
     active: bool | None = None,
     updated_since: datetime | None = None,
@@ -79,18 +73,14 @@ async def list_suppliers(
 
 
 @router.post("/suppliers", status_code=201, response_model=SupplierOut, responses=CREATE)
-async def create_supplier(
-    body: SupplierCreate, response: Response, fin: FinanceDep, _: Writer
-) -> SupplierOut:
+async def create_supplier(body: SupplierCreate, response: Response, fin: Writer) -> SupplierOut:
     supplier = await service.create_supplier(fin, data=body)
     created(response, f"/suppliers/{supplier.id}", supplier.version)
     return SupplierOut.of(supplier)
 
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierOut, responses=ONE)
-async def get_supplier(
-    supplier_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> SupplierOut:
+async def get_supplier(supplier_id: uuid.UUID, response: Response, fin: Reader) -> SupplierOut:
     supplier = await service.get_supplier(fin, supplier_id)
     set_etag(response, supplier.version)
     return SupplierOut.of(supplier)
@@ -102,8 +92,7 @@ async def update_supplier(
     body: SupplierUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> SupplierOut:
     supplier = await service.get_supplier(fin, supplier_id)
     require_if_match(request, supplier.version)
@@ -117,7 +106,7 @@ async def update_supplier(
 
 @router.get("/bank-accounts", response_model=Page[BankAccountOut], responses=READ)
 async def list_bank_accounts(
-    request: Request, response: Response, fin: FinanceDep, _: Reader, page: PageDep
+    request: Request, response: Response, fin: Reader, page: PageRequestDep
 ) -> Page[BankAccountOut]:
     """The department's accounts that payment runs pay from (their BACS identity)."""
     found = await service.list_bank_accounts(fin, page=page)
@@ -126,7 +115,7 @@ async def list_bank_accounts(
 
 @router.post("/bank-accounts", status_code=201, response_model=BankAccountOut, responses=CREATE)
 async def create_bank_account(
-    body: BankAccountCreate, response: Response, fin: FinanceDep, _: Approver
+    body: BankAccountCreate, response: Response, fin: Approver
 ) -> BankAccountOut:
     account = await service.create_bank_account(fin, data=body)
     created(response, f"/bank-accounts/{account.id}", account.version)
@@ -135,7 +124,7 @@ async def create_bank_account(
 
 @router.get("/bank-accounts/{bank_account_id}", response_model=BankAccountOut, responses=ONE)
 async def get_bank_account(
-    bank_account_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
+    bank_account_id: uuid.UUID, response: Response, fin: Reader
 ) -> BankAccountOut:
     account = await service.get_bank_account(fin, bank_account_id)
     set_etag(response, account.version)
@@ -148,8 +137,7 @@ async def update_bank_account(
     body: BankAccountUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Approver,
+    fin: Approver,
 ) -> BankAccountOut:
     account = await service.get_bank_account(fin, bank_account_id)
     require_if_match(request, account.version)
@@ -165,9 +153,8 @@ async def update_bank_account(
 async def list_invoices(
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Reader,
-    page: PageDep,
+    fin: Reader,
+    page: PageRequestDep,
     status: InvoiceStatus | None = None,
     supplier_id: uuid.UUID | None = None,
     due_by: date | None = None,
@@ -188,9 +175,7 @@ async def list_invoices(
 
 
 @router.post("/supplier-invoices", status_code=201, response_model=InvoiceOut, responses=CREATE)
-async def create_invoice(
-    body: InvoiceCreate, response: Response, fin: FinanceDep, _: Writer
-) -> InvoiceOut:
+async def create_invoice(body: InvoiceCreate, response: Response, fin: Writer) -> InvoiceOut:
     """Record a supplier invoice (from procurement, or entered by hand) as received."""
     invoice = await service.create_invoice(fin, data=body)
     created(response, f"/supplier-invoices/{invoice.id}", invoice.version)
@@ -198,9 +183,7 @@ async def create_invoice(
 
 
 @router.get("/supplier-invoices/{invoice_id}", response_model=InvoiceOut, responses=ONE)
-async def get_invoice(
-    invoice_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> InvoiceOut:
+async def get_invoice(invoice_id: uuid.UUID, response: Response, fin: Reader) -> InvoiceOut:
     invoice = await service.get_invoice(fin, invoice_id)
     set_etag(response, invoice.version)
     return InvoiceOut.of(invoice)
@@ -212,8 +195,7 @@ async def update_invoice(
     body: InvoiceUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
 ) -> InvoiceOut:
     invoice = await service.get_invoice(fin, invoice_id)
     require_if_match(request, invoice.version)
@@ -223,9 +205,7 @@ async def update_invoice(
 
 
 @router.post("/supplier-invoices/{invoice_id}/approve", response_model=InvoiceOut, responses=ACTION)
-async def approve_invoice(
-    invoice_id: uuid.UUID, response: Response, fin: FinanceDep, _: Approver
-) -> InvoiceOut:
+async def approve_invoice(invoice_id: uuid.UUID, response: Response, fin: Approver) -> InvoiceOut:
     """Approve for payment: not by the person who entered it."""
     invoice = await service.approve_invoice(fin, invoice_id)
     set_etag(response, invoice.version)
@@ -233,9 +213,7 @@ async def approve_invoice(
 
 
 @router.post("/supplier-invoices/{invoice_id}/cancel", response_model=InvoiceOut, responses=ACTION)
-async def cancel_invoice(
-    invoice_id: uuid.UUID, response: Response, fin: FinanceDep, _: Writer
-) -> InvoiceOut:
+async def cancel_invoice(invoice_id: uuid.UUID, response: Response, fin: Writer) -> InvoiceOut:
     invoice = await service.cancel_invoice(fin, invoice_id)
     set_etag(response, invoice.version)
     return InvoiceOut.of(invoice)
@@ -245,8 +223,7 @@ async def cancel_invoice(
 async def post_invoice(
     invoice_id: uuid.UUID,
     response: Response,
-    fin: FinanceDep,
-    _: Writer,
+    fin: Writer,
     _key: RequiredIdempotencyKey,
     body: Annotated[InvoicePost | None, Body()] = None,
 ) -> InvoiceOut:
@@ -263,7 +240,7 @@ async def post_invoice(
 
 @router.get("/payment-runs", response_model=Page[PaymentRunOut], responses=READ)
 async def list_payment_runs(
-    request: Request, response: Response, fin: FinanceDep, _: Reader, page: PageDep
+    request: Request, response: Response, fin: Reader, page: PageRequestDep
 ) -> Page[PaymentRunOut]:
     found = await service.list_payment_runs(fin, page=page)
     return page_of(request, response, found, run_out)
@@ -271,7 +248,7 @@ async def list_payment_runs(
 
 @router.post("/payment-runs", status_code=201, response_model=PaymentRunOut, responses=CREATE)
 async def propose_payment_run(
-    body: PaymentRunCreate, response: Response, fin: FinanceDep, _: Writer
+    body: PaymentRunCreate, response: Response, fin: Writer
 ) -> PaymentRunOut:
     """Propose a run: every posted, unpaid invoice due by the date, one payment per supplier."""
     run = await service.propose_payment_run(fin, data=body)
@@ -280,18 +257,14 @@ async def propose_payment_run(
 
 
 @router.get("/payment-runs/{run_id}", response_model=PaymentRunOut, responses=ONE)
-async def get_payment_run(
-    run_id: uuid.UUID, response: Response, fin: FinanceDep, _: Reader
-) -> PaymentRunOut:
+async def get_payment_run(run_id: uuid.UUID, response: Response, fin: Reader) -> PaymentRunOut:
     run = await service.get_payment_run(fin, run_id)
     set_etag(response, run.version)
     return run_out(run)
 
 
 @router.post("/payment-runs/{run_id}/cancel", response_model=PaymentRunOut, responses=ACTION)
-async def cancel_payment_run(
-    run_id: uuid.UUID, response: Response, fin: FinanceDep, _: Writer
-) -> PaymentRunOut:
+async def cancel_payment_run(run_id: uuid.UUID, response: Response, fin: Writer) -> PaymentRunOut:
     run = await service.cancel_payment_run(fin, run_id)
     set_etag(response, run.version)
     return run_out(run)
@@ -301,8 +274,7 @@ async def cancel_payment_run(
 async def post_payment_run(
     run_id: uuid.UUID,
     response: Response,
-    fin: FinanceDep,
-    _: Approver,
+    fin: Approver,
     _key: RequiredIdempotencyKey,
 ) -> PaymentRunOut:
     """Pay: debit payables control, credit the bank account, mark the invoices paid and write
@@ -320,7 +292,7 @@ async def post_payment_run(
         **problem_responses(401, 403, 404, 409),
     },
 )
-async def get_bacs_file(run_id: uuid.UUID, fin: FinanceDep, _: Reader) -> Response:
+async def get_bacs_file(run_id: uuid.UUID, fin: Reader) -> Response:
     run, text = await service.bacs_file(fin, run_id)
     return Response(
         text.encode("ascii"),

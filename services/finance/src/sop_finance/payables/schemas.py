@@ -7,14 +7,14 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from sop_finance.http import In, Out
-from sop_finance.payables.models import ZERO, InvoiceStatus, PaymentRunStatus
-from sop_finance.types import (
+from sop_finance.http import (
     Amount,
     BacsName,
     BankAccountNumber,
     Code,
+    In,
     Name,
+    Out,
     PositiveAmount,
     Reference,
     ServiceUserNumber,
@@ -22,6 +22,7 @@ from sop_finance.types import (
     Source,
     Text,
 )
+from sop_finance.payables.ports import ZERO, InvoiceStatus, PaymentRunStatus
 from sop_shared.money import Money
 
 
@@ -157,7 +158,10 @@ class InvoiceOut(Out):
 
 class PaymentRunCreate(In):
     bank_account_id: uuid.UUID
-    payment_date: date = Field(description="When the money reaches suppliers (a weekday).")
+    payment_date: date = Field(
+        description="When the money reaches suppliers: a weekday (a bank holiday in England "
+        "and Wales moves to the next working day)."
+    )
     due_by: date | None = Field(
         None, description="Pay posted invoices due on or before this date (default: payment_date)."
     )

@@ -9,14 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from sop_finance.accounts.service import control_account
-from sop_finance.bootstrap import Finance
 from sop_finance.budgets import service as budgets
-from sop_finance.canonical import Slice
-from sop_finance.errors import DuplicateReference, InvalidState, SelfApproval
+from sop_finance.context import FinanceContext
 from sop_finance.journals import service as journals
-from sop_finance.journals.models import PAYABLES, ZERO, Journal, JournalLine
+from sop_finance.journals.ports import PAYABLES, ZERO, Journal, JournalLine
 from sop_finance.payables import bacs
-from sop_finance.payables.models import (
+from sop_finance.payables.ports import (
     BankAccount,
     InvoiceFilter,
     InvoiceLine,
@@ -36,32 +34,37 @@ from sop_finance.payables.schemas import (
     SupplierCreate,
     SupplierUpdate,
 )
-from sop_finance.periods.models import PeriodRef
-from sop_shared.db import utcnow
+from sop_finance.periods.ports import PeriodRef
+from sop_finance.ports import PageRequest, RecordPage
+from sop_finance.problems import DuplicateReference, InvalidState, SelfApproval
+from sop_shared.calendar import OutsideCalendar
 from sop_shared.errors import NotFound, ValidationFailed
-from sop_shared.pagination import PageParams
 
 # --- suppliers ----------------------------------------------------------------------------------
 
 
-async def list_suppliers(fin: Finance, *, flt: SupplierFilter, page: PageParams) -> Slice[Supplier]:
+async def list_suppliers(
+    fin: FinanceContext, *, flt: SupplierFilter, page: PageRequest
+) -> RecordPage[Supplier]:
     return await fin.backend.payables.list_suppliers(flt, page)
 
 
-async def get_supplier(fin: Finance, supplier_id: uuid.UUID) -> Supplier:
+async def get_supplier(fin: FinanceContext, supplier_id: uuid.UUID) -> Supplier:
     found = await fin.backend.payables.get_supplier(supplier_id)
     if found is None:
         raise NotFound(f"no supplier {supplier_id}")
     return found
 
 
-async def create_supplier(fin: Finance, *, data: SupplierCreate) -> Supplier:
+async def create_supplier(fin: FinanceContext, *, data: SupplierCreate) -> Supplier:
     supplier = await fin.backend.payables.add_supplier(Supplier(**data.values()))
     await fin.audit.record("supplier.created", "supplier", supplier.id, after=supplier)
     return supplier
 
 
-async def update_supplier(fin: Finance, supplier: Supplier, *, data: SupplierUpdate) -> Supplier:
+async def update_supplier(
+    fin: FinanceContext, supplier: Supplier, *, data: SupplierUpdate
+) -> Supplier:
     saved = await fin.backend.payables.update_supplier(
         replace(supplier, **data.values(only_set=True, drop_none=True))
     )
@@ -73,18 +76,18 @@ async def update_supplier(fin: Finance, supplier: Supplier, *, data: SupplierUpd
 # --- bank accounts ------------------------------------------------------------------------------
 
 
-async def list_bank_accounts(fin: Finance, *, page: PageParams) -> Slice[BankAccount]:
+async def list_bank_accounts(fin: FinanceContext, *, page: PageRequest) -> RecordPage[BankAccount]:
     return await fin.backend.payables.list_bank_accounts(page)
 
 
-async def get_bank_account(fin: Finance, bank_account_id: uuid.UUID) -> BankAccount:
+async def get_bank_account(fin: FinanceContext, bank_account_id: uuid.UUID) -> BankAccount:
     found = await fin.backend.payables.get_bank_account(bank_account_id)
     if found is None:
         raise NotFound(f"no bank account {bank_account_id}")
     return found
 
 
-async def create_bank_account(fin: Finance, *, data: BankAccountCreate) -> BankAccount:
+async def create_bank_account(fin: FinanceContext, *, data: BankAccountCreate) -> BankAccount:
     accounts = await fin.backend.accounts.accounts_by_code([data.ledger_account_code])
     ledger = accounts.get(data.ledger_account_code)
     if ledger is None or ledger.type != "asset" or not ledger.postable:
@@ -98,7 +101,7 @@ async def create_bank_account(fin: Finance, *, data: BankAccountCreate) -> BankA
 
 
 async def update_bank_account(
-    fin: Finance, account: BankAccount, *, data: BankAccountUpdate
+    fin: FinanceContext, account: BankAccount, *, data: BankAccountUpdate
 ) -> BankAccount:
     saved = await fin.backend.payables.update_bank_account(
         replace(account, **data.values(only_set=True, drop_none=True))
@@ -113,13 +116,13 @@ async def update_bank_account(
 
 
 async def list_invoices(
-    fin: Finance, *, flt: InvoiceFilter, page: PageParams
-) -> Slice[SupplierInvoice]:
+    fin: FinanceContext, *, flt: InvoiceFilter, page: PageRequest
+) -> RecordPage[SupplierInvoice]:
     return await fin.backend.payables.list_invoices(flt, page)
 
 
 async def get_invoice(
-    fin: Finance, invoice_id: uuid.UUID, *, lock: bool = False
+    fin: FinanceContext, invoice_id: uuid.UUID, *, lock: bool = False
 ) -> SupplierInvoice:
     found = await fin.backend.payables.get_invoice(invoice_id, lock=lock)
     if found is None:
@@ -127,7 +130,7 @@ async def get_invoice(
     return found
 
 
-async def create_invoice(fin: Finance, *, data: InvoiceCreate) -> SupplierInvoice:
+async def create_invoice(fin: FinanceContext, *, data: InvoiceCreate) -> SupplierInvoice:
     supplier = await fin.backend.payables.get_supplier(data.supplier_id)
     if supplier is None or not supplier.active:
         raise ValidationFailed(
@@ -161,7 +164,7 @@ async def create_invoice(fin: Finance, *, data: InvoiceCreate) -> SupplierInvoic
 
 
 async def update_invoice(
-    fin: Finance, invoice: SupplierInvoice, *, data: InvoiceUpdate
+    fin: FinanceContext, invoice: SupplierInvoice, *, data: InvoiceUpdate
 ) -> SupplierInvoice:
     if invoice.status != "received":
         raise InvalidState(
@@ -179,14 +182,14 @@ async def update_invoice(
     return saved
 
 
-async def approve_invoice(fin: Finance, invoice_id: uuid.UUID) -> SupplierInvoice:
+async def approve_invoice(fin: FinanceContext, invoice_id: uuid.UUID) -> SupplierInvoice:
     invoice = await get_invoice(fin, invoice_id, lock=True)
     if invoice.status != "received":
         raise InvalidState(f"invoice {invoice.number} is {invoice.status}, not received")
     if invoice.entered_by == fin.actor:
         raise SelfApproval(f"invoice {invoice.number} was entered by you; someone else approves")
     saved = await fin.backend.payables.update_invoice(
-        replace(invoice, status="approved", approved_by=fin.actor, approved_at=utcnow())
+        replace(invoice, status="approved", approved_by=fin.actor, approved_at=fin.clock.now())
     )
     await fin.audit.record(
         "supplier_invoice.approved", "supplier_invoice", saved.id, before=invoice, after=saved
@@ -194,7 +197,7 @@ async def approve_invoice(fin: Finance, invoice_id: uuid.UUID) -> SupplierInvoic
     return saved
 
 
-async def cancel_invoice(fin: Finance, invoice_id: uuid.UUID) -> SupplierInvoice:
+async def cancel_invoice(fin: FinanceContext, invoice_id: uuid.UUID) -> SupplierInvoice:
     invoice = await get_invoice(fin, invoice_id, lock=True)
     if invoice.status not in ("received", "approved"):
         raise InvalidState(
@@ -209,7 +212,7 @@ async def cancel_invoice(fin: Finance, invoice_id: uuid.UUID) -> SupplierInvoice
 
 
 async def post_invoice(
-    fin: Finance, invoice_id: uuid.UUID, *, posting_date: date | None
+    fin: FinanceContext, invoice_id: uuid.UUID, *, posting_date: date | None
 ) -> SupplierInvoice:
     """Debit each line's expense (and VAT to the VAT account), credit payables control, and
     release the commitments the lines name."""
@@ -236,7 +239,9 @@ async def post_invoice(
     return saved
 
 
-async def _invoice_journal(fin: Finance, invoice: SupplierInvoice, posting_date: date) -> Journal:
+async def _invoice_journal(
+    fin: FinanceContext, invoice: SupplierInvoice, posting_date: date
+) -> Journal:
     control = await control_account(fin, "payables_control")
     lines = [
         JournalLine(
@@ -271,7 +276,7 @@ async def _invoice_journal(fin: Finance, invoice: SupplierInvoice, posting_date:
     )
 
 
-async def _check_invoice(fin: Finance, invoice: SupplierInvoice) -> None:
+async def _check_invoice(fin: FinanceContext, invoice: SupplierInvoice) -> None:
     if invoice.due_date < invoice.invoice_date:
         raise ValidationFailed(
             "the due date is before the invoice date",
@@ -297,18 +302,20 @@ def _lines(lines: list[InvoiceLineIn]) -> list[InvoiceLine]:
 # --- payment runs -------------------------------------------------------------------------------
 
 
-async def list_payment_runs(fin: Finance, *, page: PageParams) -> Slice[PaymentRun]:
+async def list_payment_runs(fin: FinanceContext, *, page: PageRequest) -> RecordPage[PaymentRun]:
     return await fin.backend.payables.list_payment_runs(page)
 
 
-async def get_payment_run(fin: Finance, run_id: uuid.UUID, *, lock: bool = False) -> PaymentRun:
+async def get_payment_run(
+    fin: FinanceContext, run_id: uuid.UUID, *, lock: bool = False
+) -> PaymentRun:
     found = await fin.backend.payables.get_payment_run(run_id, lock=lock)
     if found is None:
         raise NotFound(f"no payment run {run_id}")
     return found
 
 
-async def propose_payment_run(fin: Finance, *, data: PaymentRunCreate) -> PaymentRun:
+async def propose_payment_run(fin: FinanceContext, *, data: PaymentRunCreate) -> PaymentRun:
     """Select every posted, unpaid invoice due by the date and group it into one payment per
     supplier, with the supplier's bank details as they stand now."""
     store = fin.backend.payables
@@ -322,6 +329,7 @@ async def propose_payment_run(fin: Finance, *, data: PaymentRunCreate) -> Paymen
         raise ValidationFailed(
             "BACS pays on working days", errors=[("payment_date", "falls on a weekend")]
         )
+    payment_date = _bacs_payment_day(fin, data.payment_date)
     due_by = data.due_by or data.payment_date
     invoices = await store.claim_due_invoices(due_by)
     if not invoices:
@@ -351,7 +359,7 @@ async def propose_payment_run(fin: Finance, *, data: PaymentRunCreate) -> Paymen
     run = await store.add_payment_run(
         PaymentRun(
             bank_account_id=account.id,
-            payment_date=data.payment_date,
+            payment_date=payment_date,
             due_by=due_by,
             payments=payments,
             created_by=fin.actor,
@@ -363,7 +371,22 @@ async def propose_payment_run(fin: Finance, *, data: PaymentRunCreate) -> Paymen
     return run
 
 
-async def cancel_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
+def _bacs_payment_day(fin: FinanceContext, requested: date) -> date:
+    """The working day the run pays on: `requested`, or the next working day when it is a
+    bank holiday in England and Wales. A date the bank holiday calendar does not cover (nor
+    the processing day two working days before it) is refused: it would be a guess."""
+    try:
+        payment_date = bacs.payment_day(requested, fin.calendar)
+        bacs.processing_day(payment_date, fin.calendar)
+    except OutsideCalendar as exc:
+        raise ValidationFailed(
+            str(exc.detail),
+            errors=[("payment_date", "outside the bank holiday calendar")],
+        ) from None
+    return payment_date
+
+
+async def cancel_payment_run(fin: FinanceContext, run_id: uuid.UUID) -> PaymentRun:
     run = await get_payment_run(fin, run_id, lock=True)
     if run.status != "proposed":
         raise InvalidState(f"payment run {run.number} is {run.status}; only proposals cancel")
@@ -377,7 +400,7 @@ async def cancel_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
     return saved
 
 
-async def post_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
+async def post_payment_run(fin: FinanceContext, run_id: uuid.UUID) -> PaymentRun:
     """Debit payables control, credit the bank's ledger account, mark the invoices paid and
     write the BACS Standard 18 file, all in one transaction."""
     run = await get_payment_run(fin, run_id, lock=True)
@@ -432,8 +455,9 @@ async def post_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
             for p in run.payments
         ],
         payment_date=run.payment_date,
-        created=utcnow().date(),
+        created=fin.clock.today(),
         serial=run.number.rsplit("-", 1)[-1][-6:].rjust(6, "0"),
+        calendar=fin.calendar,
     )
     saved = await store.update_payment_run(
         replace(
@@ -441,7 +465,7 @@ async def post_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
             status="posted",
             journal_id=journal.id,
             posted_by=fin.actor,
-            posted_at=utcnow(),
+            posted_at=fin.clock.now(),
             bacs_file=bacs_file,
         )
     )
@@ -451,7 +475,7 @@ async def post_payment_run(fin: Finance, run_id: uuid.UUID) -> PaymentRun:
     return saved
 
 
-async def bacs_file(fin: Finance, run_id: uuid.UUID) -> tuple[PaymentRun, str]:
+async def bacs_file(fin: FinanceContext, run_id: uuid.UUID) -> tuple[PaymentRun, str]:
     run = await get_payment_run(fin, run_id)
     if run.bacs_file is None:
         raise InvalidState(f"payment run {run.number} is {run.status}; post it to get its file")

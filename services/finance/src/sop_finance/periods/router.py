@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from sop_finance.bootstrap import FINANCE_APPROVE, FINANCE_READ, FinanceDep
+from sop_finance.context import Approver, Reader
 from sop_finance.http import PREFIX, created
 from sop_finance.periods import service
-from sop_finance.periods.models import PeriodStatus
+from sop_finance.periods.ports import PeriodStatus
 from sop_finance.periods.schemas import (
     FinancialYearCreate,
     FinancialYearOut,
@@ -17,15 +17,11 @@ from sop_finance.periods.schemas import (
     PeriodUpdate,
 )
 from sop_shared.concurrency import require_if_match, set_etag
-from sop_shared.context import Principal
 from sop_shared.errors import problem_responses
 from sop_shared.idempotency import RequiredIdempotencyKey
 from sop_shared.pagination import Page
-from sop_shared.security import scopes
 
 router = APIRouter(prefix=PREFIX, tags=["periods"])
-Reader = Annotated[Principal, scopes(FINANCE_READ)]
-Approver = Annotated[Principal, scopes(FINANCE_APPROVE)]
 YearLabel = Annotated[str, Path(description="e.g. 2026-27", max_length=7)]
 PeriodCode = Annotated[str, Path(description="e.g. 2026-08 or 2026-27-ADJ", max_length=12)]
 
@@ -35,7 +31,7 @@ PeriodCode = Annotated[str, Path(description="e.g. 2026-08 or 2026-27-ADJ", max_
     response_model=Page[FinancialYearOut],
     responses=problem_responses(401, 403),
 )
-async def list_financial_years(fin: FinanceDep, _: Reader) -> Page[FinancialYearOut]:
+async def list_financial_years(fin: Reader) -> Page[FinancialYearOut]:
     """Every opened financial year (a handful per tenant: one page, `next_cursor` null)."""
     years = await service.list_years(fin)
     return Page[FinancialYearOut](items=[FinancialYearOut.of(y) for y in years])
@@ -48,7 +44,7 @@ async def list_financial_years(fin: FinanceDep, _: Reader) -> Page[FinancialYear
     responses=problem_responses(401, 403, 409, 422),
 )
 async def open_financial_year(
-    body: FinancialYearCreate, response: Response, fin: FinanceDep, _: Approver
+    body: FinancialYearCreate, response: Response, fin: Approver
 ) -> FinancialYearOut:
     """Open a financial year with its twelve monthly periods and adjustment period 13."""
     year = await service.open_year(fin, body.start_year)
@@ -61,9 +57,7 @@ async def open_financial_year(
     response_model=FinancialYearOut,
     responses=problem_responses(401, 403, 404),
 )
-async def get_financial_year(
-    year: YearLabel, response: Response, fin: FinanceDep, _: Reader
-) -> FinancialYearOut:
+async def get_financial_year(year: YearLabel, response: Response, fin: Reader) -> FinancialYearOut:
     found = await service.get_year(fin, year)
     set_etag(response, found.version)
     return FinancialYearOut.of(found)
@@ -77,8 +71,7 @@ async def get_financial_year(
 async def close_financial_year(
     year: YearLabel,
     response: Response,
-    fin: FinanceDep,
-    _: Approver,
+    fin: Approver,
     _key: RequiredIdempotencyKey,
 ) -> FinancialYearOut:
     """Year-end close: post the closing journal (income and expense balances to retained
@@ -94,8 +87,7 @@ async def close_financial_year(
     responses=problem_responses(401, 403, 422),
 )
 async def list_periods(
-    fin: FinanceDep,
-    _: Reader,
+    fin: Reader,
     financial_year: Annotated[str | None, Query(description="e.g. 2026-27")] = None,
     status: PeriodStatus | None = None,
 ) -> Page[PeriodOut]:
@@ -107,9 +99,7 @@ async def list_periods(
 @router.get(
     "/periods/{period}", response_model=PeriodOut, responses=problem_responses(401, 403, 404)
 )
-async def get_period(
-    period: PeriodCode, response: Response, fin: FinanceDep, _: Reader
-) -> PeriodOut:
+async def get_period(period: PeriodCode, response: Response, fin: Reader) -> PeriodOut:
     found = await service.get_period(fin, period)
     set_etag(response, found.version)
     return PeriodOut.of(found)
@@ -125,8 +115,7 @@ async def update_period(
     body: PeriodUpdate,
     request: Request,
     response: Response,
-    fin: FinanceDep,
-    _: Approver,
+    fin: Approver,
 ) -> PeriodOut:
     """Open, soft-close (only finance:approve may then post) or close a period."""
     found = await service.get_period(fin, period)

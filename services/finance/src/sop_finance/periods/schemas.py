@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import Field
 
 from sop_finance.http import In, Out
-from sop_finance.periods.models import PeriodStatus, YearStatus
+from sop_finance.periods.ports import PeriodStatus, YearStatus
 
 
 class FinancialYearCreate(In):

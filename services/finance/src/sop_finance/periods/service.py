@@ -6,21 +6,22 @@ from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
-from sop_finance.accounts.models import OPERATING
+from sop_finance.accounts.ports import OPERATING
 from sop_finance.accounts.service import control_account
-from sop_finance.bootstrap import Finance
-from sop_finance.errors import DuplicateReference, InvalidState
+from sop_finance.context import FinanceContext
 from sop_finance.journals import service as journals
-from sop_finance.journals.models import YEAR_END, Journal, JournalLine
-from sop_finance.periods.models import (
+from sop_finance.journals.ports import YEAR_END, Journal, JournalLine
+from sop_finance.periods.ports import (
     ADJUSTMENT_PERIOD,
     FinancialYear,
     Period,
     PeriodRef,
     PeriodStatus,
+    fiscal_year_of,
     parse_year_label,
     periods_of_year,
 )
+from sop_finance.problems import DuplicateReference, InvalidState
 from sop_shared.errors import NotFound, ValidationFailed
 
 ZERO = Decimal("0.00")
@@ -49,24 +50,24 @@ def start_year_of(label: str) -> int:
         raise NotFound(str(exc)) from None
 
 
-async def list_years(fin: Finance) -> list[FinancialYear]:
+async def list_years(fin: FinanceContext) -> list[FinancialYear]:
     return await fin.backend.periods.list_years()
 
 
-async def get_year(fin: Finance, label: str) -> FinancialYear:
+async def get_year(fin: FinanceContext, label: str) -> FinancialYear:
     year = await fin.backend.periods.get_year(start_year_of(label))
     if year is None:
         raise NotFound(f"financial year {label} has not been opened")
     return year
 
 
-async def open_year(fin: Finance, start_year: int) -> FinancialYear:
+async def open_year(fin: FinanceContext, start_year: int) -> FinancialYear:
     if await fin.backend.periods.get_year(start_year) is not None:
         raise DuplicateReference(f"financial year {start_year} is already open")
     return await _add_year(fin, start_year)
 
 
-async def ensure_year(fin: Finance, start_year: int) -> FinancialYear:
+async def ensure_year(fin: FinanceContext, start_year: int) -> FinancialYear:
     """The year and its thirteen periods, created if missing (idempotent)."""
     existing = await fin.backend.periods.get_year(start_year)
     if existing is not None:
@@ -74,7 +75,15 @@ async def ensure_year(fin: Finance, start_year: int) -> FinancialYear:
     return await _add_year(fin, start_year)
 
 
-async def _add_year(fin: Finance, start_year: int) -> FinancialYear:
+async def ensure_current_years(fin: FinanceContext) -> None:
+    """The current financial year (by today's UK date) and the next, opened if missing
+    (provisioning: idempotent)."""
+    this_year = fiscal_year_of(fin.clock.today())
+    await ensure_year(fin, this_year)
+    await ensure_year(fin, this_year + 1)
+
+
+async def _add_year(fin: FinanceContext, start_year: int) -> FinancialYear:
     periods = [Period.new(ref) for ref in periods_of_year(start_year)]
     year = await fin.backend.periods.add_year(FinancialYear(start_year=start_year), periods)
     await fin.audit.record("financial_year.opened", "financial_year", year.id, after=year)
@@ -82,13 +91,13 @@ async def _add_year(fin: Finance, start_year: int) -> FinancialYear:
 
 
 async def list_periods(
-    fin: Finance, *, financial_year: str | None, status: PeriodStatus | None
+    fin: FinanceContext, *, financial_year: str | None, status: PeriodStatus | None
 ) -> list[Period]:
     fy = year_param(financial_year) if financial_year is not None else None
     return await fin.backend.periods.list_periods(fiscal_year=fy, status=status)
 
 
-async def get_period(fin: Finance, code: str) -> Period:
+async def get_period(fin: FinanceContext, code: str) -> Period:
     try:
         ref = PeriodRef.parse(code)
     except ValueError as exc:
@@ -99,7 +108,7 @@ async def get_period(fin: Finance, code: str) -> Period:
     return period
 
 
-async def set_period_status(fin: Finance, period: Period, status: PeriodStatus) -> Period:
+async def set_period_status(fin: FinanceContext, period: Period, status: PeriodStatus) -> Period:
     year = await fin.backend.periods.get_year(period.fiscal_year)
     if year is not None and year.status == "closed":
         raise InvalidState(f"financial year {year.label} is closed; its periods stay closed")
@@ -110,7 +119,7 @@ async def set_period_status(fin: Finance, period: Period, status: PeriodStatus) 
     return saved
 
 
-async def close_year(fin: Finance, label: str) -> FinancialYear:
+async def close_year(fin: FinanceContext, label: str) -> FinancialYear:
     """Year-end close: a closing journal in the adjustment period moves every income and
     expense balance (per cost centre) to retained earnings, then every period of the year
     closes and the next year is opened if it was not."""
@@ -138,7 +147,7 @@ async def close_year(fin: Finance, label: str) -> FinancialYear:
     return closed
 
 
-async def _closing_journal(fin: Finance, year: FinancialYear) -> Journal | None:
+async def _closing_journal(fin: FinanceContext, year: FinancialYear) -> Journal | None:
     operating = [a.code for a in await fin.backend.accounts.all_accounts() if a.type in OPERATING]
     if not operating:
         return None

@@ -1,11 +1,27 @@
-"""What the reports need from a system of record: sums of maintained balances."""
+"""Balance figures as the reports read them, and the port that sums maintained balances."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
-from sop_finance.reports.models import BalanceTotal
+
+@dataclass(frozen=True)
+class BalanceTotal:
+    """Debits and credits summed over a range of periods for one account (and, when asked
+    for, one cost centre)."""
+
+    account_code: str
+    debit: Decimal
+    credit: Decimal
+    cost_centre_code: str | None = None
+
+    @property
+    def net(self) -> Decimal:
+        """Debit minus credit: positive is a debit balance."""
+        return self.debit - self.credit
 
 
 class BalancesPort(Protocol):

@@ -7,21 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sop_finance.bootstrap import FINANCE_READ, FinanceDep
-from sop_finance.http import PREFIX
+from sop_finance.context import Reader
+from sop_finance.http import PREFIX, Code
 from sop_finance.reports import service
 from sop_finance.reports.schemas import (
     AccountBalances,
     CostCentreIncomeExpenditure,
     TrialBalance,
 )
-from sop_finance.types import Code
-from sop_shared.context import Principal
 from sop_shared.errors import problem_responses
-from sop_shared.security import scopes
 
 router = APIRouter(prefix=f"{PREFIX}/reports", tags=["reports"])
-Reader = Annotated[Principal, scopes(FINANCE_READ)]
 Errors = problem_responses(401, 403, 422)
 PeriodQuery = Annotated[
     str | None,
@@ -39,16 +35,15 @@ AsOfQuery = Annotated[
 
 @router.get("/trial-balance", response_model=TrialBalance, responses=Errors)
 async def trial_balance(
-    fin: FinanceDep, _: Reader, period: PeriodQuery = None, as_of: AsOfQuery = None
+    fin: Reader, period: PeriodQuery = None, as_of: AsOfQuery = None
 ) -> TrialBalance:
     """Every account's cumulative balance at the end of the period; debits equal credits."""
-    return await service.trial_balance(fin, service.report_period(period, as_of))
+    return await service.trial_balance(fin, service.report_period(fin, period, as_of))
 
 
 @router.get("/account-balances", response_model=AccountBalances, responses=Errors)
 async def account_balances(
-    fin: FinanceDep,
-    _: Reader,
+    fin: Reader,
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
     account: Annotated[Code | None, Query(description="One account's figures.")] = None,
@@ -60,7 +55,7 @@ async def account_balances(
     """Per account: the period's movement, year to date, and the balance to date."""
     return await service.account_balances(
         fin,
-        service.report_period(period, as_of),
+        service.report_period(fin, period, as_of),
         cost_centre_code=cost_centre,
         account_code=account,
         include_headers=include_headers,
@@ -71,13 +66,12 @@ async def account_balances(
     "/cost-centre-income-expenditure", response_model=CostCentreIncomeExpenditure, responses=Errors
 )
 async def cost_centre_income_expenditure(
-    fin: FinanceDep,
-    _: Reader,
+    fin: Reader,
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
     cost_centre: Annotated[Code | None, Query(description="Default: every cost centre.")] = None,
 ) -> CostCentreIncomeExpenditure:
     """Income and expenditure by cost centre for the period and year to date."""
     return await service.cost_centre_income_expenditure(
-        fin, service.report_period(period, as_of), cost_centre_code=cost_centre
+        fin, service.report_period(fin, period, as_of), cost_centre_code=cost_centre
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from sop_finance.accounts.models import AccountType
+from sop_finance.accounts.ports import AccountType
 from sop_shared.money import Money
 
 

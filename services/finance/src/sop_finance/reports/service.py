@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sop_finance.accounts.models import OPERATING, Account
-from sop_finance.bootstrap import Finance
-from sop_finance.periods.models import PeriodRef, year_label
+from sop_finance.accounts.ports import OPERATING, Account
+from sop_finance.context import FinanceContext
+from sop_finance.periods.ports import PeriodRef, year_label
 from sop_finance.periods.service import period_param
-from sop_finance.reports.models import BalanceTotal
+from sop_finance.reports.ports import BalanceTotal
 from sop_finance.reports.schemas import (
     AccountBalance,
     AccountBalances,
@@ -20,21 +20,21 @@ from sop_finance.reports.schemas import (
     TrialBalance,
     TrialBalanceLine,
 )
-from sop_shared.db import utcnow
 from sop_shared.errors import ValidationFailed
 
 ZERO = Decimal("0.00")
 
 
-def report_period(period: str | None, as_of: date | None) -> PeriodRef:
-    """`period` (2026-08, 2026-27-ADJ) or the period containing `as_of`; default: today's."""
+def report_period(fin: FinanceContext, period: str | None, as_of: date | None) -> PeriodRef:
+    """`period` (2026-08, 2026-27-ADJ) or the period containing `as_of`; default: the period
+    of today's UK date (00:30 BST on 1 April is already the new financial year)."""
     if period is not None and as_of is not None:
         raise ValidationFailed(
             "give period or as_of, not both", errors=[("period", "conflicts with as_of")]
         )
     if period is not None:
         return period_param(period)
-    return PeriodRef.of_date(as_of or utcnow().date())
+    return PeriodRef.of_date(as_of or fin.clock.today())
 
 
 def _header(ref: PeriodRef) -> dict:
@@ -46,7 +46,7 @@ def _header(ref: PeriodRef) -> dict:
     }
 
 
-async def trial_balance(fin: Finance, ref: PeriodRef) -> TrialBalance:
+async def trial_balance(fin: FinanceContext, ref: PeriodRef) -> TrialBalance:
     accounts = {a.code: a for a in await fin.backend.accounts.all_accounts()}
     lines = []
     for total in sorted(await fin.backend.balances.totals(to_key=ref.key), key=_by_code):
@@ -72,7 +72,7 @@ async def trial_balance(fin: Finance, ref: PeriodRef) -> TrialBalance:
 
 
 async def account_balances(
-    fin: Finance,
+    fin: FinanceContext,
     ref: PeriodRef,
     *,
     cost_centre_code: str | None,
@@ -109,7 +109,7 @@ async def account_balances(
 
 
 async def cost_centre_income_expenditure(
-    fin: Finance, ref: PeriodRef, *, cost_centre_code: str | None
+    fin: FinanceContext, ref: PeriodRef, *, cost_centre_code: str | None
 ) -> CostCentreIncomeExpenditure:
     accounts = {a.code: a for a in await fin.backend.accounts.all_accounts()}
     operating = [code for code, a in accounts.items() if a.type in OPERATING]

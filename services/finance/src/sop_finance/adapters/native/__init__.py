@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from sop_finance.adapters.native.accounts import NativeChartOfAccounts
 from sop_finance.adapters.native.budgets import NativeBudgets
@@ -12,8 +12,13 @@ from sop_finance.adapters.native.periods import NativePeriods
 from sop_finance.adapters.native.reports import NativeBalances
 from sop_finance.ports import FinanceBackend
 
+if TYPE_CHECKING:
+    from sop_finance.adapters.registry import AdapterContext
 
-def native_backend(session: AsyncSession, tenant: str) -> FinanceBackend:
+
+def native_backend(context: AdapterContext) -> FinanceBackend:
+    """Every port on finance's own database, in the request's session, for one tenant."""
+    session, tenant = context.session, context.tenant
     return FinanceBackend(
         accounts=NativeChartOfAccounts(session, tenant),
         periods=NativePeriods(session, tenant),

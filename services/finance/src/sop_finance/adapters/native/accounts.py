@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sop_finance.accounts.models import (
+from sop_finance.accounts.ports import (
     Account,
     AccountFilter,
     AnalysisCode,
@@ -16,13 +16,12 @@ from sop_finance.accounts.models import (
 )
 from sop_finance.adapters.native.base import NativeStore, to_domain
 from sop_finance.adapters.native.tables import AccountRow, AnalysisCodeRow, CostCentreRow
-from sop_finance.canonical import Slice
-from sop_shared.pagination import PageParams
+from sop_finance.ports import PageRequest, RecordPage
 
 
 class NativeChartOfAccounts(NativeStore):
     # --- accounts
-    async def list_accounts(self, flt: AccountFilter, page: PageParams) -> Slice[Account]:
+    async def list_accounts(self, flt: AccountFilter, page: PageRequest) -> RecordPage[Account]:
         t = AccountRow
         stmt = self.select(t)
         if flt.code is not None:
@@ -62,7 +61,7 @@ class NativeChartOfAccounts(NativeStore):
         return to_domain(await self.update_row(AccountRow, account), Account)
 
     # --- cost centres
-    async def list_cost_centres(self, flt: CodeFilter, page: PageParams) -> Slice[CostCentre]:
+    async def list_cost_centres(self, flt: CodeFilter, page: PageRequest) -> RecordPage[CostCentre]:
         return await self.page(self._coded(CostCentreRow, flt), CostCentreRow, page, CostCentre)
 
     async def cost_centres_by_code(self, codes: Iterable[str]) -> dict[str, CostCentre]:
@@ -84,7 +83,9 @@ class NativeChartOfAccounts(NativeStore):
         return to_domain(await self.update_row(CostCentreRow, cost_centre), CostCentre)
 
     # --- analysis codes
-    async def list_analysis_codes(self, flt: CodeFilter, page: PageParams) -> Slice[AnalysisCode]:
+    async def list_analysis_codes(
+        self, flt: CodeFilter, page: PageRequest
+    ) -> RecordPage[AnalysisCode]:
         stmt = self._coded(AnalysisCodeRow, flt)
         if flt.dimension is not None:
             stmt = stmt.where(AnalysisCodeRow.dimension == flt.dimension)

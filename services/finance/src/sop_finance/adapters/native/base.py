@@ -11,10 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_finance.adapters.native.tables import SequenceRow
-from sop_finance.canonical import Slice
+from sop_finance.ports import RecordPage
 from sop_shared.db import utcnow
 from sop_shared.errors import NotFound, PreconditionFailed
-from sop_shared.pagination import PageParams, keyset_page
+from sop_shared.pagination import PageRequest, keyset_page
 
 D = TypeVar("D")
 NEVER_COPIED = frozenset({"id", "tenant", "version", "created_at", "updated_at"})
@@ -92,10 +92,10 @@ class NativeStore:
         return row
 
     async def page(
-        self, stmt: Select[Any], table: type[Any], page: PageParams, cls: type[D], **override: Any
-    ) -> Slice[D]:
+        self, stmt: Select[Any], table: type[Any], page: PageRequest, cls: type[D], **override: Any
+    ) -> RecordPage[D]:
         rows, cursor = await keyset_page(self.session, stmt, table.id, page)
-        return Slice([to_domain(r, cls, **override) for r in rows], cursor)
+        return RecordPage([to_domain(r, cls, **override) for r in rows], cursor)
 
     async def next_number(self, name: str, prefix: str, width: int = 6) -> str:
         """The tenant's next business number for `name` ("JNL-000042"). The counter row stays

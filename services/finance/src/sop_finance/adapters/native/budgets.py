@@ -9,16 +9,15 @@ from sqlalchemy import func, select, type_coerce
 
 from sop_finance.adapters.native.base import NativeStore, to_domain
 from sop_finance.adapters.native.tables import BudgetRow, CommitmentRow, Pence
-from sop_finance.budgets.models import Budget, BudgetFilter, Commitment, CommitmentFilter
-from sop_finance.canonical import Slice
-from sop_finance.periods.models import PeriodRef
-from sop_shared.pagination import PageParams
+from sop_finance.budgets.ports import Budget, BudgetFilter, Commitment, CommitmentFilter
+from sop_finance.periods.ports import PeriodRef
+from sop_finance.ports import PageRequest, RecordPage
 
 ZERO = Decimal("0.00")
 
 
 class NativeBudgets(NativeStore):
-    async def list_budgets(self, flt: BudgetFilter, page: PageParams) -> Slice[Budget]:
+    async def list_budgets(self, flt: BudgetFilter, page: PageRequest) -> RecordPage[Budget]:
         t = BudgetRow
         stmt = self.select(t)
         if flt.cost_centre_code is not None:
@@ -69,7 +68,9 @@ class NativeBudgets(NativeStore):
         )
         return (await self.session.execute(stmt)).scalar_one() or ZERO
 
-    async def list_commitments(self, flt: CommitmentFilter, page: PageParams) -> Slice[Commitment]:
+    async def list_commitments(
+        self, flt: CommitmentFilter, page: PageRequest
+    ) -> RecordPage[Commitment]:
         t = CommitmentRow
         stmt = self.select(t)
         if flt.cost_centre_code is not None:

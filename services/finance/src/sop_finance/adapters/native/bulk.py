@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_finance.adapters.native.journals import BalanceKey, NativeJournals, balance_sums
 from sop_finance.adapters.native.tables import Pence
-from sop_finance.journals.models import ZERO, Journal
+from sop_finance.journals.ports import ZERO, Journal
 from sop_shared.ids import uuid7
 
 JOURNAL_COLUMNS = (

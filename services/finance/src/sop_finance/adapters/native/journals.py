@@ -18,10 +18,9 @@ from sop_finance.adapters.native.tables import (
     JournalRow,
     LedgerBalanceRow,
 )
-from sop_finance.canonical import Slice
-from sop_finance.journals.models import ZERO, Journal, JournalFilter, JournalLine
-from sop_finance.periods.models import PeriodRef
-from sop_shared.pagination import PageParams
+from sop_finance.journals.ports import ZERO, Journal, JournalFilter, JournalLine
+from sop_finance.periods.ports import PeriodRef
+from sop_finance.ports import PageRequest, RecordPage
 
 BalanceKey = tuple[int, str, str]  # period key, account, cost centre
 # Rows per upsert statement: six parameters a row stays under the driver's 32,767 limit.
@@ -68,7 +67,7 @@ class NativeJournals(NativeStore):
         row = (await self.session.execute(stmt)).scalars().first()
         return await self._domain(row) if row else None
 
-    async def list(self, flt: JournalFilter, page: PageParams) -> Slice[Journal]:
+    async def list(self, flt: JournalFilter, page: PageRequest) -> RecordPage[Journal]:
         t = JournalRow
         stmt = self.select(t)
         if flt.status is not None:

@@ -19,8 +19,7 @@ from sop_finance.adapters.native.tables import (
     SupplierInvoiceRow,
     SupplierRow,
 )
-from sop_finance.canonical import Slice
-from sop_finance.payables.models import (
+from sop_finance.payables.ports import (
     BankAccount,
     InvoiceFilter,
     InvoiceLine,
@@ -30,12 +29,13 @@ from sop_finance.payables.models import (
     SupplierFilter,
     SupplierInvoice,
 )
-from sop_shared.pagination import PageParams, keyset_page
+from sop_finance.ports import RecordPage
+from sop_shared.pagination import PageRequest, keyset_page
 
 
 class NativePayables(NativeStore):
     # --- suppliers
-    async def list_suppliers(self, flt: SupplierFilter, page: PageParams) -> Slice[Supplier]:
+    async def list_suppliers(self, flt: SupplierFilter, page: PageRequest) -> RecordPage[Supplier]:
         t = SupplierRow
         stmt = self.select(t)
         if flt.number is not None:
@@ -65,7 +65,7 @@ class NativePayables(NativeStore):
         return to_domain(await self.update_row(SupplierRow, supplier), Supplier)
 
     # --- bank accounts
-    async def list_bank_accounts(self, page: PageParams) -> Slice[BankAccount]:
+    async def list_bank_accounts(self, page: PageRequest) -> RecordPage[BankAccount]:
         return await self.page(self.select(BankAccountRow), BankAccountRow, page, BankAccount)
 
     async def get_bank_account(self, bank_account_id: uuid.UUID) -> BankAccount | None:
@@ -79,7 +79,9 @@ class NativePayables(NativeStore):
         return to_domain(await self.update_row(BankAccountRow, account), BankAccount)
 
     # --- supplier invoices
-    async def list_invoices(self, flt: InvoiceFilter, page: PageParams) -> Slice[SupplierInvoice]:
+    async def list_invoices(
+        self, flt: InvoiceFilter, page: PageRequest
+    ) -> RecordPage[SupplierInvoice]:
         t = SupplierInvoiceRow
         stmt = self.select(t)
         if flt.status is not None:
@@ -95,7 +97,7 @@ class NativePayables(NativeStore):
         if flt.updated_since is not None:
             stmt = stmt.where(t.updated_at >= flt.updated_since)
         rows, cursor = await self._rows_page(stmt, t, page)
-        return Slice(await self._invoices(rows), cursor)
+        return RecordPage(await self._invoices(rows), cursor)
 
     async def get_invoice(
         self, invoice_id: uuid.UUID, *, lock: bool = False
@@ -149,9 +151,9 @@ class NativePayables(NativeStore):
         return await self._invoices((await self.session.execute(stmt)).scalars().all())
 
     # --- payment runs
-    async def list_payment_runs(self, page: PageParams) -> Slice[PaymentRun]:
+    async def list_payment_runs(self, page: PageRequest) -> RecordPage[PaymentRun]:
         rows, cursor = await self._rows_page(self.select(PaymentRunRow), PaymentRunRow, page)
-        return Slice(await self._runs(rows), cursor)
+        return RecordPage(await self._runs(rows), cursor)
 
     async def get_payment_run(self, run_id: uuid.UUID, *, lock: bool = False) -> PaymentRun | None:
         row = await self.row(PaymentRunRow, run_id, lock=lock)
@@ -180,7 +182,9 @@ class NativePayables(NativeStore):
         return await self._run(row)
 
     # --- mapping
-    async def _rows_page(self, stmt: Any, t: Any, page: PageParams) -> tuple[list[Any], str | None]:
+    async def _rows_page(
+        self, stmt: Any, t: Any, page: PageRequest
+    ) -> tuple[list[Any], str | None]:
         rows, cursor = await keyset_page(self.session, stmt, t.id, page)
         return list(rows), cursor
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sop_finance.adapters.native.base import NativeStore, to_domain
 from sop_finance.adapters.native.tables import FinancialYearRow, PeriodRow
-from sop_finance.periods.models import FinancialYear, Period, PeriodStatus
+from sop_finance.periods.ports import FinancialYear, Period, PeriodStatus
 
 
 class NativePeriods(NativeStore):

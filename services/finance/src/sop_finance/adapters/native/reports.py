@@ -9,7 +9,7 @@ from sqlalchemy import func, select, type_coerce
 
 from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import AccountBalanceRow, LedgerBalanceRow, Pence
-from sop_finance.reports.models import BalanceTotal
+from sop_finance.reports.ports import BalanceTotal
 
 
 class NativeBalances(NativeStore):

@@ -1,0 +1,56 @@
+"""The adapter registry: each system-of-record technology by name, what a factory gets, and
+`backend_for`, which picks the one a cluster's binding names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sop_finance.adapters.native import native_backend
+from sop_finance.ports import FinanceBackend
+from sop_finance.problems import AdapterUnavailable
+from sop_shared.platform_config import AdapterBinding
+from sop_shared.resilience import BackendConnections
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterContext:
+    """What the composition root hands an adapter factory for one request."""
+
+    binding: AdapterBinding  # the cluster's settings for finance: base URL, credentials, timeouts
+    # Finance's own database in the request's transaction: the native adapter's ledger lives
+    # here, and any adapter keeps its id cross-references here.
+    session: AsyncSession
+    tenant: str  # every port a factory returns acts for this tenant only
+    # Lives as long as the app: the vendor suites' pooled clients and circuit breakers.
+    backends: BackendConnections
+
+
+AdapterFactory = Callable[[AdapterContext], FinanceBackend]
+
+# One entry per technology; the Oracle-like and SAP-like adapters register here when they land.
+ADAPTERS: dict[str, AdapterFactory] = {"native": native_backend}
+
+
+def backend_for(
+    binding: AdapterBinding,
+    session: AsyncSession,
+    backends: BackendConnections,
+    *,
+    tenant: str,
+    cluster: str | None,
+) -> FinanceBackend:
+    """The ports of the system of record `binding` names, for `tenant` (503
+    `adapter-unavailable` when this release has no such adapter)."""
+    factory = ADAPTERS.get(binding.adapter)
+    if factory is None:
+        raise AdapterUnavailable(
+            f"cluster {cluster!r} is bound to the {binding.adapter!r} finance adapter, "
+            "which this release does not provide",
+            retry_after=60,
+        )
+    return factory(
+        AdapterContext(binding=binding, session=session, tenant=tenant, backends=backends)
+    )
