@@ -10,6 +10,7 @@ from sop_gateway.demo_records import PEOPLE, seed_hr
 from sop_hr.app import create_app
 from sop_hr.settings import HRSettings
 from sop_shared.migrations import upgrade_async
+from sop_shared.testing.platform import native_platform
 
 HR_INI = Path(__file__).resolve().parents[1] / "services" / "hr" / "alembic.ini"
 
@@ -22,9 +23,8 @@ async def test_demo_records_are_seeded_once_and_seen_by_their_tenant(tmp_path, m
         env="test",
         log_json=False,
         internal_jwks_file=str(mint.jwks_file),
-        platform_config=str(tmp_path / "none.yaml"),
     )
-    app = create_app(settings)
+    app = create_app(settings, platform=native_platform())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://hr") as client:
         admin = mint.headers(tenant=None, scopes="platform:admin", audience="sop-hr")
@@ -46,4 +46,4 @@ async def test_demo_records_are_seeded_once_and_seen_by_their_tenant(tmp_path, m
         assert scot["home_region"] == "scotland"
         units = (await client.get("/hr/v1/org-units", headers=reader)).json()["items"]
         assert {u["code"] for u in units} == {"DEPT", "CORP", "OPS"}
-    await app.state.database.dispose()
+    await app.state.kernel.database.dispose()

@@ -205,7 +205,7 @@ async def test_expired_idempotency_keys_are_purged_and_the_key_works_afresh(toy,
 
     h = {**auth(mint, tenant), "Idempotency-Key": "old-key"}
     first = await toy.post("/toy/v1/widgets", json={"name": "a", "price": "1.00"}, headers=h)
-    store = toy._transport.app.state.idempotency
+    store = toy._transport.app.state.kernel.idempotency
     assert await store.purge_expired(now=utcnow() + timedelta(hours=25)) >= 1
     again = await toy.post("/toy/v1/widgets", json={"name": "a", "price": "1.00"}, headers=h)
     assert again.status_code == 201

@@ -204,7 +204,8 @@ def platform_file(
     oracle = simulators["oracle_like"]
     for name in SWITCHED_CLUSTERS:
         lines.append(f"  {name}:\n    bindings:\n      hr: {binding_yaml('oracle_like', oracle)}")
-    lines.append("  homegrown:\n    bindings:\n      hr: {adapter: native}")
+    for name in ("homegrown", "orphaned"):
+        lines.append(f"  {name}:\n    bindings:\n      hr: {{adapter: native}}")
     for adapter, sim in simulators.items():
         # The same backends with little patience, for the tests of a slow backend.
         quick = binding_yaml(adapter, sim, timeout_seconds=IMPATIENT_SECONDS)
@@ -237,11 +238,8 @@ def conformance_settings(url: str, mint: Any, platform_file: Path) -> HRSettings
 async def hr_app(hr_url: str, mint: Any, platform_file: Path) -> AsyncIterator[Any]:
     database = Database(hr_url)
     app = create_app(conformance_settings(hr_url, mint, platform_file), database=database)
-    yield app
-    from sop_hr.adapters.vendor import close_clients
-
-    await close_clients(app.state.adapter_shared)
-    await database.dispose()
+    async with app.router.lifespan_context(app):  # closes the suites' clients at the end
+        yield app
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -74,7 +74,7 @@ async def test_an_outage_is_503_for_its_cluster_only_and_service_returns_by_itse
         # Enough failures open the backend's breaker: later calls fail without calling it.
         for _ in range(3):
             assert_unavailable(await caller.get(f"/hr/v1/employees/{employee_id}"))
-        breaker = hr_app.state.adapter_shared["circuit_breakers"][simulators[down].url]
+        breaker = hr_app.state.kernel.backends.breakers[simulators[down].url]
         assert breaker.state == "open"
         fast = await caller.get("/hr/v1/employees")
         assert_unavailable(fast)

@@ -137,7 +137,7 @@ async def moving(hr_client: httpx.AsyncClient, mint: Any) -> list[Any]:
 
 
 async def binding_of(hr_app: Any, cluster: str) -> dict | None:
-    async with hr_app.state.database.transaction() as session:
+    async with hr_app.state.kernel.database.transaction() as session:
         row = await session.get(ClusterBinding, cluster)
         return row.binding if row else None
 
@@ -160,8 +160,8 @@ async def test_a_populated_cluster_moves_to_sap_like_and_back_intact(
         read = await caller.get(f"/hr/v1/employees/{ada_id}")
         during.append((write.status_code, read.status_code, write.headers.get("retry-after")))
 
-    settings = hr_app.state.settings
-    database = hr_app.state.database
+    settings = hr_app.state.kernel.settings
+    database = hr_app.state.kernel.database
     report = await migrate_cluster(
         cluster="moving", to="sap_like", settings=settings, database=database, progress=progress
     )
@@ -227,7 +227,7 @@ async def test_a_failure_part_way_leaves_the_old_backend_serving_and_a_rerun_com
         if copied == 12:
             await sap.faults(outage=True)
 
-    settings, database = hr_app.state.settings, hr_app.state.database
+    settings, database = hr_app.state.kernel.settings, hr_app.state.kernel.database
     try:
         with pytest.raises(SwitchFailed):
             await migrate_cluster(
@@ -266,7 +266,7 @@ async def test_a_native_cluster_moves_to_a_suite_and_home_again(
     await caller.provision()
     await populate(caller)
     before = await snapshot(caller)
-    settings, database = hr_app.state.settings, hr_app.state.database
+    settings, database = hr_app.state.kernel.settings, hr_app.state.kernel.database
     out = await migrate_cluster(
         cluster="homegrown", to="oracle_like", settings=settings, database=database
     )
@@ -286,7 +286,7 @@ async def test_a_freeze_left_by_a_dead_switch_refuses_writes_until_lifted(
 ) -> None:
     caller = hr_tests.Caller(hr_client, mint, "frozen-1", cluster="orphaned")
     await caller.provision()
-    database = hr_app.state.database
+    database = hr_app.state.kernel.database
     async with database.transaction() as session:
         row = await session.get(ClusterBinding, "orphaned")
         row.frozen = True  # as a switch process killed mid-copy leaves it
@@ -295,7 +295,9 @@ async def test_a_freeze_left_by_a_dead_switch_refuses_writes_until_lifted(
     )
     assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
     assert (await caller.get("/hr/v1/org-units")).status_code == 200
-    await unfreeze_cluster(cluster="orphaned", settings=hr_app.state.settings, database=database)
+    await unfreeze_cluster(
+        cluster="orphaned", settings=hr_app.state.kernel.settings, database=database
+    )
     accepted = await caller.post(
         "/hr/v1/org-units", json={"code": "X", "name": "X", "cost_centre": "C"}
     )

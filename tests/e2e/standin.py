@@ -81,7 +81,7 @@ def create_app() -> FastAPI:
     settings = StandinSettings()
 
     async def tables(app: FastAPI) -> None:
-        async with app.state.database.engine.begin() as conn:
+        async with app.state.kernel.database.engine.begin() as conn:
             await conn.run_sync(kernel_metadata.create_all)
 
     return create_service_app(

@@ -55,6 +55,7 @@ def platform_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "clusters:\n"
         "  matrix:\n    bindings:\n      hr: {adapter: native}\n"
         "  vendorland:\n    bindings:\n      hr: {adapter: workday_like, base_url: 'http://127.0.0.1:9'}\n"
+        "  ledgeronly:\n    bindings:\n      finance: {adapter: native}\n"
     )
     return path
 

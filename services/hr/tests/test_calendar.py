@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from sop_hr.calendar.calendar import Division, HomeRegion, OutsideCalendar, WorkingCalendar
+from sop_shared.calendar import Division, HomeRegion, OutsideCalendar, WorkingCalendar
 
 CAL = WorkingCalendar.load()
 

@@ -37,10 +37,31 @@ async def test_a_cluster_bound_to_an_adapter_hr_lacks_gets_503(hr_client, mint, 
     assert "workday_like" in r.json()["detail"]
 
 
-async def test_a_cluster_the_config_does_not_name_uses_native(hr_client, mint, tenant):
-    token = mint(tenant=tenant, cluster="elsewhere", scopes="hr:read", audience="sop-hr")
-    r = await hr_client.get("/hr/v1/employees", headers={"Authorization": f"Bearer {token}"})
+@pytest.mark.parametrize("cluster", ["elsewhere", "ledgeronly"])
+async def test_a_cluster_the_config_does_not_bind_for_hr_is_refused_not_guessed(
+    hr_client, mint, tenant, cluster, caplog
+):
+    """An unknown cluster, or one whose config binds no HR adapter, is never served by the
+    native adapter: a stale config must not write a department's records to the wrong place."""
+
+    def headers(cluster: str, scopes: str) -> dict[str, str]:
+        token = mint(tenant=tenant, cluster=cluster, scopes=scopes, audience="sop-hr")
+        return {"Authorization": f"Bearer {token}"}
+
+    r = await hr_client.get("/hr/v1/employees", headers=headers(cluster, "hr:read"))
+    assert r.status_code == 503
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"].endswith(":cluster-not-bound")
+    assert int(r.headers["retry-after"]) > 0
+    assert any("no hr binding" in m for m in caplog.messages)
+
+    body = {"code": "OU-1", "name": "Somewhere", "cost_centre": "CC100"}
+    r = await hr_client.post("/hr/v1/org-units", json=body, headers=headers(cluster, "hr:write"))
+    assert r.status_code == 503
+    # Nothing was written anywhere, not even in HR's own (native) records.
+    r = await hr_client.get("/hr/v1/org-units", headers=headers("matrix", "hr:read"))
     assert r.status_code == 200
+    assert r.json()["items"] == []
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sop_hr.absences.service import LeaveYear, entitlement_days, leave_years_spanned
-from sop_hr.calendar.calendar import HomeRegion
 from sop_hr.employees import identifiers
 from sop_hr.employees.ports import Employee
 from sop_hr.org_units.service import descendants, would_cycle
 from sop_hr.problems import TermsDateTaken
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 from sop_hr.terms.service import in_force_on, place_in_history
+from sop_shared.calendar import HomeRegion
 
 ALLOWED_FIRST = sorted(set("ABCEGHJKLMNOPRSTWXYZ"))
 ALLOWED_SECOND = sorted(set("ABCEGHJKLMNPRSTWXYZ"))

@@ -83,7 +83,7 @@ def create_service_app(
             audience=settings.audience,
         ),
         clock=clock or SYSTEM_CLOCK,
-        calendar=calendar or WorkingCalendar.load(),
+        calendar=calendar or WorkingCalendar.load(settings.bank_holidays_file),
         metrics=Metrics(settings.service),
         platform=platform or PlatformConfigSource(settings.platform_config),
         backends=backends or BackendConnections(),

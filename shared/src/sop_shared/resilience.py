@@ -152,6 +152,11 @@ class BackendConnections:
         self._clients: dict[str, ResilientClient] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
 
+    @property
+    def breakers(self) -> Mapping[str, CircuitBreaker]:
+        """Each backend's breaker by base URL (made on a backend's first call)."""
+        return self._breakers
+
     def breaker(self, key: str, policy: BackendPolicy) -> CircuitBreaker:
         breaker = self._breakers.get(key)
         if breaker is None:

@@ -45,6 +45,11 @@ class ServiceSettings(BaseSettings):
         "deploy/platform.yaml",
         validation_alias=AliasChoices("SOP_PLATFORM_CONFIG", "platform_config"),
     )
+    # A GOV.UK-format bank holiday file (https://www.gov.uk/bank-holidays.json) to use instead of
+    # the copy shipped with the kernel, so a new year's dates need no release.
+    bank_holidays_file: str | None = Field(
+        None, validation_alias=AliasChoices("SOP_BANK_HOLIDAYS_FILE", "bank_holidays_file")
+    )
     log_level: str = Field("INFO", validation_alias=AliasChoices("SOP_LOG_LEVEL", "log_level"))
     log_json: bool = Field(True, validation_alias=AliasChoices("SOP_LOG_JSON", "log_json"))
     max_body_bytes: int = 10 * 1024 * 1024

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_hr.absences.router import router as absences_router
 from sop_hr.absences.service import ensure_leave_types
-from sop_hr.adapters.vendor import close_clients
-from sop_hr.calendar.calendar import WorkingCalendar
+from sop_hr.adapters.registry import backend_for
 from sop_hr.calendar.router import router as calendar_router
-from sop_hr.composition import records_for
+from sop_hr.context import HRContext
 from sop_hr.employees.router import router as employees_router
 from sop_hr.imports.router import router as imports_router
 from sop_hr.org_units.router import router as org_units_router
+from sop_hr.ports import HRBackend
 from sop_hr.positions.router import router as positions_router
 from sop_hr.settings import HRSettings
 from sop_hr.switch.bindings import BindingDirectory, ensure_cluster
 from sop_hr.terms.router import router as terms_router
 from sop_shared.app import create_service_app
+from sop_shared.clock import SYSTEM_CLOCK, Clock
+from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.kernel import Kernel
+from sop_shared.platform_config import PlatformConfigSource
+from sop_shared.resilience import BackendConnections
 
 # services/hr/alembic.ini, for `sop migrate` and the tests (present in a source checkout).
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
@@ -46,22 +50,39 @@ TAGS = [
 ]
 
 
-def create_app(settings: HRSettings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: HRSettings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    platform: PlatformConfigSource | None = None,
+    backends: BackendConnections | None = None,
+) -> FastAPI:
+    """The HR app; tests pass a database, a fixed clock, a platform config, or in-process
+    transports to the vendor suites (`backends`)."""
     settings = settings or HRSettings()
-    calendar = WorkingCalendar.load(settings.bank_holidays_file)
-    adapter_shared: dict[str, Any] = {}
+    platform = platform or PlatformConfigSource(settings.platform_config)
+    backends = backends or BackendConnections()
+    clock = clock or SYSTEM_CLOCK
+    bindings = BindingDirectory(platform, settings.binding_cache_seconds)
 
-    bindings = BindingDirectory(settings.platform_config, settings.binding_cache_seconds)
+    async def backend_of(session: AsyncSession, cluster: str | None, *, writing: bool) -> HRBackend:
+        """The ports of the system of record `cluster` binds HR to: HR's own binding override
+        first (the supplier switch's), else the platform config (503 `cluster-not-bound` when
+        it binds none). A request that writes waits for, or is refused by, a switch in
+        progress (503)."""
+        if writing:
+            binding = await bindings.for_write(session, cluster)
+        else:
+            binding = await bindings.for_read(session, cluster)
+        return backend_for(binding, session, backends, cluster=cluster, clock=clock)
 
     async def provision(session: AsyncSession, tenant: str, cluster: str) -> None:
         """A department onboards: give it HR's reference data (idempotently), in the backend
         its cluster binds (a cluster whose records are moving refuses it for the while)."""
         await ensure_cluster(session, cluster)
-        records = await records_for(bindings, session, cluster, adapter_shared, writing=True)
-        await ensure_leave_types(records, tenant, settings)
-
-    async def close_backends(_app: FastAPI) -> None:
-        await close_clients(adapter_shared)
+        backend = await backend_of(session, cluster, writing=True)
+        await ensure_leave_types(backend, tenant, settings)
 
     app = create_service_app(
         settings=settings,
@@ -81,9 +102,22 @@ def create_app(settings: HRSettings | None = None, *, database: Database | None 
         provision=provision,
         openapi_tags=TAGS,
         database=database,
-        on_shutdown=[close_backends],
+        clock=clock,
+        platform=platform,
+        backends=backends,
     )
-    app.state.calendar = calendar
-    app.state.adapter_shared = adapter_shared
-    app.state.bindings = bindings
+    kernel: Kernel = app.state.kernel
+
+    async def contexts(*, session: AsyncSession, principal: Principal, writing: bool) -> HRContext:
+        return HRContext(
+            principal=principal,
+            backend=await backend_of(session, principal.cluster, writing=writing),
+            session=session,
+            clock=kernel.clock,
+            calendar=kernel.calendar,
+            settings=settings,
+        )
+
+    app.state.contexts = contexts
+    app.state.bindings = bindings  # the supplier switch's tests reset its cache
     return app

@@ -17,9 +17,6 @@ class HRSettings(ServiceSettings):
 
     service: str = "hr"
     port: int = 8101
-    # A GOV.UK-format bank holiday file (https://www.gov.uk/bank-holidays.json) to use instead of
-    # the one shipped with the package, so a new year's dates need no release.
-    bank_holidays_file: str | None = None
     # Annual leave in days for a full-time employee over a whole leave year; each tenant gets it
     # as the default entitlement of its `annual` leave type when provisioned.
     annual_leave_days: Decimal = Field(Decimal(25), gt=0, le=60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,7 @@ import pytest
 import pytest_asyncio
 
 from sop_hr.adapters.registry import ADAPTERS, AdapterContext
-from sop_hr.adapters.vendor import close_clients
-from sop_hr.records import HRRecords
+from sop_hr.ports import HRBackend
 from sop_oracle_like.app import create_app as create_oracle
 from sop_oracle_like.settings import OracleLikeSettings
 from sop_sap_like.app import create_app as create_sap
@@ -23,6 +22,7 @@ from sop_sap_like.settings import SapLikeSettings
 from sop_shared.db import Database
 from sop_shared.migrations import upgrade_async
 from sop_shared.platform_config import AdapterBinding
+from sop_shared.resilience import BackendConnections
 
 HR_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
@@ -51,7 +51,7 @@ class Vendor:
     binding: AdapterBinding
     recorder: Recorder
     client: httpx.AsyncClient
-    shared: dict[str, Any] = field(default_factory=dict)
+    backends: BackendConnections
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -73,7 +73,6 @@ async def oracle(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Vend
         base_url="http://oracle.test",
         username="hcm.integration",
         password="sop-dev-password",
-        transport=recorder,
     )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
@@ -81,9 +80,10 @@ async def oracle(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Vend
         auth=("hcm.integration", "sop-dev-password"),
         headers={"REST-Framework-Version": "4"},
     ) as client:
-        vendor = Vendor("oracle_like", app, binding, recorder, client)
+        backends = BackendConnections(transports={"http://oracle.test": recorder})
+        vendor = Vendor("oracle_like", app, binding, recorder, client, backends)
         yield vendor
-    await close_clients(vendor.shared)
+    await vendor.backends.aclose()
     await app.state.engine.dispose()
 
 
@@ -96,16 +96,16 @@ async def sap(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Vendor]
         adapter="sap_like",
         base_url="http://sap.test",
         token="sop-dev-sap-token",
-        transport=recorder,
     )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="http://sap.test/odata/v2/",
         headers={"Authorization": "Bearer sop-dev-sap-token", "Accept": "application/json"},
     ) as client:
-        vendor = Vendor("sap_like", app, binding, recorder, client)
+        backends = BackendConnections(transports={"http://sap.test": recorder})
+        vendor = Vendor("sap_like", app, binding, recorder, client, backends)
         yield vendor
-    await close_clients(vendor.shared)
+    await vendor.backends.aclose()
     await app.state.engine.dispose()
 
 
@@ -115,9 +115,11 @@ def open_records(hr_database: Database) -> Any:
     (committed at the end, as a request's would be)."""
 
     @asynccontextmanager
-    async def opened(vendor: Vendor) -> AsyncIterator[HRRecords]:
+    async def opened(vendor: Vendor) -> AsyncIterator[HRBackend]:
         async with hr_database.transaction() as session:
-            context = AdapterContext(binding=vendor.binding, session=session, shared=vendor.shared)
+            context = AdapterContext(
+                binding=vendor.binding, session=session, backends=vendor.backends
+            )
             yield ADAPTERS[vendor.adapter](context)
 
     return opened

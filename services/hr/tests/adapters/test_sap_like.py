@@ -17,7 +17,7 @@ from sop_hr.absences.ports import Absence, AbsenceStatus
 from sop_hr.adapters.vendor import decode_cursor
 from sop_hr.employees.ports import Employee, HomeRegion
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
-from sop_hr.records import InvalidCursor, PageRequest, StaleRecord
+from sop_hr.ports import InvalidCursor, PageRequest, StaleRecord
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 from sop_shared.errors import ValidationFailed
 from sop_shared.ids import uuid7

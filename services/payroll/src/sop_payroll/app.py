@@ -7,13 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from sop_payroll.adapters.registry import backend_for
 from sop_payroll.calculations.router import router as calculations_router
-from sop_payroll.openapi import with_null_examples
+from sop_payroll.context import PayrollContext
+from sop_payroll.http import with_null_examples
 from sop_payroll.settings import PayrollSettings
 from sop_payroll.tax_years.router import router as tax_years_router
 from sop_shared.app import create_service_app
+from sop_shared.clock import Clock
+from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.kernel import Kernel
+from sop_shared.platform_config import PlatformConfigSource
 
 # services/payroll/alembic.ini, for `sop migrate` and the tests (present in a source checkout).
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
@@ -37,9 +44,14 @@ TAGS = [
 
 
 def create_app(
-    settings: PayrollSettings | None = None, *, database: Database | None = None
+    settings: PayrollSettings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    platform: PlatformConfigSource | None = None,
 ) -> FastAPI:
     settings = settings or PayrollSettings()
+    platform = platform or PlatformConfigSource(settings.platform_config)
     app = create_service_app(
         settings=settings,
         title="SOP payroll",
@@ -49,7 +61,24 @@ def create_app(
         audit_scopes=("payroll:read", None),
         openapi_tags=TAGS,
         database=database,
+        clock=clock,
+        platform=platform,
     )
+    kernel: Kernel = app.state.kernel
+
+    async def contexts(
+        *, session: AsyncSession, principal: Principal, writing: bool
+    ) -> PayrollContext:
+        binding = platform.binding(principal.cluster, settings.service)
+        return PayrollContext(
+            principal=principal,
+            backend=backend_for(binding, session, cluster=principal.cluster),
+            clock=kernel.clock,
+            calendar=kernel.calendar,
+            settings=settings,
+        )
+
+    app.state.contexts = contexts
     kernel_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sop_payroll.app import create_app
 from sop_payroll.settings import PayrollSettings
 from sop_shared.db import Database
 from sop_shared.migrations import upgrade_async
+from sop_shared.testing.platform import native_platform
 
 # The test kit sits beside this file; importlib import mode does not put it on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,7 +53,7 @@ async def payroll_postgresql_url(make_postgres_database) -> str:
 
 async def _client(url: str, mint: Any) -> AsyncIterator[httpx.AsyncClient]:
     database = Database(url)
-    app = create_app(payroll_settings(url, mint), database=database)
+    app = create_app(payroll_settings(url, mint), database=database, platform=native_platform())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://payroll") as client:
         yield client

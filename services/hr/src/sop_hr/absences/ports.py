@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from sop_hr.records import PageRequest, RecordPage
+from sop_hr.ports import PageRequest, RecordPage
 
 
 class LeaveKind(StrEnum):

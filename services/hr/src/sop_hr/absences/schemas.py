@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from sop_hr.absences.ports import Absence, AbsenceStatus, LeaveType
-from sop_hr.api import Quantity
+from sop_hr.http import Quantity
 
 LeaveTypeCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,29}$")

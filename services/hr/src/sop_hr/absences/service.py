@@ -22,8 +22,9 @@ from sop_hr.absences.schemas import (
     absence_snapshot,
     leave_type_snapshot,
 )
-from sop_hr.composition import HRContext
+from sop_hr.context import HRContext
 from sop_hr.employees.ports import Employee
+from sop_hr.ports import HRBackend, PageRequest, RecordPage
 from sop_hr.problems import (
     AfterLeavingDate,
     InvalidTransition,
@@ -31,7 +32,6 @@ from sop_hr.problems import (
     OverlappingAbsence,
     OwnAbsenceDecision,
 )
-from sop_hr.records import HRRecords, PageRequest, RecordPage
 from sop_hr.settings import HRSettings
 from sop_hr.terms.ports import EmploymentTerms
 from sop_shared.db import utcnow
@@ -54,7 +54,7 @@ DEFAULT_LEAVE_TYPES: tuple[tuple[LeaveKind, str, bool], ...] = (
 )
 
 
-async def ensure_leave_types(records: HRRecords, tenant: str, settings: HRSettings) -> None:
+async def ensure_leave_types(records: HRBackend, tenant: str, settings: HRSettings) -> None:
     """Give a tenant the default leave types it lacks (idempotent: provisioning retries)."""
     have = {t.code for t in await records.leave_types.list(tenant)}
     for kind, name, paid in DEFAULT_LEAVE_TYPES:
@@ -142,7 +142,7 @@ class LeaveBalance:
 
 
 async def _leave_type(hr: HRContext, code: str) -> LeaveType | None:
-    return next((t for t in await hr.records.leave_types.list(hr.tenant) if t.code == code), None)
+    return next((t for t in await hr.backend.leave_types.list(hr.tenant) if t.code == code), None)
 
 
 async def _balance(
@@ -154,8 +154,8 @@ async def _balance(
 ) -> LeaveBalance:
     """`history`: the employee's terms, when the caller has read them already."""
     if history is None:
-        history = await hr.records.terms.history(hr.tenant, employee.id)
-    booked = await hr.records.absences.find(
+        history = await hr.backend.terms.history(hr.tenant, employee.id)
+    booked = await hr.backend.absences.find(
         hr.tenant,
         AbsenceFilter(
             employee_id=employee.id,
@@ -181,7 +181,7 @@ async def _balance(
 
 
 async def _employee(hr: HRContext, employee_id: uuid.UUID, *, for_update: bool = False) -> Employee:
-    employee = await hr.records.employees.get(hr.tenant, employee_id, for_update=for_update)
+    employee = await hr.backend.employees.get(hr.tenant, employee_id, for_update=for_update)
     if employee is None:
         raise NotFound(f"no employee {employee_id}")
     return employee
@@ -226,7 +226,7 @@ async def request(hr: HRContext, *, employee_id: uuid.UUID, data: AbsenceRequest
             "the absence has no working days (only weekends and bank holidays)",
             errors=[("end_date", "no working days in the span")],
         )
-    clashes = await hr.records.absences.find(
+    clashes = await hr.backend.absences.find(
         hr.tenant,
         AbsenceFilter(
             employee_id=employee.id,
@@ -267,7 +267,7 @@ async def request(hr: HRContext, *, employee_id: uuid.UUID, data: AbsenceRequest
     if leave_type.annual_entitlement_days is not None:
         start_month = hr.settings.leave_year_start_month
         # One read of the terms serves every leave year the absence spans.
-        history = await hr.records.terms.history(hr.tenant, employee.id)
+        history = await hr.backend.terms.history(hr.tenant, employee.id)
         for year in leave_years_spanned(data.start_date, data.end_date, start_month):
             balance = await _balance(hr, employee, leave_type, year, history)
             wanted = _days_within(hr, employee, absence, year)
@@ -277,13 +277,13 @@ async def request(hr: HRContext, *, employee_id: uuid.UUID, data: AbsenceRequest
                     f"{balance.remaining_days} left of {balance.entitlement_days}",
                     errors=[("end_date", "more days than the balance left")],
                 )
-    stored = await hr.records.absences.add(hr.tenant, absence)
+    stored = await hr.backend.absences.add(hr.tenant, absence)
     await hr.audit("absence.requested", "absence", stored.id, after=absence_snapshot(stored))
     return stored
 
 
 async def get(hr: HRContext, *, absence_id: uuid.UUID, for_update: bool = False) -> Absence:
-    absence = await hr.records.absences.get(hr.tenant, absence_id, for_update=for_update)
+    absence = await hr.backend.absences.get(hr.tenant, absence_id, for_update=for_update)
     if absence is None:
         raise NotFound(f"no absence {absence_id}")
     return absence
@@ -309,7 +309,7 @@ async def _move(
         decided_at=_to_millisecond(utcnow()),
         decision_note=note,
     )
-    stored = await hr.records.absences.update(hr.tenant, moved)
+    stored = await hr.backend.absences.update(hr.tenant, moved)
     await hr.audit(
         action,
         "absence",
@@ -376,7 +376,7 @@ async def list_absences(
         overlapping_to=to,
         updated_since=updated_since,
     )
-    return await hr.records.absences.list(hr.tenant, where, page)
+    return await hr.backend.absences.list(hr.tenant, where, page)
 
 
 async def list_for_employee(
@@ -404,7 +404,7 @@ async def list_for_employee(
 
 
 async def leave_types(hr: HRContext) -> list[LeaveType]:
-    return await hr.records.leave_types.list(hr.tenant)
+    return await hr.backend.leave_types.list(hr.tenant)
 
 
 async def update_leave_type(
@@ -419,7 +419,7 @@ async def update_leave_type(
     )
     if updated == current:
         return current
-    stored = await hr.records.leave_types.update(hr.tenant, updated)
+    stored = await hr.backend.leave_types.update(hr.tenant, updated)
     await hr.audit(
         "leave_type.updated",
         "leave_type",

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field
 
 from sop_hr.db import Base
-from sop_hr.records import StaleRecord
+from sop_hr.ports import StaleRecord
 from sop_shared.db import utcnow
 from sop_shared.errors import Conflict
 from sop_shared.platform_config import AdapterBinding

@@ -21,7 +21,7 @@ import orjson
 
 from sop_hr.adapters.crossref import VendorRef
 from sop_hr.employees.ports import LeavingReason
-from sop_hr.records import (
+from sop_hr.ports import (
     BackendUnavailable,
     InvalidCursor,
     RecordGone,
@@ -30,7 +30,7 @@ from sop_hr.records import (
 )
 from sop_shared.errors import Conflict, ValidationFailed
 from sop_shared.platform_config import AdapterBinding
-from sop_shared.resilience import BackendPolicy, ResilientClient, breaker_for
+from sop_shared.resilience import BackendConnections, BackendPolicy, ResilientClient
 from sop_shared.timeutil import as_utc
 
 log = logging.getLogger("sop.hr.adapters")
@@ -50,7 +50,7 @@ def unavailable(detail: str, retry_after: int) -> BackendUnavailable:
 
 
 def client_for(
-    shared: dict[str, Any],
+    backends: BackendConnections,
     binding: AdapterBinding,
     *,
     name: str,
@@ -66,28 +66,15 @@ def client_for(
     credentials = hashlib.sha256(
         f"{binding.username}\0{binding.password}\0{binding.token}".encode()
     ).hexdigest()[:16]
-    key = f"{binding.adapter} {binding.base_url} {credentials} {policy}"
-    clients: dict[str, ResilientClient] = shared.setdefault("http_clients", {})
-    client = clients.get(key)
-    if client is None:
-        client = clients[key] = ResilientClient(
-            f"{name} at {binding.base_url}",
-            binding.base_url,
-            policy=policy,
-            breaker=breaker_for(shared, binding.base_url, policy),
-            auth=auth,
-            headers=headers,
-            # A binding may carry an httpx transport (tests reach simulators in process).
-            transport=(binding.model_extra or {}).get("transport"),
-            unavailable=unavailable,
-        )
-    return client
-
-
-async def close_clients(shared: dict[str, Any]) -> None:
-    """At shutdown: close every backend's connections."""
-    for client in shared.pop("http_clients", {}).values():
-        await client.aclose()
+    return backends.client(
+        f"{binding.adapter} {binding.base_url} {credentials} {policy}",
+        name=f"{name} at {binding.base_url}",
+        base_url=binding.base_url,
+        policy=policy,
+        auth=auth,
+        headers=headers,
+        unavailable=unavailable,
+    )
 
 
 def parse_json(response: httpx.Response) -> Any:

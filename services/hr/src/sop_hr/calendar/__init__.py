@@ -1,1 +1,1 @@
-"""Working days: UK bank holidays by division, and the count of working days in a span."""
+"""Bank holidays by region, from the kernel's working-day calendar."""

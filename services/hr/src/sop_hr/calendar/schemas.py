@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from sop_hr.calendar.calendar import HomeRegion
+from sop_shared.calendar import HomeRegion
 
 
 class BankHolidayOut(BaseModel):

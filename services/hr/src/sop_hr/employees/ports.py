@@ -9,8 +9,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sop_hr.calendar.calendar import HomeRegion
-from sop_hr.records import PageRequest, RecordPage
+from sop_hr.ports import PageRequest, RecordPage
+from sop_shared.calendar import HomeRegion
 
 __all__ = [
     "BankDetails",

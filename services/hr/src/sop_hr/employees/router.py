@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from sop_hr.api import PageRequestDep, UpdatedSince, check_if_match_when_sent, page, since
-from sop_hr.composition import Reader, Writer
+from sop_hr.context import Reader, Writer
 from sop_hr.employees import service
 from sop_hr.employees.ports import EmploymentStatus
 from sop_hr.employees.schemas import (
@@ -19,6 +18,7 @@ from sop_hr.employees.schemas import (
     LeavingIn,
     employee_out,
 )
+from sop_hr.http import PageRequestDep, UpdatedSince, check_if_match_when_sent, page, since
 from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.errors import problem_responses
 from sop_shared.pagination import Page

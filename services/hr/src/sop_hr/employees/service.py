@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from sop_hr.absences.ports import AbsenceFilter, AbsenceStatus
-from sop_hr.composition import HRContext
+from sop_hr.context import HRContext
 from sop_hr.employees.ports import Employee, EmployeeFilter, EmploymentStatus
 from sop_hr.employees.schemas import (
     SENSITIVE_FIELDS,
@@ -17,13 +17,13 @@ from sop_hr.employees.schemas import (
     LeavingIn,
     audit_snapshot,
 )
+from sop_hr.ports import PageRequest, RecordPage
 from sop_hr.problems import (
     AlreadyLeaving,
     BookedAfterLeaving,
     DuplicateEmployeeNumber,
     SensitiveFieldsNeedScope,
 )
-from sop_hr.records import PageRequest, RecordPage
 from sop_hr.terms import service as terms_service
 from sop_hr.terms.ports import EmploymentTerms
 from sop_hr.terms.service import References
@@ -98,7 +98,7 @@ def employee_from(data: EmployeeCreate) -> Employee:
 
 async def store_new(hr: HRContext, data: EmployeeCreate) -> EmployeeView:
     """Write a new employee that has passed every check, with its first terms."""
-    employee = await hr.records.employees.add(hr.tenant, employee_from(data))
+    employee = await hr.backend.employees.add(hr.tenant, employee_from(data))
     await hr.audit(
         "employee.created",
         "employee",
@@ -117,7 +117,7 @@ async def store_new(hr: HRContext, data: EmployeeCreate) -> EmployeeView:
 
 async def create(hr: HRContext, *, data: EmployeeCreate) -> EmployeeView:
     require_sensitive_scope(hr, sensitive_fields_sent(data))
-    if await hr.records.employees.numbers_in_use(hr.tenant, [data.employee_number]):
+    if await hr.backend.employees.numbers_in_use(hr.tenant, [data.employee_number]):
         raise DuplicateEmployeeNumber(
             f"employee number {data.employee_number} is already in use",
             errors=[("employee_number", "already in use")],
@@ -129,7 +129,7 @@ async def create(hr: HRContext, *, data: EmployeeCreate) -> EmployeeView:
 
 
 async def get_employee(hr: HRContext, employee_id: uuid.UUID) -> Employee:
-    employee = await hr.records.employees.get(hr.tenant, employee_id)
+    employee = await hr.backend.employees.get(hr.tenant, employee_id)
     if employee is None:
         raise NotFound(f"no employee {employee_id}")
     return employee
@@ -164,7 +164,7 @@ async def list_employees(
         position_id=position_id,
         terms_on=day if (org_unit_id or position_id) else None,
     )
-    found = await hr.records.employees.list(hr.tenant, where, page)
+    found = await hr.backend.employees.list(hr.tenant, where, page)
     terms = await terms_service.in_force(hr, employee_ids=[e.id for e in found.items], day=day)
     return RecordPage(
         items=[EmployeeView(e, terms.get(e.id), day) for e in found.items],
@@ -186,7 +186,7 @@ async def update(hr: HRContext, *, current: Employee, changes: EmployeeUpdate) -
         values["payroll"] = dataclasses.replace(current.payroll, **patch)
     updated = dataclasses.replace(current, **values)
     if "employee_number" in sent and updated.employee_number != current.employee_number:
-        taken = await hr.records.employees.numbers_in_use(hr.tenant, [updated.employee_number])
+        taken = await hr.backend.employees.numbers_in_use(hr.tenant, [updated.employee_number])
         if taken:
             raise DuplicateEmployeeNumber(
                 f"employee number {updated.employee_number} is already in use",
@@ -196,7 +196,7 @@ async def update(hr: HRContext, *, current: Employee, changes: EmployeeUpdate) -
     if errors:
         raise ValidationFailed(errors[0][1], errors=errors)
     if updated != current:
-        stored = await hr.records.employees.update(hr.tenant, updated)
+        stored = await hr.backend.employees.update(hr.tenant, updated)
         await hr.audit(
             "employee.updated",
             "employee",
@@ -219,7 +219,7 @@ async def end_employment(
     check_version: Callable[[int], None] | None = None,
 ) -> EmployeeView:
     """Record a leaver: the leaving date ends their terms, and nothing may be booked after it."""
-    employee = await hr.records.employees.get(hr.tenant, employee_id, for_update=True)
+    employee = await hr.backend.employees.get(hr.tenant, employee_id, for_update=True)
     if employee is None:
         raise NotFound(f"no employee {employee_id}")
     if check_version is not None:
@@ -232,9 +232,9 @@ async def end_employment(
             f"the leaving date is before the start date {employee.start_date}",
             errors=[("leaving_date", f"before the start date {employee.start_date}")],
         )
-    history = await hr.records.terms.history(hr.tenant, employee_id)
+    history = await hr.backend.terms.history(hr.tenant, employee_id)
     later_terms = [t for t in history if t.effective_from > day]
-    booked = await hr.records.absences.find(
+    booked = await hr.backend.absences.find(
         hr.tenant,
         AbsenceFilter(
             employee_id=employee_id,
@@ -250,7 +250,7 @@ async def end_employment(
         raise BookedAfterLeaving(
             f"cancel or correct what is booked after {day} first: " + "; ".join(clashes)
         )
-    left = await hr.records.employees.update(
+    left = await hr.backend.employees.update(
         hr.tenant, dataclasses.replace(employee, leaving_date=day, leaving_reason=leaving.reason)
     )
     await hr.audit(
@@ -263,7 +263,7 @@ async def end_employment(
     )
     for row in history:
         if row.effective_to is None or row.effective_to > day:
-            ended = await hr.records.terms.update(
+            ended = await hr.backend.terms.update(
                 hr.tenant, dataclasses.replace(row, effective_to=day)
             )
             await hr.audit(

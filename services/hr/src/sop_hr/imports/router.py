@@ -5,7 +5,7 @@
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 
-from sop_hr.composition import Writer
+from sop_hr.context import Writer
 from sop_hr.imports import service
 from sop_hr.imports.schemas import COLUMNS, ImportResult
 from sop_hr.problems import ImportRejected, UnsupportedMediaType

@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from sop_hr.composition import HRContext
+from sop_hr.context import HRContext
 from sop_hr.employees import service as employees
 from sop_hr.employees.schemas import EmployeeCreate
+from sop_hr.imports.ports import Row
 from sop_hr.imports.schemas import (
     BANK,
     COLUMNS,
@@ -33,12 +33,6 @@ _COLUMN_OF = {
     ("terms", "position_id"): "position_code",
     **{("bank_details", field): column for column, field in BANK.items()},
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    line: int
-    cells: dict[str, str]
 
 
 def read_rows(text: str, max_rows: int) -> list[Row]:
@@ -137,8 +131,8 @@ async def import_employees(hr: HRContext, *, text: str) -> ImportResult:
     unit_codes = {r.cells.get("org_unit_code", "") for r in rows} - {""}
     position_codes = {r.cells.get("position_code", "") for r in rows} - {""}
     refs_by_code = {
-        "org_units": await hr.records.org_units.find_by_codes(hr.tenant, unit_codes),
-        "positions": await hr.records.positions.find_by_codes(hr.tenant, position_codes),
+        "org_units": await hr.backend.org_units.find_by_codes(hr.tenant, unit_codes),
+        "positions": await hr.backend.positions.find_by_codes(hr.tenant, position_codes),
     }
     refs = References(hr)
     refs.know(refs_by_code["org_units"].values(), refs_by_code["positions"].values())
@@ -177,7 +171,7 @@ async def import_employees(hr: HRContext, *, text: str) -> ImportResult:
         if found:
             errors[row.line] = found
 
-    in_use = await hr.records.employees.numbers_in_use(hr.tenant, list(first_line_of))
+    in_use = await hr.backend.employees.numbers_in_use(hr.tenant, list(first_line_of))
     for row in rows:
         number = row.cells.get("employee_number", "")
         if number in in_use and first_line_of.get(number) == row.line:

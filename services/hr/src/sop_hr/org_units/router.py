@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from sop_hr.api import PageRequestDep, UpdatedSince, page, since
-from sop_hr.composition import Reader, Writer
+from sop_hr.context import Reader, Writer
+from sop_hr.http import PageRequestDep, UpdatedSince, page, since
 from sop_hr.org_units import service
 from sop_hr.org_units.schemas import OrgUnitCreate, OrgUnitOut, OrgUnitUpdate, org_unit_out
 from sop_shared.concurrency import require_if_match, set_etag

@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from sop_hr.composition import HRContext
+from sop_hr.context import HRContext
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.org_units.schemas import OrgUnitCreate, OrgUnitUpdate, snapshot
+from sop_hr.ports import PageRequest, RecordPage
 from sop_hr.problems import DuplicateCode, OrgUnitCycle
-from sop_hr.records import PageRequest, RecordPage
 from sop_shared.errors import NotFound, ValidationFailed
 from sop_shared.ids import uuid7
 
@@ -46,12 +46,12 @@ def would_cycle(hierarchy: Hierarchy, unit: uuid.UUID, new_parent: uuid.UUID | N
 
 
 async def _code_is_free(hr: HRContext, code: str) -> None:
-    if await hr.records.org_units.find_by_codes(hr.tenant, [code]):
+    if await hr.backend.org_units.find_by_codes(hr.tenant, [code]):
         raise DuplicateCode(f"org unit code {code} is already in use", errors=[("code", "in use")])
 
 
 async def _parent_exists(hr: HRContext, parent_id: uuid.UUID) -> None:
-    if await hr.records.org_units.get(hr.tenant, parent_id) is None:
+    if await hr.backend.org_units.get(hr.tenant, parent_id) is None:
         raise ValidationFailed(
             "no such parent org unit", errors=[("parent_id", "no such org unit")]
         )
@@ -61,7 +61,7 @@ async def create(hr: HRContext, *, data: OrgUnitCreate) -> OrgUnit:
     await _code_is_free(hr, data.code)
     if data.parent_id is not None:
         await _parent_exists(hr, data.parent_id)
-    unit = await hr.records.org_units.add(
+    unit = await hr.backend.org_units.add(
         hr.tenant,
         OrgUnit(
             id=uuid7(),
@@ -76,7 +76,7 @@ async def create(hr: HRContext, *, data: OrgUnitCreate) -> OrgUnit:
 
 
 async def get(hr: HRContext, *, org_unit_id: uuid.UUID) -> OrgUnit:
-    unit = await hr.records.org_units.get(hr.tenant, org_unit_id)
+    unit = await hr.backend.org_units.get(hr.tenant, org_unit_id)
     if unit is None:
         raise NotFound(f"no org unit {org_unit_id}")
     return unit
@@ -89,7 +89,7 @@ async def update(hr: HRContext, *, current: OrgUnit, changes: OrgUnitUpdate) -> 
         await _code_is_free(hr, updated.code)
     if updated.parent_id != current.parent_id and updated.parent_id is not None:
         await _parent_exists(hr, updated.parent_id)
-        hierarchy = await hr.records.org_units.hierarchy(hr.tenant)
+        hierarchy = await hr.backend.org_units.hierarchy(hr.tenant)
         if would_cycle(hierarchy, current.id, updated.parent_id):
             raise OrgUnitCycle(
                 f"{current.code} cannot move under one of its own descendants (or itself)",
@@ -97,7 +97,7 @@ async def update(hr: HRContext, *, current: OrgUnit, changes: OrgUnitUpdate) -> 
             )
     if updated == current:
         return current
-    stored = await hr.records.org_units.update(hr.tenant, updated)
+    stored = await hr.backend.org_units.update(hr.tenant, updated)
     await hr.audit(
         "org_unit.updated", "org_unit", stored.id, before=snapshot(current), after=snapshot(stored)
     )
@@ -116,6 +116,6 @@ async def list_units(
     ids = None
     if under is not None:
         await get(hr, org_unit_id=under)
-        ids = descendants(await hr.records.org_units.hierarchy(hr.tenant), under)
+        ids = descendants(await hr.backend.org_units.hierarchy(hr.tenant), under)
     where = OrgUnitFilter(code=code, parent_id=parent_id, ids=ids, updated_since=updated_since)
-    return await hr.records.org_units.list(hr.tenant, where, page)
+    return await hr.backend.org_units.list(hr.tenant, where, page)

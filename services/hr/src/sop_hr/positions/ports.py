@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from sop_hr.records import PageRequest, RecordPage
+from sop_hr.ports import PageRequest, RecordPage
 from sop_hr.terms.ports import Grade
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from sop_hr.api import Quantity
+from sop_hr.http import Quantity
 from sop_hr.positions.ports import Position
 from sop_hr.terms.ports import Grade
 

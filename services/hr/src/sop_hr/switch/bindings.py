@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field
 
 from sop_hr.db import Base
-from sop_hr.records import BackendUnavailable
+from sop_hr.ports import BackendUnavailable
 from sop_shared.db import utcnow
-from sop_shared.platform_config import AdapterBinding, PlatformConfig, load_platform_config
+from sop_shared.platform_config import AdapterBinding, PlatformConfig, PlatformConfigSource
 
 log = logging.getLogger("sop.hr.bindings")
 
@@ -46,7 +46,9 @@ class WritesFrozen(BackendUnavailable):
     """The cluster's records are being moved to another backend: reads work, writes wait."""
 
 
-def resolve(config: PlatformConfig, cluster: str | None, override: dict[str, Any] | None) -> Any:
+def resolve(
+    config: PlatformConfig, cluster: str | None, override: dict[str, Any] | None
+) -> AdapterBinding:
     """The binding in force: the override's, else the platform config's."""
     if not override:
         return config.binding(cluster, "hr")
@@ -68,13 +70,13 @@ class BindingDirectory:
     """Looks bindings up for requests: the override row (cached for `cache_seconds`, so every
     HR replica sees a flip within that time without a restart), else the platform config."""
 
-    def __init__(self, platform_config: str, cache_seconds: float) -> None:
-        self.platform_config = platform_config
+    def __init__(self, platform: PlatformConfigSource, cache_seconds: float) -> None:
+        self.platform = platform
         self.cache_seconds = cache_seconds
         self._cache: dict[str, _Cached] = {}
 
     def config(self) -> PlatformConfig:
-        return load_platform_config(self.platform_config)
+        return self.platform.current
 
     async def for_read(self, session: AsyncSession, cluster: str | None) -> AdapterBinding:
         if not cluster:

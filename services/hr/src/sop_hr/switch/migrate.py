@@ -37,19 +37,18 @@ from sop_hr.adapters.crossref import (
     backend_id,
 )
 from sop_hr.adapters.native import models as native
-from sop_hr.adapters.registry import ADAPTERS
-from sop_hr.adapters.vendor import close_clients
-from sop_hr.composition import records_with
+from sop_hr.adapters.registry import ADAPTERS, backend_for
 from sop_hr.employees.ports import Employee, EmployeeFilter
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
+from sop_hr.ports import HRBackend, PageRequest
 from sop_hr.positions.ports import Position, PositionFilter
-from sop_hr.records import HRRecords, PageRequest
 from sop_hr.settings import HRSettings
 from sop_hr.switch.bindings import ClusterBinding, ensure_cluster, resolve
 from sop_hr.terms.ports import EmploymentTerms
 from sop_shared.db import Database, utcnow
 from sop_shared.kernel_tables import provisioned_tenants
 from sop_shared.platform_config import AdapterBinding, PlatformConfig, load_platform_config
+from sop_shared.resilience import BackendConnections
 
 log = logging.getLogger("sop.hr.switch")
 
@@ -162,7 +161,7 @@ class TenantRecords:
         }
 
 
-async def read_tenant(records: HRRecords, tenant: str) -> TenantRecords:
+async def read_tenant(records: HRBackend, tenant: str) -> TenantRecords:
     employees = await _all_pages(lambda p: records.employees.list(tenant, EmployeeFilter(), p))
     terms: dict[uuid.UUID, list[EmploymentTerms]] = {}
     for employee in employees:
@@ -206,11 +205,13 @@ class _Switch:
     target: AdapterBinding
     report: SwitchReport
     progress: Progress | None
-    source_shared: dict[str, Any] = field(default_factory=dict)
-    target_shared: dict[str, Any] = field(default_factory=dict)
+    source_backends: BackendConnections = field(default_factory=BackendConnections)
+    target_backends: BackendConnections = field(default_factory=BackendConnections)
 
-    def records(self, binding: AdapterBinding, session: AsyncSession, shared: dict) -> HRRecords:
-        return records_with(binding, session, self.cluster, shared)
+    def records(
+        self, binding: AdapterBinding, session: AsyncSession, backends: BackendConnections
+    ) -> HRBackend:
+        return backend_for(binding, session, backends, cluster=self.cluster)
 
     async def restore(
         self, session: AsyncSession, resource_type: str, tenant: str, record: Any
@@ -242,16 +243,16 @@ class _Switch:
         resource_type: str,
         tenant: str,
         record: Any,
-        existing: Callable[[HRRecords], Awaitable[Any]],
-        add: Callable[[HRRecords, Any], Awaitable[Any]],
-        change: Callable[[HRRecords, Any], Awaitable[Any]],
+        existing: Callable[[HRBackend], Awaitable[Any]],
+        add: Callable[[HRBackend, Any], Awaitable[Any]],
+        change: Callable[[HRBackend, Any], Awaitable[Any]],
         stored_form: Any = None,
     ) -> None:
         """Copy one record in its own transaction: add it, overwrite what a previous run left
         there if it differs, or skip it; then restore its version and timestamps."""
         form = record if stored_form is None else stored_form
         async with self.database.transaction() as session:
-            target = self.records(self.target, session, self.target_shared)
+            target = self.records(self.target, session, self.target_backends)
             there = await existing(target)
             if there is None:
                 await add(target, form)
@@ -268,7 +269,7 @@ class _Switch:
     async def copy_tenant(self, tenant: str) -> None:
         async with self.database.transaction() as session:
             source = await read_tenant(
-                self.records(self.source, session, self.source_shared), tenant
+                self.records(self.source, session, self.source_backends), tenant
             )
         for t in source.leave_types:
             await self.put(
@@ -335,7 +336,7 @@ class _Switch:
         self, tenant: str, employee: Employee, history: list[EmploymentTerms]
     ) -> None:
         async with self.database.transaction() as session:
-            target = self.records(self.target, session, self.target_shared)
+            target = self.records(self.target, session, self.target_backends)
             there = {t.id: t for t in await target.terms.history(tenant, employee.id)}
         # In date order, so each backend ends the row before the next change as it goes.
         for row in sorted(history, key=lambda t: t.effective_from):
@@ -356,10 +357,10 @@ class _Switch:
     async def verify(self, tenant: str) -> dict[str, tuple[int, str]]:
         async with self.database.transaction() as session:
             source = await read_tenant(
-                self.records(self.source, session, self.source_shared), tenant
+                self.records(self.source, session, self.source_backends), tenant
             )
             target = await read_tenant(
-                self.records(self.target, session, self.target_shared), tenant
+                self.records(self.target, session, self.target_backends), tenant
             )
         sums: dict[str, tuple[int, str]] = {}
         for resource_type, records in source.by_type().items():
@@ -378,11 +379,11 @@ async def _none() -> None:
     return None
 
 
-async def _leave_type(records: HRRecords, tenant: str, leave_type_id: uuid.UUID) -> Any:
+async def _leave_type(records: HRBackend, tenant: str, leave_type_id: uuid.UUID) -> Any:
     return next((t for t in await records.leave_types.list(tenant) if t.id == leave_type_id), None)
 
 
-async def _employed(records: HRRecords, tenant: str, employee: Employee) -> Employee | None:
+async def _employed(records: HRBackend, tenant: str, employee: Employee) -> Employee | None:
     there = await records.employees.get(tenant, employee.id)
     if there is not None and there.leaving_date is not None:
         # A previous run got as far as the leaving: compare it as it will end.
@@ -499,8 +500,8 @@ async def migrate_cluster(
                 raise
             raise SwitchFailed(f"the switch stopped: {exc}; {still}") from exc
         finally:
-            for shared in (switch.source_shared, switch.target_shared):
-                await close_clients(shared)
+            for backends in (switch.source_backends, switch.target_backends):
+                await backends.aclose()
         await _set(db, cluster, binding=override, note=f"switched to {to}")
         # Replicas read the binding from a cache; writes resume only once every copy of the
         # old one has expired, so no write can land in the old backend.

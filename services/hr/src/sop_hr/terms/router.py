@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from sop_hr.composition import Reader, Writer
+from sop_hr.context import Reader, Writer
 from sop_hr.terms import service
 from sop_hr.terms.schemas import TermsChangeIn, TermsOut, terms_out
 from sop_shared.concurrency import set_etag

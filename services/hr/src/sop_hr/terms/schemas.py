@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sop_hr.api import Quantity
+from sop_hr.http import Quantity
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 from sop_shared.money import Money
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 
-from sop_hr.composition import HRContext
+from sop_hr.context import HRContext
 from sop_hr.org_units.ports import OrgUnit
 from sop_hr.positions.ports import Position
 from sop_hr.problems import AfterLeavingDate, TermsDateTaken
@@ -35,14 +35,14 @@ class References:
 
     async def org_unit(self, org_unit_id: uuid.UUID) -> OrgUnit | None:
         if org_unit_id not in self._units:
-            self._units[org_unit_id] = await self.hr.records.org_units.get(
+            self._units[org_unit_id] = await self.hr.backend.org_units.get(
                 self.hr.tenant, org_unit_id
             )
         return self._units[org_unit_id]
 
     async def position(self, position_id: uuid.UUID) -> Position | None:
         if position_id not in self._positions:
-            self._positions[position_id] = await self.hr.records.positions.get(
+            self._positions[position_id] = await self.hr.backend.positions.get(
                 self.hr.tenant, position_id
             )
         return self._positions[position_id]
@@ -117,13 +117,13 @@ def snapshot(t: EmploymentTerms) -> dict[str, object]:
 
 
 async def history(hr: HRContext, *, employee_id: uuid.UUID) -> list[EmploymentTerms]:
-    if await hr.records.employees.get(hr.tenant, employee_id) is None:
+    if await hr.backend.employees.get(hr.tenant, employee_id) is None:
         raise NotFound(f"no employee {employee_id}")
-    return await hr.records.terms.history(hr.tenant, employee_id)
+    return await hr.backend.terms.history(hr.tenant, employee_id)
 
 
 async def get(hr: HRContext, *, employee_id: uuid.UUID, terms_id: uuid.UUID) -> EmploymentTerms:
-    terms = await hr.records.terms.get(hr.tenant, terms_id)
+    terms = await hr.backend.terms.get(hr.tenant, terms_id)
     if terms is None or terms.employee_id != employee_id:
         raise NotFound(f"no terms {terms_id} for employee {employee_id}")
     return terms
@@ -132,7 +132,7 @@ async def get(hr: HRContext, *, employee_id: uuid.UUID, terms_id: uuid.UUID) -> 
 async def in_force(
     hr: HRContext, *, employee_ids: Collection[uuid.UUID], day: date
 ) -> dict[uuid.UUID, EmploymentTerms]:
-    rows = await hr.records.terms.in_force(hr.tenant, day, employee_ids=employee_ids)
+    rows = await hr.backend.terms.in_force(hr.tenant, day, employee_ids=employee_ids)
     return {t.employee_id: t for t in rows}
 
 
@@ -140,7 +140,7 @@ async def add_first(
     hr: HRContext, *, employee_id: uuid.UUID, starts: date, fields: TermsFields
 ) -> EmploymentTerms:
     """The terms a new employee starts on (checked by the caller)."""
-    added = await hr.records.terms.add(hr.tenant, terms_from(employee_id, starts, fields))
+    added = await hr.backend.terms.add(hr.tenant, terms_from(employee_id, starts, fields))
     await hr.audit("employment_terms.created", "employment_terms", added.id, after=snapshot(added))
     return added
 
@@ -149,7 +149,7 @@ async def change(
     hr: HRContext, *, employee_id: uuid.UUID, change: TermsChangeIn
 ) -> EmploymentTerms:
     """Book a change of terms from `change.effective_from`, back-dated or future-dated."""
-    employees = hr.records.employees
+    employees = hr.backend.employees
     # Held for the request, so two changes to one history cannot interleave.
     employee = await employees.get(hr.tenant, employee_id, for_update=True)
     if employee is None:
@@ -167,7 +167,7 @@ async def change(
     errors = await reference_errors(References(hr), change)
     if errors:
         raise ValidationFailed("; ".join(f"{f}: {m}" for f, m in errors), errors=errors)
-    current = await hr.records.terms.history(hr.tenant, employee_id)
+    current = await hr.backend.terms.history(hr.tenant, employee_id)
     new, moved = place_in_history(
         current,
         terms_from(employee_id, change.effective_from, change),
@@ -175,7 +175,7 @@ async def change(
     )
     before = {t.id: t for t in current}
     for row in moved:
-        stored = await hr.records.terms.update(hr.tenant, row)
+        stored = await hr.backend.terms.update(hr.tenant, row)
         await hr.audit(
             "employment_terms.updated",
             "employment_terms",
@@ -183,7 +183,7 @@ async def change(
             before=snapshot(before[row.id]),
             after=snapshot(stored),
         )
-    added = await hr.records.terms.add(hr.tenant, new)
+    added = await hr.backend.terms.add(hr.tenant, new)
     await hr.audit("employment_terms.created", "employment_terms", added.id, after=snapshot(added))
     # The employee's representation (its current terms) changed: new version, new ETag.
     await employees.update(hr.tenant, employee)

@@ -17,13 +17,10 @@ from sop_payroll.calculations.schemas import (
     PayslipRequest,
     PayslipResponse,
 )
-from sop_payroll.openapi import example_responses
-from sop_shared.context import Principal
-from sop_shared.security import scopes
+from sop_payroll.context import Reader
+from sop_payroll.http import example_responses
 
 router = APIRouter(prefix="/payroll/v1/calculations", tags=["calculations"])
-
-Calculator = Annotated[Principal, scopes("payroll:read")]
 
 
 def optional_idempotency_key(
@@ -96,7 +93,7 @@ _PAYSLIP_REQUESTS, _PAYSLIP_RESPONSES = _examples(
 )
 async def calculate_income_tax(
     body: Annotated[IncomeTaxRequest, Body(openapi_examples=_TAX_REQUESTS)],
-    _caller: Calculator,
+    _payroll: Reader,
 ) -> IncomeTaxResponse:
     """Tax due this period on `taxable_pay` under `tax_code`, cumulatively from the figures to
     date unless the code or `week1_month1` says otherwise. Free pay, each band's tax, the
@@ -114,7 +111,7 @@ async def calculate_income_tax(
 )
 async def calculate_national_insurance(
     body: Annotated[NationalInsuranceRequest, Body(openapi_examples=_NI_REQUESTS)],
-    _caller: Calculator,
+    _payroll: Reader,
 ) -> NationalInsuranceResponse:
     """Employee and employer NICs on `gross_pay` under the category letter, by the exact
     percentage method, with the earnings bands an FPS reports. Directors (`"director": true`)
@@ -132,7 +129,7 @@ async def calculate_national_insurance(
 )
 async def calculate_payslip(
     body: Annotated[PayslipRequest, Body(openapi_examples=_PAYSLIP_REQUESTS)],
-    _caller: Calculator,
+    _payroll: Reader,
 ) -> PayslipResponse:
     """Pay items, deductions before tax, pension, income tax, NICs, student and postgraduate
     loans and deductions after tax, to net pay, with the employer's costs and the figures to

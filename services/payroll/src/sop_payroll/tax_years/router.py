@@ -6,22 +6,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from sop_payroll.openapi import example_responses
+from sop_payroll.adapters.native.tax_years import PackagedTaxYears
+from sop_payroll.context import Reader
+from sop_payroll.http import example_responses
 from sop_payroll.tax_years import service
 from sop_payroll.tax_years.schemas import TaxYearOut
-from sop_shared.context import Principal
 from sop_shared.pagination import Page
-from sop_shared.security import scopes
 
 router = APIRouter(prefix="/payroll/v1", tags=["tax years"])
 
-Reader = Annotated[Principal, scopes("payroll:read")]
-
-_YEAR = {"summary": "2025-26", "value": service.get_tax_year("2025-26").model_dump(mode="json")}
+# The document's examples are the packaged rules' answers.
+_PACKAGED = PackagedTaxYears()
+_YEAR = {
+    "summary": "2025-26",
+    "value": service.get_tax_year(_PACKAGED, "2025-26").model_dump(mode="json"),
+}
 _ALL = {
     "summary": "Every year",
     "value": {
-        "items": [year.model_dump(mode="json") for year in service.list_tax_years()],
+        "items": [year.model_dump(mode="json") for year in service.list_tax_years(_PACKAGED)],
         "next_cursor": None,
     },
 }
@@ -33,9 +36,11 @@ _ALL = {
     summary="List the tax years the calculator has rules for, with their rates",
     responses=example_responses("get", "/payroll/v1/tax-years", {"all": _ALL}, 401, 403),
 )
-async def list_tax_years(_caller: Reader) -> Page[TaxYearOut]:
+async def list_tax_years(payroll: Reader) -> Page[TaxYearOut]:
     """Every tax year with a rule file, oldest first (a handful: never more than one page)."""
-    return Page[TaxYearOut](items=service.list_tax_years(), next_cursor=None)
+    return Page[TaxYearOut](
+        items=service.list_tax_years(payroll.backend.tax_years), next_cursor=None
+    )
 
 
 @router.get(
@@ -47,6 +52,6 @@ async def list_tax_years(_caller: Reader) -> Page[TaxYearOut]:
     ),
 )
 async def get_tax_year(
-    tax_year: Annotated[str, Path(max_length=20, examples=["2025-26"])], _caller: Reader
+    tax_year: Annotated[str, Path(max_length=20, examples=["2025-26"])], payroll: Reader
 ) -> TaxYearOut:
-    return service.get_tax_year(tax_year)
+    return service.get_tax_year(payroll.backend.tax_years, tax_year)

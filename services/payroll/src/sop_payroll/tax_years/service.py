@@ -1,17 +1,15 @@
-"""The tax years on offer, read from the engine's rule files."""
+"""The tax years on offer and their rates, from the backend's tax-year catalogue."""
 
 from __future__ import annotations
-
-from functools import cache
 
 from sop_payroll.engine import (
     PayFrequency,
     PayrollEngineError,
     TaxYearRules,
-    available_tax_years,
     period_thresholds,
-    tax_year_rules,
 )
+from sop_payroll.problems import TaxYearNotFound
+from sop_payroll.tax_years.ports import TaxYearCatalogue
 from sop_payroll.tax_years.schemas import (
     IncomeTaxRatesOut,
     NationalInsuranceRatesOut,
@@ -23,24 +21,19 @@ from sop_payroll.tax_years.schemas import (
     TaxBandOut,
     TaxYearOut,
 )
-from sop_shared.errors import NotFound
 
 
-def list_tax_years() -> list[TaxYearOut]:
+def list_tax_years(catalogue: TaxYearCatalogue) -> list[TaxYearOut]:
     """Every year with rules, oldest first."""
-    return [_tax_year(year) for year in available_tax_years()]
+    return [tax_year_out(catalogue.rules(year)) for year in catalogue.years()]
 
 
-def get_tax_year(tax_year: str) -> TaxYearOut:
+def get_tax_year(catalogue: TaxYearCatalogue, tax_year: str) -> TaxYearOut:
     try:
-        return _tax_year(tax_year)
+        rules = catalogue.rules(tax_year)
     except PayrollEngineError as error:
-        raise NotFound(error.message) from None
-
-
-@cache  # the rule files are packaged with the engine: they change only with a release
-def _tax_year(tax_year: str) -> TaxYearOut:
-    return tax_year_out(tax_year_rules(tax_year))
+        raise TaxYearNotFound(error.message) from None
+    return tax_year_out(rules)
 
 
 def tax_year_out(rules: TaxYearRules) -> TaxYearOut:

@@ -9,17 +9,17 @@ from sop_hr.adapters.native.employees import NativeEmployees
 from sop_hr.adapters.native.org_units import NativeOrgUnits
 from sop_hr.adapters.native.positions import NativePositions
 from sop_hr.adapters.native.terms import NativeTerms
-from sop_hr.records import HRRecords
+from sop_hr.ports import HRBackend
 
 if TYPE_CHECKING:
     from sop_hr.adapters.registry import AdapterContext
 
 
-def native_records(context: AdapterContext) -> HRRecords:
+def native_records(context: AdapterContext) -> HRBackend:
     """Every port over the request's own session, so records commit with its audit events.
     The binding carries no settings: the backend is HR's own database."""
     session = context.session
-    return HRRecords(
+    return HRBackend(
         employees=NativeEmployees(session),
         terms=NativeTerms(session),
         org_units=NativeOrgUnits(session),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveType
 from sop_hr.adapters.native.models import AbsenceRow, LeaveTypeRow
 from sop_hr.adapters.native.tables import keyset, replace
-from sop_hr.records import PageRequest, RecordPage
+from sop_hr.ports import PageRequest, RecordPage
 from sop_shared.repository import TenantRepository
 from sop_shared.timeutil import as_utc
 

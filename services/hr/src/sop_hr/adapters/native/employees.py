@@ -20,7 +20,7 @@ from sop_hr.employees.ports import (
     PayrollDetails,
     StudentLoanPlan,
 )
-from sop_hr.records import PageRequest, RecordPage
+from sop_hr.ports import PageRequest, RecordPage
 from sop_shared.repository import TenantRepository
 from sop_shared.timeutil import as_utc
 

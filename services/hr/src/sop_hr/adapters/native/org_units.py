@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_hr.adapters.native.models import OrgUnitRow
 from sop_hr.adapters.native.tables import keyset, replace
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
-from sop_hr.records import PageRequest, RecordPage
+from sop_hr.ports import PageRequest, RecordPage
 from sop_shared.repository import TenantRepository
 from sop_shared.timeutil import as_utc
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_hr.adapters.native.models import PositionRow
 from sop_hr.adapters.native.tables import keyset, replace
+from sop_hr.ports import PageRequest, RecordPage
 from sop_hr.positions.ports import Position, PositionFilter
-from sop_hr.records import PageRequest, RecordPage
 from sop_hr.terms.ports import Grade
 from sop_shared.repository import TenantRepository
 from sop_shared.timeutil import as_utc

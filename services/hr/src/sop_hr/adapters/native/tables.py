@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 
-from sop_hr.records import InvalidCursor, PageRequest, RecordGone, RecordPage, StaleRecord
+from sop_hr.ports import InvalidCursor, PageRequest, RecordGone, RecordPage, StaleRecord
 from sop_shared.errors import ValidationFailed
 from sop_shared.pagination import decode_cursor, encode_cursor
 from sop_shared.repository import TenantRepository

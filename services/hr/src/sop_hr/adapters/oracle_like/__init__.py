@@ -10,18 +10,18 @@ from sop_hr.adapters.oracle_like.client import OracleHcm
 from sop_hr.adapters.oracle_like.employees import OracleEmployees
 from sop_hr.adapters.oracle_like.organisation import OracleOrgUnits, OraclePositions
 from sop_hr.adapters.oracle_like.terms import OracleTerms
-from sop_hr.records import HRRecords
+from sop_hr.ports import HRBackend
 
 if TYPE_CHECKING:
     from sop_hr.adapters.registry import AdapterContext
 
 
-def oracle_like_records(context: AdapterContext) -> HRRecords:
-    """Every port over one client of the binding's suite (kept in `context.shared`, with its
-    circuit breaker) and the request's session for cross-references."""
+def oracle_like_records(context: AdapterContext) -> HRBackend:
+    """Every port over one client of the binding's suite (from `context.backends`, with
+    its circuit breaker) and the request's session for cross-references."""
     hcm = OracleHcm.from_context(context)
     employees = OracleEmployees(hcm)
-    return HRRecords(
+    return HRBackend(
         employees=employees,
         terms=OracleTerms(hcm, employees),
         org_units=OracleOrgUnits(hcm),

@@ -14,7 +14,7 @@ from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveKi
 from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE
 from sop_hr.adapters.oracle_like.client import OracleHcm, Row, lit, moment, q_all
 from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
-from sop_hr.records import PageRequest, RecordGone, RecordPage
+from sop_hr.ports import PageRequest, RecordGone, RecordPage
 from sop_shared.errors import ValidationFailed
 
 ABSENCES = "absences"

@@ -27,7 +27,6 @@ from sop_hr.adapters.vendor import (
     stamped,
     stamps,
 )
-from sop_hr.calendar.calendar import uk_today
 from sop_hr.employees.ports import (
     BankDetails,
     Employee,
@@ -36,7 +35,7 @@ from sop_hr.employees.ports import (
     PayrollDetails,
     StudentLoanPlan,
 )
-from sop_hr.records import PageRequest, RecordGone, RecordPage
+from sop_hr.ports import PageRequest, RecordGone, RecordPage
 
 WORKERS = "workers"
 EXPAND = "names,emails,nationalIdentifiers,workRelationships"
@@ -242,7 +241,7 @@ class OracleEmployees:
     async def add(self, tenant: str, employee: Employee) -> Employee:
         # Names are dated from the start, or today for a future starter, so the suite shows
         # them whenever HR reads the worker.
-        names_from = min(employee.start_date, uk_today())
+        names_from = min(employee.start_date, self.hcm.clock.today())
         body: dict[str, Any] = {
             "DateOfBirth": employee.date_of_birth.isoformat() if employee.date_of_birth else None,
             **segments(employee),

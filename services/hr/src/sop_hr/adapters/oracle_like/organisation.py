@@ -12,8 +12,8 @@ from sop_hr.adapters.crossref import ORG_UNIT, ORG_UNIT_CODE, POSITION, POSITION
 from sop_hr.adapters.oracle_like.client import BEGINNING, OracleHcm, Row, lit, lits, q_all
 from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
+from sop_hr.ports import PageRequest, RecordGone, RecordPage
 from sop_hr.positions.ports import Position, PositionFilter
-from sop_hr.records import PageRequest, RecordGone, RecordPage
 from sop_hr.terms.ports import Grade
 
 DEPARTMENTS = "departments"

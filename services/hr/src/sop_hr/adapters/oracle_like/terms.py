@@ -21,7 +21,7 @@ from sop_hr.adapters.oracle_like.client import (
 )
 from sop_hr.adapters.oracle_like.employees import WORKERS, OracleEmployees
 from sop_hr.adapters.vendor import stamped, stamps
-from sop_hr.records import RecordGone
+from sop_hr.ports import RecordGone
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 from sop_shared.errors import Conflict
 

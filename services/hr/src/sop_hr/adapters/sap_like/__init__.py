@@ -10,17 +10,17 @@ from sop_hr.adapters.sap_like.client import SuccessFactors
 from sop_hr.adapters.sap_like.employees import SapEmployees
 from sop_hr.adapters.sap_like.organisation import SapOrgUnits, SapPositions
 from sop_hr.adapters.sap_like.terms import SapTerms
-from sop_hr.records import HRRecords
+from sop_hr.ports import HRBackend
 
 if TYPE_CHECKING:
     from sop_hr.adapters.registry import AdapterContext
 
 
-def sap_like_records(context: AdapterContext) -> HRRecords:
-    """Every port over one client of the binding's suite (kept in `context.shared`, with its
-    circuit breaker) and the request's session for cross-references."""
+def sap_like_records(context: AdapterContext) -> HRBackend:
+    """Every port over one client of the binding's suite (from `context.backends`, with
+    its circuit breaker) and the request's session for cross-references."""
     sf = SuccessFactors.from_context(context)
-    return HRRecords(
+    return HRBackend(
         employees=SapEmployees(sf),
         terms=SapTerms(sf),
         org_units=SapOrgUnits(sf),

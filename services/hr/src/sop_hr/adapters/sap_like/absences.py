@@ -24,7 +24,7 @@ from sop_hr.adapters.sap_like.client import (
     sf_moment,
 )
 from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
-from sop_hr.records import PageRequest, RecordGone, RecordPage
+from sop_hr.ports import PageRequest, RecordGone, RecordPage
 from sop_shared.errors import ValidationFailed
 
 TIME = "EmployeeTime"

@@ -23,6 +23,7 @@ from sop_hr.adapters.vendor import (
     parse_json,
     raise_for_vendor_error,
 )
+from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.resilience import ResilientClient
 
 ROOT = "/odata/v2"
@@ -156,9 +157,12 @@ def nav(entity: Row, name: str) -> list[Row]:
 class SuccessFactors:
     """One request's client for the suite, with the cross-references of its instance."""
 
-    def __init__(self, client: ResilientClient, refs: CrossReferences) -> None:
+    def __init__(
+        self, client: ResilientClient, refs: CrossReferences, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.client = client
         self.refs = refs
+        self.clock = clock  # "today" for dating what a new record shows from
 
     @classmethod
     def from_context(cls, context: Any) -> SuccessFactors:
@@ -169,8 +173,8 @@ class SuccessFactors:
             headers["Authorization"] = f"Bearer {binding.token}"
         elif binding.username:
             auth = (binding.username, binding.password or "")
-        client = client_for(context.shared, binding, name="sap_like", auth=auth, headers=headers)
-        return cls(client, CrossReferences(context.session, backend_id(binding)))
+        client = client_for(context.backends, binding, name="sap_like", auth=auth, headers=headers)
+        return cls(client, CrossReferences(context.session, backend_id(binding)), context.clock)
 
     async def call(
         self,

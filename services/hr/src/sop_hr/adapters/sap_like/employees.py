@@ -30,7 +30,6 @@ from sop_hr.adapters.vendor import (
     stamped,
     stamps,
 )
-from sop_hr.calendar.calendar import uk_today
 from sop_hr.employees.ports import (
     BankDetails,
     Employee,
@@ -39,7 +38,7 @@ from sop_hr.employees.ports import (
     PayrollDetails,
     StudentLoanPlan,
 )
-from sop_hr.records import PageRequest, RecordGone, RecordPage
+from sop_hr.ports import PageRequest, RecordGone, RecordPage
 
 EMPLOYMENT = "EmpEmployment"
 PERSON_NAVS = "personNav/personalInfoNav,personNav/nationalIdNav,personNav/emailNav"
@@ -301,7 +300,7 @@ class SapEmployees:
         person = person_key(employee.id)
         # Personal information starts on the start date, or today for a future starter, so
         # the suite shows it whenever HR reads the employee.
-        since = min(employee.start_date, uk_today())
+        since = min(employee.start_date, self.sf.clock.today())
         entities = self._person_entities(person, employee, since)
         entities.append(
             {
@@ -345,7 +344,7 @@ class SapEmployees:
         await self.sf.merge(employment_path(person), custom_fields(tenant, employee), etag)
         person_info = employment.get("personNav") or {}
         personal = nav(person_info, "personalInfoNav")
-        since = day(personal[-1]["startDate"]) if personal else uk_today()
+        since = day(personal[-1]["startDate"]) if personal else self.sf.clock.today()
         assert since is not None
         changed = [
             entity

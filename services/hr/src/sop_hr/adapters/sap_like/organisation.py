@@ -22,8 +22,8 @@ from sop_hr.adapters.sap_like.client import (
 )
 from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
+from sop_hr.ports import PageRequest, RecordGone, RecordPage
 from sop_hr.positions.ports import Position, PositionFilter
-from sop_hr.records import PageRequest, RecordGone, RecordPage
 from sop_hr.terms.ports import Grade
 
 DEPARTMENTS = "FODepartment"

@@ -25,7 +25,7 @@ from sop_hr.adapters.sap_like.client import (
     sf_date,
 )
 from sop_hr.adapters.vendor import stamped, stamps
-from sop_hr.records import RecordGone
+from sop_hr.ports import RecordGone
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 
 JOBS = "EmpJob"

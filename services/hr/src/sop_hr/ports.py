@@ -1,13 +1,13 @@
-"""The vocabulary every HR port shares: page requests and pages, the errors an adapter may
-raise, and `HRRecords`, the bundle of ports one adapter provides for a request."""
+"""The vocabulary every HR port shares: page requests and pages (the kernel's), the errors an
+adapter may raise, and `HRBackend`, the bundle of ports one adapter provides for a request."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from sop_shared.errors import PreconditionFailed, ServiceUnavailable, ValidationFailed
+from sop_shared.pagination import PageRequest, RecordPage
 
 if TYPE_CHECKING:
     from sop_hr.absences.ports import AbsenceRecords, LeaveTypeRecords
@@ -16,25 +16,15 @@ if TYPE_CHECKING:
     from sop_hr.positions.ports import PositionRecords
     from sop_hr.terms.ports import TermsRecords
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class PageRequest:
-    """One page of a list: at most `limit` items after `cursor` (an adapter's own opaque
-    `next_cursor`, handed back unchanged)."""
-
-    limit: int = 50
-    cursor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordPage(Generic[T]):
-    """Items in a stable order (creation order where the backend allows) and the cursor of
-    the next page, or None on the last."""
-
-    items: Sequence[T]
-    next_cursor: str | None = None
+__all__ = [
+    "BackendUnavailable",
+    "HRBackend",
+    "InvalidCursor",
+    "PageRequest",
+    "RecordGone",
+    "RecordPage",
+    "StaleRecord",
+]
 
 
 class StaleRecord(PreconditionFailed):
@@ -58,7 +48,7 @@ class BackendUnavailable(ServiceUnavailable):
 
 
 @dataclass(frozen=True, slots=True)
-class HRRecords:
+class HRBackend:
     """The ports of one system of record, as the composition root hands them to a request."""
 
     employees: EmployeeRecords

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query, Request, Response
 from pydantic import PlainSerializer, WithJsonSchema
 
-from sop_hr.records import PageRequest
+from sop_hr.ports import PageRequest
 from sop_shared.concurrency import require_if_match
 from sop_shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
 from sop_shared.timeutil import as_utc

@@ -1,0 +1,1 @@
+"""Payroll's adapters: `native` (the rules packaged with the engine)."""

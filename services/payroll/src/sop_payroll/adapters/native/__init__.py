@@ -1,0 +1,18 @@
+"""The native adapter: the tax years' rules as the engine packages them (one TOML file per
+year under `engine/rates`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sop_payroll.adapters.native.tax_years import PackagedTaxYears
+from sop_payroll.ports import PayrollBackend
+
+if TYPE_CHECKING:
+    from sop_payroll.adapters.registry import AdapterContext
+
+_TAX_YEARS = PackagedTaxYears()
+
+
+def native_backend(context: AdapterContext) -> PayrollBackend:
+    return PayrollBackend(tax_years=_TAX_YEARS)
