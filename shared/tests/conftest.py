@@ -21,7 +21,7 @@ from sop_shared.db import Database, SessionDep, new_registry
 from sop_shared.errors import NotFound
 from sop_shared.kernel_tables import kernel_metadata
 from sop_shared.money import Money
-from sop_shared.pagination import Page, PageDep, link_next
+from sop_shared.pagination import Page, PageRequestDep, keyset_page, link_next
 from sop_shared.repository import TenantRepository, TenantScopedFields
 from sop_shared.security import scopes
 from sop_shared.settings import ServiceSettings
@@ -65,7 +65,7 @@ Writer = Annotated[Principal, scopes("toy:write")]
 
 @router.post("/widgets", status_code=201, response_model=WidgetOut)
 async def create(body: WidgetIn, session: SessionDep, who: Writer, response: Response) -> WidgetOut:
-    w = await Widgets.for_principal(session, who).add(Widget(name=body.name, price=str(body.price)))
+    w = await Widgets(session, who.tenant or "").add(Widget(name=body.name, price=str(body.price)))
     await record_event(
         session,
         action="widget.created",
@@ -80,10 +80,10 @@ async def create(body: WidgetIn, session: SessionDep, who: Writer, response: Res
 
 @router.get("/widgets", response_model=Page[WidgetOut])
 async def list_(
-    request: Request, response: Response, session: SessionDep, who: Reader, page: PageDep
+    request: Request, response: Response, session: SessionDep, who: Reader, page: PageRequestDep
 ) -> Page[WidgetOut]:
-    repo = Widgets.for_principal(session, who)
-    rows, nxt = await repo.page(repo.select(), page)
+    repo = Widgets(session, who.tenant or "")
+    rows, nxt = await keyset_page(session, repo.select(), Widget.id, page)
     link_next(request, response, nxt)
     return Page[WidgetOut](items=[out(w) for w in rows], next_cursor=nxt)
 
@@ -92,7 +92,7 @@ async def list_(
 async def get(
     widget_id: uuid.UUID, session: SessionDep, who: Reader, response: Response
 ) -> WidgetOut:
-    w = await Widgets.for_principal(session, who).get(widget_id)
+    w = await Widgets(session, who.tenant or "").get(widget_id)
     if w is None:
         raise NotFound(f"no widget {widget_id}")
     set_etag(response, w.version)
@@ -108,7 +108,7 @@ async def patch(
     who: Writer,
     response: Response,
 ) -> WidgetOut:
-    repo = Widgets.for_principal(session, who)
+    repo = Widgets(session, who.tenant or "")
     w = await repo.get(widget_id)
     if w is None:
         raise NotFound(f"no widget {widget_id}")
@@ -131,7 +131,7 @@ async def patch(
 
 @router.post("/explode")
 async def explode(session: SessionDep, who: Writer) -> dict:
-    await Widgets.for_principal(session, who).add(Widget(name="half", price="1.00"))
+    await Widgets(session, who.tenant or "").add(Widget(name="half", price="1.00"))
     raise RuntimeError("boom: this must roll back and not leak")
 
 

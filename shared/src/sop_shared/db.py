@@ -141,7 +141,7 @@ class UnitOfWork:
 
 
 def get_uow(request: Request) -> UnitOfWork:
-    uow = request.scope.get("state", {}).get("uow")
+    uow: UnitOfWork | None = request.scope.get("state", {}).get("uow")
     if uow is None:  # outside the middleware (e.g. a test calling a route directly)
         raise RuntimeError("no unit of work: is TransactionMiddleware installed?")
     return uow

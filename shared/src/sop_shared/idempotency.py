@@ -7,10 +7,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Header
 from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,7 +110,7 @@ class IdempotencyStore:
                         .where(claim.where(), t.c.locked_at == row.locked_at)
                         .values(locked_at=now)
                     )
-                    if taken.rowcount == 1:
+                    if rowcount(taken) == 1:
                         return claim
                 raise KeyInFlight
         raise KeyInFlight
@@ -143,7 +144,7 @@ class IdempotencyStore:
     async def purge_expired(self, now: datetime | None = None) -> int:
         async with self.database.transaction() as session:
             result = await session.execute(delete(t).where(t.c.expires_at < (now or utcnow())))
-            return result.rowcount or 0
+            return rowcount(result)
 
 
 class IdempotencyKeyRequired(PreconditionRequired):
@@ -171,3 +172,9 @@ def require_idempotency_key(
 
 
 RequiredIdempotencyKey = Annotated[str, Depends(require_idempotency_key)]
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (its result is a CursorResult; `execute` is typed as
+    returning the general Result)."""
+    return cast("CursorResult[Any]", result).rowcount or 0

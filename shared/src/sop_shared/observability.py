@@ -162,13 +162,22 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", *, json_logs: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    """Route the process's logs to stderr through one SOP handler (JSON or plain). Idempotent:
+    called again (another app built in the same process, as tests do) it replaces only its own
+    handler and leaves any other (pytest's capture, an embedding application's) alone."""
+    root = logging.getLogger()
+    for existing in [h for h in root.handlers if isinstance(h, _SopHandler)]:
+        root.removeHandler(existing)
+    handler = _SopHandler(sys.stderr)
     if json_logs:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.addHandler(handler)
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class _SopHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler `configure_logging` installs (so it can find and replace its own)."""

@@ -12,10 +12,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field
 
-from sop_shared.context import Principal
 from sop_shared.db import utcnow
 from sop_shared.ids import uuid7
-from sop_shared.pagination import PageParams, keyset_page
 
 M = TypeVar("M")
 
@@ -42,10 +40,6 @@ class TenantRepository(Generic[M]):
         self.session = session
         self.tenant = tenant
 
-    @classmethod
-    def for_principal(cls, session: AsyncSession, principal: Principal) -> TenantRepository[M]:
-        return cls(session, principal.tenant or "")
-
     def select(self, *entities: Any) -> Select[Any]:
         model: Any = self.model
         stmt = select(*entities) if entities else select(model)
@@ -53,14 +47,16 @@ class TenantRepository(Generic[M]):
 
     async def get(self, id_: uuid.UUID) -> M | None:
         model: Any = self.model
-        return (
+        found: M | None = (
             await self.session.execute(self.select().where(model.id == id_))
         ).scalar_one_or_none()
+        return found
 
     async def get_for_update(self, id_: uuid.UUID) -> M | None:
         model: Any = self.model
         stmt = self.select().where(model.id == id_).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        found: M | None = (await self.session.execute(stmt)).scalar_one_or_none()
+        return found
 
     async def add(self, obj: M) -> M:
         obj.tenant = self.tenant  # type: ignore[attr-defined]
@@ -78,9 +74,6 @@ class TenantRepository(Generic[M]):
         await self.session.delete(obj)
         await self.session.flush()
 
-    async def page(self, stmt: Select[Any], params: PageParams) -> tuple[Sequence[M], str | None]:
-        model: Any = self.model
-        return await keyset_page(self.session, stmt, model.id, params)
-
     async def all(self, stmt: Select[Any]) -> Sequence[M]:
-        return (await self.session.execute(stmt)).scalars().all()
+        rows: Sequence[M] = (await self.session.execute(stmt)).scalars().all()
+        return rows

@@ -261,7 +261,7 @@ class ResilientClient:
         return self._unavailable(detail, max(1, math.ceil(seconds)))
 
     def _backoff(self, attempt: int) -> float:
-        base = self.policy.backoff_seconds * (2 ** (attempt - 1))
+        base: float = self.policy.backoff_seconds * (2 ** (attempt - 1))
         return min(self.policy.max_backoff_seconds, base) * (0.5 + random.random() / 2)
 
     async def request(

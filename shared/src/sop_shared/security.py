@@ -51,9 +51,12 @@ class InternalKeys:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 resp = await client.get(self.jwks_url)
                 resp.raise_for_status()
-                return resp.json()
-        text = await asyncio.to_thread(Path(self.jwks_file).read_text)  # type: ignore[arg-type]
-        return json.loads(text)
+                fetched: dict[str, Any] = resp.json()
+                return fetched
+        assert self.jwks_file is not None  # __init__ requires a URL or a file
+        text = await asyncio.to_thread(Path(self.jwks_file).read_text)
+        loaded: dict[str, Any] = json.loads(text)
+        return loaded
 
     async def _load(self) -> None:
         try:
@@ -136,7 +139,8 @@ def _peek_header(token: str) -> dict[str, Any]:
 
     try:
         head = token.split(".", 1)[0]
-        return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        header: dict[str, Any] = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        return header
     except (ValueError, IndexError):
         raise ValueError("malformed token") from None
 
@@ -219,7 +223,7 @@ async def authenticate(
     request: Request, authorization: Annotated[str | None, Depends(bearer_scheme)]
 ) -> Principal:
     """The principal behind the request's internal token (401 without a valid one)."""
-    cached = getattr(request.state, "principal", None)
+    cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         principal_var.set(cached)
         return cached

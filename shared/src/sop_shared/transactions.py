@@ -142,7 +142,7 @@ class TransactionMiddleware:
                 await callback()
             except Exception:
                 log.exception("after-commit callback failed")
-        await send(start)  # type: ignore[arg-type]
+        await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def _claim(

