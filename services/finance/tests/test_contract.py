@@ -89,6 +89,44 @@ async def test_a_cluster_bound_to_an_adapter_not_provided_gets_503(
     await app.state.kernel.database.dispose()
 
 
+async def test_a_cluster_the_platform_does_not_bind_gets_503_and_writes_nothing(api, mint):
+    nowhere = mint.headers(
+        tenant=api.tenant, scopes=api.scopes, audience="sop-finance", cluster="nowhere"
+    )
+    r = await api.client.get("/finance/v1/accounts", headers=nowhere)
+    assert r.status_code == 503 and r.headers["retry-after"]
+    assert r.json()["type"].endswith("cluster-not-bound")
+    body = {"code": "CCNOWHERE", "name": "Never written"}
+    r = await api.client.post("/finance/v1/cost-centres", json=body, headers=nowhere)
+    assert r.status_code == 503 and r.headers["retry-after"]
+    assert r.json()["type"].endswith("cluster-not-bound")
+    journal = {
+        "description": "never posted",
+        "posting_date": "2026-08-15",
+        "post": True,
+        "lines": [
+            {"account_code": "43100000", "debit": "1.00"},
+            {"account_code": "71100000", "credit": "1.00"},
+        ],
+    }
+    keyed = {**nowhere, "Idempotency-Key": "nowhere-1"}
+    r = await api.client.post("/finance/v1/journals", json=journal, headers=keyed)
+    assert r.status_code == 503 and r.json()["type"].endswith("cluster-not-bound")
+    # The same tenant through a bound cluster sees nothing of it.
+    assert (await api.get("/cost-centres", code="CCNOWHERE")).json()["items"] == []
+    assert (await api.get("/journals")).json()["items"] == []
+    events = (await api.get("/audit-events", limit=500)).json()["items"]
+    assert events and not [
+        e for e in events if e["resource_type"] == "journal" or "CCNOWHERE" in json.dumps(e)
+    ]
+    # Provisioning a department into such a cluster is refused as well.
+    admin = mint.headers(tenant=None, scopes="platform:admin", audience="sop-finance")
+    r = await api.client.put(
+        "/_internal/tenants/t-nowhere-dept", json={"cluster": "nowhere"}, headers=admin
+    )
+    assert r.status_code == 503 and r.json()["type"].endswith("cluster-not-bound")
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 async def test_health(pg_client, path):
     assert (await pg_client.get(path)).status_code == 200

@@ -382,3 +382,53 @@ async def test_concurrent_proposals_never_share_an_invoice(api):
     assert {r.status_code for r in results} <= {201, 409} and runs
     taken = [i for run in runs for p in run["payments"] for i in p["invoice_ids"]]
     assert len(taken) == len(set(taken)) == 4
+
+
+def processing_day_of(bacs_file: str) -> str:
+    """UHL1's processing day as BACS writes it: " YYDDD"."""
+    return check_standard18(bacs_file)["uhl1"][4:10]
+
+
+async def pay(api, gbs: dict, payment_date: str) -> dict:
+    r = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": payment_date}
+    )
+    assert r.status_code == 201, r.text
+    run = r.json()
+    posted = await api.post(f"/payment-runs/{run['id']}/post", key=key())
+    assert posted.status_code == 200, posted.text
+    text = (await api.get(f"/payment-runs/{run['id']}/bacs-file")).text
+    return {"run": posted.json(), "processing_day": processing_day_of(text)}
+
+
+async def test_bacs_days_skip_england_and_wales_bank_holidays(api):
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    gbs = await bank_account(api)
+    line = [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}]
+
+    # Paying on Tuesday 7 April 2026: two working days back is Wednesday 1 April, because
+    # Easter Monday (6th) and Good Friday (3rd) are bank holidays. Counting weekends only
+    # would have processed the file on Good Friday.
+    await approve_and_post(
+        api,
+        await invoice(api, acme["id"], "E-1", line, due="2026-04-07", invoice_date="2026-04-01"),
+    )
+    easter = await pay(api, gbs, "2026-04-07")
+    assert easter["run"]["payment_date"] == "2026-04-07"
+    assert easter["processing_day"] == bacs_julian(date(2026, 4, 1))
+
+    # Christmas Day is a Friday in 2026 and Boxing Day's substitute is Monday 28th: a run
+    # asked for the 25th pays on Tuesday 29th, processed on Wednesday 23rd.
+    await approve_and_post(
+        api,
+        await invoice(api, acme["id"], "X-1", line, due="2026-12-25", invoice_date="2026-12-01"),
+    )
+    christmas = await pay(api, gbs, "2026-12-25")
+    assert christmas["run"]["payment_date"] == "2026-12-29"
+    assert christmas["processing_day"] == bacs_julian(date(2026, 12, 23))
+    journal = (await api.get(f"/journals/{christmas['run']['journal_id']}")).json()
+    assert journal["posting_date"] == "2026-12-29" and journal["period"] == "2026-12"
+
+
+def bacs_julian(day: date) -> str:
+    return f" {day:%y}{day.timetuple().tm_yday:03d}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import httpx
 from finance_testkit import (
     BANK,
     EXPENDITURE_HEADER,
@@ -16,9 +18,14 @@ from finance_testkit import (
     STAFF_HEADER,
     SUPPLIES,
     WRITER,
+    Api,
     cr,
     dr,
 )
+
+from sop_finance.app import create_app
+from sop_shared.clock import FixedClock
+from sop_shared.testing.platform import native_platform
 
 
 async def test_provisioning_gives_a_chart_and_two_years_idempotently(api):
@@ -296,3 +303,38 @@ async def test_budget_availability_is_budget_less_commitments_less_actuals(api):
     assert (
         await api.get("/budget-availability", cost_centre="NOPE", account=IT)
     ).status_code == 422
+
+
+async def test_business_dates_turn_at_midnight_in_london(
+    finance_pg_url, make_settings, mint, tenant
+):
+    """00:30 BST on 1 April 2026 is still 31 March in UTC: provisioning's current year, the
+    report period and the budget year by default are already 2026-27, and the instants a
+    journal carries are the kernel clock's."""
+    moment = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    app = create_app(
+        make_settings(finance_pg_url), clock=FixedClock(moment), platform=native_platform()
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+        api = Api(client, mint, tenant)
+        await api.provision()
+        years = (await api.get("/financial-years")).json()["items"]
+        assert [y["label"] for y in years] == ["2026-27", "2027-28"]  # not 2025-26
+
+        journal = await api.post_journal(
+            [dr(BANK, "25.00"), cr(GENERAL_FUND, "25.00")], posting_date="2026-04-01"
+        )
+        assert datetime.fromisoformat(journal["posted_at"]) == moment
+        tb = await api.trial_balance()
+        assert (tb["period"], tb["financial_year"]) == ("2026-04", "2026-27")
+        assert tb["total_debit"] == "25.00"
+        balances = (await api.get("/reports/account-balances")).json()
+        assert balances["period"] == "2026-04"
+
+        r = await api.post("/cost-centres", {"code": "CC01", "name": "One"})
+        assert r.status_code == 201, r.text
+        avail = await api.get("/budget-availability", cost_centre="CC01", account=IT)
+        assert avail.status_code == 200, avail.text
+        assert avail.json()["financial_year"] == "2026-27"
+    await app.state.kernel.database.dispose()

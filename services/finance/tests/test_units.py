@@ -56,6 +56,17 @@ def test_processing_day_is_two_working_days_before_payment():
     assert bacs.julian(date(2026, 1, 5)) == " 26005"
 
 
+def test_bacs_days_are_england_and_wales_working_days():
+    # Two working days before the Tuesday after Easter: not Good Friday (3 April) but the
+    # Wednesday before it; before Tuesday 29 December 2026: Wednesday 23rd.
+    assert bacs.processing_day(date(2026, 4, 7), CALENDAR) == date(2026, 4, 1)
+    assert bacs.processing_day(date(2026, 12, 29), CALENDAR) == date(2026, 12, 23)
+    # A payment date on a bank holiday moves to the next working day, never earlier.
+    assert bacs.payment_day(date(2026, 4, 3), CALENDAR) == date(2026, 4, 7)
+    assert bacs.payment_day(date(2026, 12, 25), CALENDAR) == date(2026, 12, 29)
+    assert bacs.payment_day(date(2026, 9, 10), CALENDAR) == date(2026, 9, 10)
+
+
 credit = st.builds(
     bacs.Credit,
     sort_code=st.from_regex(r"\A[0-9]{6}\Z"),
