@@ -9,7 +9,7 @@ import contextlib
 import logging
 from typing import Any
 
-import aiohttp
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.openapi.utils import get_openapi
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sop_gateway import __version__
 from sop_gateway.access import Gatekeeper
+from sop_gateway.aux_http import aux_client, get_json
 from sop_gateway.devidp.router import dev_idp_router
 from sop_gateway.devidp.service import DevIdentityProvider
 from sop_gateway.identity.config import ClaimMapping, IdentityConfig, identity_config
@@ -103,7 +104,7 @@ class Gateway:
         self.metrics = CachedMetrics("gateway")
         signer, self.internal_jwks = internal_signer(settings)
         self.internal_tokens = InternalTokens(signer, cache_size=settings.token_cache_size)
-        self.aux_http: aiohttp.ClientSession | None = None
+        self.aux_http: httpx.AsyncClient | None = None
 
         self.verifier = TokenVerifier(cache_size=settings.token_cache_size)
         self.dev_idp: DevIdentityProvider | None = None
@@ -174,9 +175,7 @@ class Gateway:
 
     async def fetch_json(self, url: str) -> dict[str, Any]:
         assert self.aux_http is not None, "the gateway is not started"
-        async with self.aux_http.get(url) as resp:
-            resp.raise_for_status()
-            data = await resp.json(content_type=None)
+        data = await get_json(self.aux_http, url, total=10)
         if not isinstance(data, dict):
             raise ValueError(f"{url} did not return a JSON object")
         return data
@@ -225,11 +224,9 @@ class Gateway:
             }
         )
         # For everything off the hot path: discovery, JWKS, services' OpenAPI, provisioning.
-        self.aux_http = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=10, sock_connect=3),
-            cookie_jar=aiohttp.DummyCookieJar(),  # never carry one caller's cookies to another
-        )
-        self.provisioner.session = self.aux_http
+        # No cookies kept, no redirects followed (sop_gateway.aux_http).
+        self.aux_http = aux_client(timeout=10, connect=3)
+        self.provisioner.client = self.aux_http
         publish_internal_jwks(s, self.internal_jwks)
         try:
             await self.registry.load()
@@ -254,7 +251,7 @@ class Gateway:
         for pool in self.proxy.pools.values():
             await pool.close()
         if self.aux_http is not None:
-            await self.aux_http.close()
+            await self.aux_http.aclose()
         await self.limiter.close()
         await self.database.dispose()
 

@@ -53,8 +53,7 @@ async def seed_demo(settings: GatewaySettings) -> list[str]:
 @asynccontextmanager
 async def local_tenants(services: dict[str, str]) -> AsyncIterator[tuple[Tenants, TenantRegistry]]:
     """The tenant service wired in this process (for the launcher's provisioning)."""
-    import aiohttp
-
+    from sop_gateway.aux_http import aux_client
     from sop_gateway.identity.internal import InternalTokens
     from sop_gateway.keys import internal_signer
     from sop_gateway.settings import GatewaySettings
@@ -68,11 +67,11 @@ async def local_tenants(services: dict[str, str]) -> AsyncIterator[tuple[Tenants
     database = Database(settings.database_url)
     signer, _ = internal_signer(settings)
     registry = TenantRegistry(database)
-    async with aiohttp.ClientSession() as session:
+    async with aux_client(timeout=settings.provisioning_timeout_seconds) as client:
         provisioner = Provisioner(
             services=services,
             tokens=InternalTokens(signer),
-            session=session,
+            client=client,
             timeout=settings.provisioning_timeout_seconds,
         )
         tenants = Tenants(

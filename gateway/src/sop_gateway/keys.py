@@ -62,12 +62,12 @@ def load_internal_keys(settings: GatewaySettings) -> list[ECKey | OKPKey]:
         _write_exclusive(path, json.dumps(key.as_dict(private=True)))
     keys: list[ECKey | OKPKey] = []
     for data in _private_keys(path):
-        key = JWKRegistry.import_key(data)
-        if not isinstance(key, ECKey | OKPKey) or not key.is_private:
+        imported = JWKRegistry.import_key(data)
+        if not isinstance(imported, ECKey | OKPKey) or not imported.is_private:
             raise RuntimeError(f"{path}: internal signing keys must be private EC or OKP keys")
-        if isinstance(key, ECKey) and key.curve_name != "P-256":
+        if isinstance(imported, ECKey) and imported.curve_name != "P-256":
             raise RuntimeError(f"{path}: EC signing keys must be P-256 (ES256)")
-        keys.append(key)
+        keys.append(imported)
     if not keys:
         raise RuntimeError(f"{path} holds no key")
     return keys

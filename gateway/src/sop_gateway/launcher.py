@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp
+import httpx
 
+from sop_gateway.aux_http import aux_client
 from sop_shared.settings import data_dir
 
 # (name, default port), in start order: backends, then services; the gateway comes last.
@@ -153,7 +154,7 @@ async def start(child: Child, env: dict[str, str]) -> None:
 
 
 async def wait_healthy(
-    child: Child, session: aiohttp.ClientSession, stop: asyncio.Event | None = None
+    child: Child, client: httpx.AsyncClient, stop: asyncio.Event | None = None
 ) -> bool:
     deadline = time.monotonic() + HEALTH_TIMEOUT
     while time.monotonic() < deadline:
@@ -161,10 +162,11 @@ async def wait_healthy(
             return False
         if stop is not None and stop.is_set():  # Ctrl-C while starting: give up at once
             return False
-        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-            async with session.get(child.url + "/healthz") as resp:
-                if resp.status == 200:
-                    return True
+        with contextlib.suppress(httpx.HTTPError, TimeoutError):
+            async with asyncio.timeout(2):
+                resp = await client.get(child.url + "/healthz")
+            if resp.status_code == 200:
+                return True
         await asyncio.sleep(0.2)
     return False
 
@@ -278,14 +280,12 @@ async def run() -> int:
             )
     started: list[Child] = []
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+        async with aux_client(timeout=2, connect=2) as client:
             upstream = [c for c in children if c.kind != "gateway"]
             for child in upstream:
                 await start(child, env)
                 started.append(child)
-            healthy = await asyncio.gather(
-                *(wait_healthy(c, session, stop_event) for c in upstream)
-            )
+            healthy = await asyncio.gather(*(wait_healthy(c, client, stop_event) for c in upstream))
             for child, ok in zip(upstream, healthy, strict=True):
                 if not ok and not stop_event.is_set():
                     print(f"sop run: {child.name} did not become healthy; continuing without it")
@@ -298,7 +298,7 @@ async def run() -> int:
             gateway = children[-1]
             await start(gateway, env)
             started.append(gateway)
-            if not await wait_healthy(gateway, session, stop_event):
+            if not await wait_healthy(gateway, client, stop_event):
                 if stop_event.is_set():
                     return 0
                 print("sop run: the gateway did not start; stopping", file=sys.stderr)

@@ -8,7 +8,7 @@ import importlib
 import logging
 from typing import Any
 
-import aiohttp
+from sop_gateway.aux_http import aux_client
 
 log = logging.getLogger("sop.gateway.openapi")
 
@@ -28,8 +28,8 @@ async def export() -> dict[str, Any]:
 
     gateway = Gateway(GatewaySettings())
     app = create_platform_app(gateway)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-        gateway.aux_http = session
+    async with aux_client(timeout=5) as client:
+        gateway.aux_http = client
         try:
             await gateway.docs.refresh(gateway.fetch_json, only_stale=False)
             for name in gateway.upstreams:

@@ -40,16 +40,17 @@ class Upstream:
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ValueError(f"service {self.name}: {self.base_url!r} is not an http(s) URL")
         tls = url.scheme == "https"
+        prefix = self.prefix or f"/{self.name}"
         values = {
             "base_url": self.base_url.rstrip("/"),
-            "prefix": self.prefix or f"/{self.name}",
+            "prefix": prefix,
+            "label": RouteLabel(prefix),
             "host": url.hostname,
             "port": url.port or (443 if tls else 80),
             "tls": tls,
             "host_header": url.netloc.encode(),
             "base_path": url.path.encode(),
         }
-        values["label"] = RouteLabel(values["prefix"])
         for key, value in values.items():
             object.__setattr__(self, key, value)
 

@@ -36,7 +36,7 @@ class CachedMetrics(Metrics):
         children[1].observe(seconds)
 
 
-class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class BatchingHandler(logging.StreamHandler):
     """Keeps each record with a copy of its context (the kernel's formatter reads the request
     id, trace id and principal from context variables) and formats and writes the batch when a
     warning or worse arrives, when it grows large, or when `flush_soon` runs (every 0.2 s while
@@ -72,7 +72,7 @@ class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def batch_logging() -> BatchingHandler | None:
     """Swap the root stream handler for a batching one; returns it (None if there is none)."""
-    logging._srcfile = None  # type: ignore[attr-defined]  # skip the per-record stack walk
+    logging._srcfile = None  # skip the per-record stack walk
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False

@@ -66,7 +66,10 @@ def sign_raw_rs256(key: RSAKey, header: dict[str, Any], claims: dict[str, Any]) 
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
     signing_input = f"{part(header)}.{part(claims)}"
-    raw = key.raw_value.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    private = key.private_key
+    if private is None:
+        raise ValueError("signing needs a private key")
+    raw = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input}.{base64.urlsafe_b64encode(raw).rstrip(b'=').decode()}"
 
 

@@ -159,7 +159,7 @@ class RemoteKeys(KeySource):
             if self.jwks_uri is None:
                 self.jwks_uri = (await self.load_discovery())["jwks_uri"]
             self.jwks_fetches += 1
-            jwks = await self._fetch_json(self.jwks_uri)  # type: ignore[arg-type]
+            jwks = await self._fetch_json(self.jwks_uri)
         except Exception as exc:
             log.warning("could not load keys of issuer %s: %s", self.issuer, exc)
             if not self._fixed_jwks_uri:

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-import aiohttp
+import httpx
 
 from sop_gateway.identity.internal import InternalTokens
 
@@ -29,12 +29,12 @@ class Provisioner:
         *,
         services: dict[str, str],
         tokens: InternalTokens,
-        session: aiohttp.ClientSession | None = None,
+        client: httpx.AsyncClient | None = None,
         timeout: float = 15.0,
     ) -> None:
         self.services = services  # name -> base URL
         self.tokens = tokens
-        self.session = session  # may be set later, once there is an event loop
+        self.client = client  # may be set later, once there is an event loop
         self.timeout = timeout
 
     async def provision(self, slug: str, cluster: str, actor: Actor) -> dict[str, str]:
@@ -53,21 +53,23 @@ class Provisioner:
             scopes=ADMIN_SCOPES,
         )
         url = f"{self.services[service].rstrip('/')}/_internal/tenants/{slug}"
-        assert self.session is not None, "the provisioner has no HTTP session yet"
+        assert self.client is not None, "the provisioner has no HTTP client yet"
         try:
-            async with self.session.put(
-                url,
-                json={"cluster": cluster},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
-            ) as resp:
-                if 200 <= resp.status < 300:
-                    return None
-                text = (await resp.text())[:300]
-                log.warning("provisioning %s in %s: %s %s", slug, service, resp.status, text)
-                return f"answered {resp.status}"
-        except TimeoutError:
+            async with asyncio.timeout(self.timeout):
+                resp = await self.client.put(
+                    url,
+                    json={"cluster": cluster},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=self.timeout,
+                )
+        except (TimeoutError, httpx.TimeoutException):
             return "timed out"
-        except aiohttp.ClientError as exc:
+        except httpx.HTTPError as exc:
             log.warning("provisioning %s in %s failed: %s", slug, service, exc)
             return "unreachable"
+        if resp.is_success:
+            return None
+        log.warning(
+            "provisioning %s in %s: %s %s", slug, service, resp.status_code, resp.text[:300]
+        )
+        return f"answered {resp.status_code}"

@@ -98,9 +98,10 @@ class Tenants:
         except IntegrityError:
             # A concurrent onboarding of the same slug (or issuer) won: judge against it.
             async with self.database.transaction() as session:
-                row = await repository.get(session, body.slug)
-            if row is None:
+                existing = await repository.get(session, body.slug)
+            if existing is None:
                 raise Conflict("the issuer was registered to another tenant meanwhile") from None
+            row = existing
         if (row.name, row.cluster, row.issuer_config) != (body.name, body.cluster, issuer):
             raise Conflict(
                 f"tenant {body.slug} already exists with another definition; change it with PATCH"
