@@ -140,9 +140,10 @@ def standard18(
         raise ValueError("a BACS file needs at least one credit")
     if not (len(serial) == 6 and serial.isalnum() and serial.upper() == serial):
         raise ValueError("the volume serial number is six upper-case letters or digits")
-    for item in (*credits, origin):
-        if not (_SORT_CODE.fullmatch(item.sort_code) and _ACCOUNT.fullmatch(item.account_number)):
-            raise ValueError(f"bank details {item.sort_code}/{item.account_number} are not valid")
+    accounts = [(c.sort_code, c.account_number) for c in credits]
+    for sort_code, account_number in [*accounts, (origin.sort_code, origin.account_number)]:
+        if not (_SORT_CODE.fullmatch(sort_code) and _ACCOUNT.fullmatch(account_number)):
+            raise ValueError(f"bank details {sort_code}/{account_number} are not valid")
     if not _SORT_CODE.fullmatch(origin.service_user_number):
         raise ValueError("the service user number is six digits")
     for item in credits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sop_finance.accounts.ports import OPERATING, Account
 from sop_finance.context import FinanceContext
@@ -37,7 +38,7 @@ def report_period(fin: FinanceContext, period: str | None, as_of: date | None) -
     return PeriodRef.of_date(as_of or fin.clock.today())
 
 
-def _header(ref: PeriodRef) -> dict:
+def _header(ref: PeriodRef) -> dict[str, Any]:
     return {
         "period": ref.code,
         "financial_year": year_label(ref.fiscal_year),
@@ -80,10 +81,14 @@ async def account_balances(
     include_headers: bool,
 ) -> AccountBalances:
     balances = fin.backend.balances
-    scope = {"cost_centre_code": cost_centre_code}
-    in_period = _index(await balances.totals(from_key=ref.key, to_key=ref.key, **scope))
-    ytd = _index(await balances.totals(from_key=ref.year_start_key, to_key=ref.key, **scope))
-    to_date = _index(await balances.totals(to_key=ref.key, **scope))
+    centre = cost_centre_code
+    in_period = _index(
+        await balances.totals(from_key=ref.key, to_key=ref.key, cost_centre_code=centre)
+    )
+    ytd = _index(
+        await balances.totals(from_key=ref.year_start_key, to_key=ref.key, cost_centre_code=centre)
+    )
+    to_date = _index(await balances.totals(to_key=ref.key, cost_centre_code=centre))
     accounts = sorted(await fin.backend.accounts.all_accounts(), key=lambda a: a.code)
     figures = {
         a.code: _figures(in_period.get(a.code), ytd.get(a.code), to_date.get(a.code))
@@ -113,16 +118,20 @@ async def cost_centre_income_expenditure(
 ) -> CostCentreIncomeExpenditure:
     accounts = {a.code: a for a in await fin.backend.accounts.all_accounts()}
     operating = [code for code, a in accounts.items() if a.type in OPERATING]
-    common = {
-        "by_cost_centre": True,
-        "cost_centre_code": cost_centre_code,
-        "account_codes": operating,
-    }
     balances = fin.backend.balances
-    ytd = await balances.totals(from_key=ref.year_start_key, to_key=ref.key, **common)
+
+    async def by_centre_and_account(from_key: int) -> list[BalanceTotal]:
+        return await balances.totals(
+            from_key=from_key,
+            to_key=ref.key,
+            by_cost_centre=True,
+            cost_centre_code=cost_centre_code,
+            account_codes=operating,
+        )
+
+    ytd = await by_centre_and_account(ref.year_start_key)
     in_period = {
-        (t.cost_centre_code, t.account_code): t
-        for t in await balances.totals(from_key=ref.key, to_key=ref.key, **common)
+        (t.cost_centre_code, t.account_code): t for t in await by_centre_and_account(ref.key)
     }
     by_centre: dict[str, list[BalanceTotal]] = defaultdict(list)
     for total in ytd:
@@ -130,7 +139,8 @@ async def cost_centre_income_expenditure(
     centres = await fin.backend.accounts.cost_centres_by_code(by_centre)
     statements = []
     for code in sorted(by_centre):
-        income, expenditure = [], []
+        income: list[IncomeExpenditureLine] = []
+        expenditure: list[IncomeExpenditureLine] = []
         for total in sorted(by_centre[code], key=_by_code):
             account = accounts[total.account_code]
             period_total = in_period.get((total.cost_centre_code, total.account_code))

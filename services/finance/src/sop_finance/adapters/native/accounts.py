@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TypeVar
+
+from sqlalchemy import Select
+from sqlmodel import col
 
 from sop_finance.accounts.ports import (
     Account,
@@ -18,6 +21,8 @@ from sop_finance.adapters.native.base import NativeStore, to_domain
 from sop_finance.adapters.native.tables import AccountRow, AnalysisCodeRow, CostCentreRow
 from sop_finance.ports import PageRequest, RecordPage
 
+Coded = TypeVar("Coded", CostCentreRow, AnalysisCodeRow)  # the tables of plain codes
+
 
 class NativeChartOfAccounts(NativeStore):
     # --- accounts
@@ -25,17 +30,17 @@ class NativeChartOfAccounts(NativeStore):
         t = AccountRow
         stmt = self.select(t)
         if flt.code is not None:
-            stmt = stmt.where(t.code == flt.code)
+            stmt = stmt.where(col(t.code) == flt.code)
         if flt.type is not None:
-            stmt = stmt.where(t.type == flt.type)
+            stmt = stmt.where(col(t.type) == flt.type)
         if flt.parent_code is not None:
-            stmt = stmt.where(t.parent_code == flt.parent_code)
+            stmt = stmt.where(col(t.parent_code) == flt.parent_code)
         if flt.active is not None:
-            stmt = stmt.where(t.active == flt.active)
+            stmt = stmt.where(col(t.active) == flt.active)
         if flt.control_role is not None:
-            stmt = stmt.where(t.control_role == flt.control_role)
+            stmt = stmt.where(col(t.control_role) == flt.control_role)
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         return await self.page(stmt, t, page, Account)
 
     async def all_accounts(self) -> list[Account]:
@@ -46,7 +51,7 @@ class NativeChartOfAccounts(NativeStore):
         wanted = set(codes)
         if not wanted:
             return {}
-        stmt = self.select(AccountRow).where(AccountRow.code.in_(wanted))  # type: ignore[attr-defined]
+        stmt = self.select(AccountRow).where(col(AccountRow.code).in_(wanted))
         rows = (await self.session.execute(stmt)).scalars().all()
         return {r.code: to_domain(r, Account) for r in rows}
 
@@ -68,7 +73,7 @@ class NativeChartOfAccounts(NativeStore):
         wanted = set(codes)
         if not wanted:
             return {}
-        stmt = self.select(CostCentreRow).where(CostCentreRow.code.in_(wanted))  # type: ignore[attr-defined]
+        stmt = self.select(CostCentreRow).where(col(CostCentreRow.code).in_(wanted))
         rows = (await self.session.execute(stmt)).scalars().all()
         return {r.code: to_domain(r, CostCentre) for r in rows}
 
@@ -88,7 +93,7 @@ class NativeChartOfAccounts(NativeStore):
     ) -> RecordPage[AnalysisCode]:
         stmt = self._coded(AnalysisCodeRow, flt)
         if flt.dimension is not None:
-            stmt = stmt.where(AnalysisCodeRow.dimension == flt.dimension)
+            stmt = stmt.where(col(AnalysisCodeRow.dimension) == flt.dimension)
         return await self.page(stmt, AnalysisCodeRow, page, AnalysisCode)
 
     async def analysis_codes_by_key(
@@ -98,7 +103,7 @@ class NativeChartOfAccounts(NativeStore):
         if not wanted:
             return {}
         codes = {code for _, code in wanted}
-        stmt = self.select(AnalysisCodeRow).where(AnalysisCodeRow.code.in_(codes))  # type: ignore[attr-defined]
+        stmt = self.select(AnalysisCodeRow).where(col(AnalysisCodeRow.code).in_(codes))
         rows = (await self.session.execute(stmt)).scalars().all()
         found = {(r.dimension, r.code): to_domain(r, AnalysisCode) for r in rows}
         return {k: v for k, v in found.items() if k in wanted}
@@ -113,12 +118,12 @@ class NativeChartOfAccounts(NativeStore):
     async def update_analysis_code(self, code: AnalysisCode) -> AnalysisCode:
         return to_domain(await self.update_row(AnalysisCodeRow, code), AnalysisCode)
 
-    def _coded(self, t: Any, flt: CodeFilter) -> Any:
+    def _coded(self, t: type[Coded], flt: CodeFilter) -> Select[Coded]:
         stmt = self.select(t)
         if flt.code is not None:
-            stmt = stmt.where(t.code == flt.code)
+            stmt = stmt.where(col(t.code) == flt.code)
         if flt.active is not None:
-            stmt = stmt.where(t.active == flt.active)
+            stmt = stmt.where(col(t.active) == flt.active)
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         return stmt

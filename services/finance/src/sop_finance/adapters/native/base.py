@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
-from sop_finance.adapters.native.tables import SequenceRow
-from sop_finance.ports import RecordPage
+from sop_finance.adapters.native.tables import SequenceRow, table_of
+from sop_finance.ports import PageRequest, RecordGone, RecordPage, StaleRecord
 from sop_shared.db import utcnow
-from sop_shared.errors import NotFound, PreconditionFailed
-from sop_shared.pagination import PageRequest, keyset_page
+from sop_shared.pagination import keyset_page
 
-D = TypeVar("D")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")  # a record
+R = TypeVar("R", bound=SQLModel)  # a table class
 NEVER_COPIED = frozenset({"id", "tenant", "version", "created_at", "updated_at"})
 
 
 def to_domain(row: Any, cls: type[D], **override: Any) -> D:
-    """Build the canonical dataclass from a row's same-named attributes."""
+    """Build the record (a dataclass) from a row's same-named attributes."""
     values = {}
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         if f.name in override:
             values[f.name] = override[f.name]
         elif hasattr(row, f.name):
@@ -31,9 +35,11 @@ def to_domain(row: Any, cls: type[D], **override: Any) -> D:
     return cls(**values)
 
 
-def row_values(obj: Any, table: type[Any], *, skip: frozenset[str] = frozenset()) -> dict:
-    """The canonical object's values for the table's columns (never identity or version)."""
-    columns = table.__table__.columns.keys()
+def row_values(
+    obj: Any, table: type[SQLModel], *, skip: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The record's values for the table's columns (never identity or version)."""
+    columns = table_of(table).columns.keys()
     return {
         name: getattr(obj, name)
         for name in columns
@@ -56,16 +62,19 @@ class NativeStore:
         self.session = session
         self.tenant = tenant
 
-    def select(self, table: type[Any]) -> Select[Any]:
-        return select(table).where(table.tenant == self.tenant)
+    def select(self, table: type[R]) -> Select[R]:
+        """Rows of `table` (a tenant table: TenantScopedFields' columns) of this tenant only."""
+        t: Any = table
+        return select(table).where(t.tenant == self.tenant)
 
-    async def row(self, table: type[Any], row_id: uuid.UUID, *, lock: bool = False) -> Any:
-        stmt = self.select(table).where(table.id == row_id)
+    async def row(self, table: type[R], row_id: uuid.UUID, *, lock: bool = False) -> R | None:
+        t: Any = table
+        stmt = self.select(table).where(t.id == row_id)
         if lock:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def insert_row(self, table: type[Any], obj: Any, **extra: Any) -> Any:
+    async def insert_row(self, table: type[R], obj: Any, **extra: Any) -> R:
         row = table(
             id=obj.id,
             tenant=self.tenant,
@@ -78,24 +87,38 @@ class NativeStore:
         return row
 
     async def update_row(
-        self, table: type[Any], obj: Any, *, skip: frozenset[str] = frozenset(), **extra: Any
-    ) -> Any:
-        row = await self.row(table, obj.id)
-        if row is None:
-            raise NotFound(f"{table.__tablename__} {obj.id} no longer exists")
+        self, table: type[R], obj: Any, *, skip: frozenset[str] = frozenset(), **extra: Any
+    ) -> R:
+        found = await self.row(table, obj.id)
+        if found is None:
+            raise RecordGone(f"{table_of(table).name} {obj.id} no longer exists")
+        row: Any = found  # a tenant table: versioned, with updated_at
         if row.version != obj.version:
-            raise PreconditionFailed("the resource was changed by a concurrent request")
+            raise StaleRecord("the resource was changed by a concurrent request")
         for name, value in {**row_values(obj, table, skip=skip), **extra}.items():
             setattr(row, name, value)
         row.updated_at = utcnow()
         await self.session.flush()  # VersionedMixin: UPDATE ... WHERE version = read version
-        return row
+        return found
 
     async def page(
-        self, stmt: Select[Any], table: type[Any], page: PageRequest, cls: type[D], **override: Any
+        self,
+        stmt: Select[R],
+        table: type[R],
+        page: PageRequest,
+        cls: type[D],
+        **override: Any,
     ) -> RecordPage[D]:
-        rows, cursor = await keyset_page(self.session, stmt, table.id, page)
+        rows, cursor = await self.page_rows(stmt, table, page)
         return RecordPage([to_domain(r, cls, **override) for r in rows], cursor)
+
+    async def page_rows(
+        self, stmt: Select[R], table: type[R], page: PageRequest
+    ) -> tuple[list[R], str | None]:
+        """One page of `stmt`'s rows in id order, and the next page's cursor."""
+        t: Any = table
+        rows, cursor = await keyset_page(self.session, stmt, t.id, page)
+        return list(rows), cursor
 
     async def next_number(self, name: str, prefix: str, width: int = 6) -> str:
         """The tenant's next business number for `name` ("JNL-000042"). The counter row stays
@@ -106,10 +129,10 @@ class NativeStore:
     async def reserve_numbers(self, name: str, count: int) -> int:
         """Take `count` consecutive numbers of the tenant's `name` counter; returns the first."""
         insert = insert_for(self.session)
-        t = SequenceRow.__table__
+        t = table_of(SequenceRow)
         stmt = insert(t).values(tenant=self.tenant, name=name, value=count)
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.c.tenant, t.c.name], set_={"value": t.c.value + count}
         ).returning(t.c.value)
-        last = (await self.session.execute(stmt)).scalar_one()
+        last: int = (await self.session.execute(stmt)).scalar_one()
         return last - count + 1

@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import func, select, type_coerce
+from sqlmodel import col
 
 from sop_finance.adapters.native.base import NativeStore, to_domain
 from sop_finance.adapters.native.tables import BudgetRow, CommitmentRow, Pence
@@ -21,17 +22,17 @@ class NativeBudgets(NativeStore):
         t = BudgetRow
         stmt = self.select(t)
         if flt.cost_centre_code is not None:
-            stmt = stmt.where(t.cost_centre_code == flt.cost_centre_code)
+            stmt = stmt.where(col(t.cost_centre_code) == flt.cost_centre_code)
         if flt.account_code is not None:
-            stmt = stmt.where(t.account_code == flt.account_code)
+            stmt = stmt.where(col(t.account_code) == flt.account_code)
         if flt.period_code is not None:
-            stmt = stmt.where(t.period_code == flt.period_code)
+            stmt = stmt.where(col(t.period_code) == flt.period_code)
         if flt.fiscal_year is not None:
             stmt = stmt.where(
-                t.period_key.between(flt.fiscal_year * 100, flt.fiscal_year * 100 + 99)
-            )  # type: ignore[attr-defined]
+                col(t.period_key).between(flt.fiscal_year * 100, flt.fiscal_year * 100 + 99)
+            )
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         return await self.page(stmt, t, page, Budget)
 
     async def get_budget(self, budget_id: uuid.UUID) -> Budget | None:
@@ -42,9 +43,9 @@ class NativeBudgets(NativeStore):
         self, cost_centre_code: str, account_code: str, period_key: int
     ) -> Budget | None:
         stmt = self.select(BudgetRow).where(
-            BudgetRow.cost_centre_code == cost_centre_code,
-            BudgetRow.account_code == account_code,
-            BudgetRow.period_key == period_key,
+            col(BudgetRow.cost_centre_code) == cost_centre_code,
+            col(BudgetRow.account_code) == account_code,
+            col(BudgetRow.period_key) == period_key,
         )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return to_domain(row, Budget) if row else None
@@ -61,10 +62,10 @@ class NativeBudgets(NativeStore):
     ) -> Decimal:
         t = BudgetRow
         stmt = select(type_coerce(func.coalesce(func.sum(t.amount), 0), Pence)).where(
-            t.tenant == self.tenant,
-            t.cost_centre_code == cost_centre_code,
-            t.account_code == account_code,
-            t.period_key.between(from_key, to_key),  # type: ignore[attr-defined]
+            col(t.tenant) == self.tenant,
+            col(t.cost_centre_code) == cost_centre_code,
+            col(t.account_code) == account_code,
+            col(t.period_key).between(from_key, to_key),
         )
         return (await self.session.execute(stmt)).scalar_one() or ZERO
 
@@ -74,15 +75,15 @@ class NativeBudgets(NativeStore):
         t = CommitmentRow
         stmt = self.select(t)
         if flt.cost_centre_code is not None:
-            stmt = stmt.where(t.cost_centre_code == flt.cost_centre_code)
+            stmt = stmt.where(col(t.cost_centre_code) == flt.cost_centre_code)
         if flt.account_code is not None:
-            stmt = stmt.where(t.account_code == flt.account_code)
+            stmt = stmt.where(col(t.account_code) == flt.account_code)
         if flt.status is not None:
-            stmt = stmt.where(t.status == flt.status)
+            stmt = stmt.where(col(t.status) == flt.status)
         if flt.source_reference is not None:
-            stmt = stmt.where(t.source_reference == flt.source_reference)
+            stmt = stmt.where(col(t.source_reference) == flt.source_reference)
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         return await self.page(stmt, t, page, Commitment)
 
     async def get_commitment(
@@ -105,10 +106,10 @@ class NativeBudgets(NativeStore):
     ) -> Decimal:
         t = CommitmentRow
         stmt = select(type_coerce(func.coalesce(func.sum(t.amount - t.released), 0), Pence)).where(
-            t.tenant == self.tenant,
-            t.status == "open",
-            t.cost_centre_code == cost_centre_code,
-            t.account_code == account_code,
-            t.period_key.between(from_key, to_key),  # type: ignore[attr-defined]
+            col(t.tenant) == self.tenant,
+            col(t.status) == "open",
+            col(t.cost_centre_code) == cost_centre_code,
+            col(t.account_code) == account_code,
+            col(t.period_key).between(from_key, to_key),
         )
         return (await self.session.execute(stmt)).scalar_one() or ZERO

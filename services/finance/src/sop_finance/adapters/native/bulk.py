@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sop_finance.adapters.native.journals import BalanceKey, NativeJournals, balance_sums
+from sop_finance.adapters.native.journals import NativeJournals, Sums, balance_sums
 from sop_finance.adapters.native.tables import Pence
 from sop_finance.journals.ports import ZERO, Journal
 from sop_shared.ids import uuid7
@@ -43,7 +43,7 @@ async def bulk_post(session: AsyncSession, tenant: str, journals: Sequence[Journ
     store = NativeJournals(session, tenant)
     first = await store.reserve_numbers("journal", len(journals))
     journal_rows, line_rows = [], []
-    sums: dict[BalanceKey, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    sums: Sums = defaultdict(lambda: [ZERO, ZERO])
     for offset, j in enumerate(journals):
         key = j.period.key
         journal_rows.append((
@@ -59,6 +59,8 @@ async def bulk_post(session: AsyncSession, tenant: str, journals: Sequence[Journ
             ))  # fmt: skip
         balance_sums(key, j.lines, sums)
     raw = (await (await session.connection()).get_raw_connection()).driver_connection
+    if raw is None:  # the pool hands out live connections: never, but say so rather than guess
+        raise RuntimeError("no driver connection for COPY")
     await raw.copy_records_to_table("journals", records=journal_rows, columns=JOURNAL_COLUMNS)
     await raw.copy_records_to_table("journal_lines", records=line_rows, columns=LINE_COLUMNS)
     await store.add_to_balances(sums)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
+from sqlmodel import col
 
 from sop_finance.adapters.native.base import NativeStore, insert_for, row_values, to_domain
 from sop_finance.adapters.native.tables import (
@@ -17,12 +18,15 @@ from sop_finance.adapters.native.tables import (
     JournalLineRow,
     JournalRow,
     LedgerBalanceRow,
+    table_of,
 )
 from sop_finance.journals.ports import ZERO, Journal, JournalFilter, JournalLine
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
 
 BalanceKey = tuple[int, str, str]  # period key, account, cost centre
+Sums = dict[BalanceKey, list[Decimal]]  # [debit, credit] per balance row
+AccountSums = dict[tuple[int, str], list[Decimal]]  # the same per period key and account
 # Rows per upsert statement: six parameters a row stays under the driver's 32,767 limit.
 UPSERT_CHUNK = 4000
 
@@ -30,8 +34,8 @@ UPSERT_CHUNK = 4000
 def balance_sums(
     period_key: int,
     lines: Iterable[JournalLine],
-    into: dict[BalanceKey, list[Decimal]] | None = None,
-) -> dict[BalanceKey, list[Decimal]]:
+    into: Sums | None = None,
+) -> Sums:
     """Debit and credit totals of `lines` per balance key (added to `into` when given)."""
     sums = into if into is not None else defaultdict(lambda: [ZERO, ZERO])
     for line in lines:
@@ -62,7 +66,7 @@ class NativeJournals(NativeStore):
 
     async def find_by_source(self, source: str, source_reference: str) -> Journal | None:
         stmt = self.select(JournalRow).where(
-            JournalRow.source == source, JournalRow.source_reference == source_reference
+            col(JournalRow.source) == source, col(JournalRow.source_reference) == source_reference
         )
         row = (await self.session.execute(stmt)).scalars().first()
         return await self._domain(row) if row else None
@@ -71,21 +75,21 @@ class NativeJournals(NativeStore):
         t = JournalRow
         stmt = self.select(t)
         if flt.status is not None:
-            stmt = stmt.where(t.status == flt.status)
+            stmt = stmt.where(col(t.status) == flt.status)
         if flt.source is not None:
-            stmt = stmt.where(t.source == flt.source)
+            stmt = stmt.where(col(t.source) == flt.source)
         if flt.source_reference is not None:
-            stmt = stmt.where(t.source_reference == flt.source_reference)
+            stmt = stmt.where(col(t.source_reference) == flt.source_reference)
         if flt.period_code is not None:
-            stmt = stmt.where(t.period_code == flt.period_code)
+            stmt = stmt.where(col(t.period_code) == flt.period_code)
         if flt.posting_date_from is not None:
-            stmt = stmt.where(t.posting_date >= flt.posting_date_from)
+            stmt = stmt.where(col(t.posting_date) >= flt.posting_date_from)
         if flt.posting_date_to is not None:
-            stmt = stmt.where(t.posting_date <= flt.posting_date_to)
+            stmt = stmt.where(col(t.posting_date) <= flt.posting_date_to)
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         if flt.ids:
-            stmt = stmt.where(t.id.in_(flt.ids))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(t.id).in_(flt.ids))
         return await self.page(stmt, t, page, Journal, lines=[])
 
     async def update(self, journal: Journal, *, replace_lines: bool = False) -> Journal:
@@ -94,7 +98,8 @@ class NativeJournals(NativeStore):
             extra["total"] = journal.total_debit
             await self.session.execute(
                 delete(JournalLineRow).where(
-                    JournalLineRow.tenant == self.tenant, JournalLineRow.journal_id == journal.id
+                    col(JournalLineRow.tenant) == self.tenant,
+                    col(JournalLineRow.journal_id) == journal.id,
                 )
             )
             await self._insert_lines(journal)
@@ -106,7 +111,8 @@ class NativeJournals(NativeStore):
         if row is not None:
             await self.session.execute(
                 delete(JournalLineRow).where(
-                    JournalLineRow.tenant == self.tenant, JournalLineRow.journal_id == journal.id
+                    col(JournalLineRow.tenant) == self.tenant,
+                    col(JournalLineRow.journal_id) == journal.id,
                 )
             )
             await self.session.delete(row)
@@ -122,26 +128,30 @@ class NativeJournals(NativeStore):
     async def apply_balances(self, period_key: int, lines: Iterable[JournalLine]) -> None:
         await self.add_to_balances(balance_sums(period_key, lines))
 
-    async def add_to_balances(self, sums: dict[BalanceKey, list[Decimal]]) -> None:
+    async def add_to_balances(self, sums: Sums) -> None:
         """Add debits and credits to the period balances, by cost centre and by account, with
         multi-row upserts whose conflict branch increments in place (`debit = debit +
         excluded.debit`): concurrent postings to the same balance row queue on its row lock
         instead of overwriting each other. Rows are locked in one order (cost-centre rows,
         then account rows, each sorted), so two postings cannot deadlock."""
-        by_account: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+        by_account: AccountSums = defaultdict(lambda: [ZERO, ZERO])
         for (period_key, account, _), (debit, credit) in sums.items():
             by_account[(period_key, account)][0] += debit
             by_account[(period_key, account)][1] += credit
         await self._upsert(
-            LedgerBalanceRow.__table__,
+            table_of(LedgerBalanceRow),
             ("period_key", "account_code", "cost_centre_code"),
             sorted(sums.items()),
         )
         await self._upsert(
-            AccountBalanceRow.__table__, ("period_key", "account_code"), sorted(by_account.items())
+            table_of(AccountBalanceRow),
+            ("period_key", "account_code"),
+            sorted(by_account.items()),
         )
 
-    async def _upsert(self, t: Any, key_columns: tuple[str, ...], items: list[Any]) -> None:
+    async def _upsert(
+        self, t: Table, key_columns: tuple[str, ...], items: Sequence[tuple[Any, Sequence[Decimal]]]
+    ) -> None:
         rows = [
             {
                 "tenant": self.tenant,
@@ -179,8 +189,10 @@ class NativeJournals(NativeStore):
     async def _domain(self, row: JournalRow) -> Journal:
         stmt = (
             select(JournalLineRow)
-            .where(JournalLineRow.tenant == self.tenant, JournalLineRow.journal_id == row.id)
-            .order_by(JournalLineRow.line_number)
+            .where(
+                col(JournalLineRow.tenant) == self.tenant, col(JournalLineRow.journal_id) == row.id
+            )
+            .order_by(col(JournalLineRow.line_number))
         )
         lines = [to_domain(r, JournalLine) for r in (await self.session.execute(stmt)).scalars()]
         return to_domain(row, Journal, lines=lines)

@@ -6,9 +6,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import delete, select
+from sqlmodel import col
 
 from sop_finance.adapters.native.base import NativeStore, row_values, to_domain
 from sop_finance.adapters.native.tables import (
@@ -29,8 +29,7 @@ from sop_finance.payables.ports import (
     SupplierFilter,
     SupplierInvoice,
 )
-from sop_finance.ports import RecordPage
-from sop_shared.pagination import PageRequest, keyset_page
+from sop_finance.ports import PageRequest, RecordPage
 
 
 class NativePayables(NativeStore):
@@ -39,11 +38,11 @@ class NativePayables(NativeStore):
         t = SupplierRow
         stmt = self.select(t)
         if flt.number is not None:
-            stmt = stmt.where(t.number == flt.number)
+            stmt = stmt.where(col(t.number) == flt.number)
         if flt.active is not None:
-            stmt = stmt.where(t.active == flt.active)
+            stmt = stmt.where(col(t.active) == flt.active)
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         return await self.page(stmt, t, page, Supplier)
 
     async def get_supplier(self, supplier_id: uuid.UUID) -> Supplier | None:
@@ -53,7 +52,7 @@ class NativePayables(NativeStore):
     async def suppliers_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Supplier]:
         if not ids:
             return {}
-        stmt = self.select(SupplierRow).where(SupplierRow.id.in_(ids))  # type: ignore[attr-defined]
+        stmt = self.select(SupplierRow).where(col(SupplierRow.id).in_(ids))
         rows = (await self.session.execute(stmt)).scalars().all()
         return {r.id: to_domain(r, Supplier) for r in rows}
 
@@ -85,18 +84,18 @@ class NativePayables(NativeStore):
         t = SupplierInvoiceRow
         stmt = self.select(t)
         if flt.status is not None:
-            stmt = stmt.where(t.status == flt.status)
+            stmt = stmt.where(col(t.status) == flt.status)
         if flt.supplier_id is not None:
-            stmt = stmt.where(t.supplier_id == flt.supplier_id)
+            stmt = stmt.where(col(t.supplier_id) == flt.supplier_id)
         if flt.due_by is not None:
-            stmt = stmt.where(t.due_date <= flt.due_by)
+            stmt = stmt.where(col(t.due_date) <= flt.due_by)
         if flt.payment_run_id is not None:
-            stmt = stmt.where(t.payment_run_id == flt.payment_run_id)
+            stmt = stmt.where(col(t.payment_run_id) == flt.payment_run_id)
         if flt.source_reference is not None:
-            stmt = stmt.where(t.source_reference == flt.source_reference)
+            stmt = stmt.where(col(t.source_reference) == flt.source_reference)
         if flt.updated_since is not None:
-            stmt = stmt.where(t.updated_at >= flt.updated_since)
-        rows, cursor = await self._rows_page(stmt, t, page)
+            stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
+        rows, cursor = await self.page_rows(stmt, t, page)
         return RecordPage(await self._invoices(rows), cursor)
 
     async def get_invoice(
@@ -109,8 +108,8 @@ class NativePayables(NativeStore):
         self, supplier_id: uuid.UUID, supplier_invoice_number: str
     ) -> SupplierInvoice | None:
         stmt = self.select(SupplierInvoiceRow).where(
-            SupplierInvoiceRow.supplier_id == supplier_id,
-            SupplierInvoiceRow.supplier_invoice_number == supplier_invoice_number,
+            col(SupplierInvoiceRow.supplier_id) == supplier_id,
+            col(SupplierInvoiceRow.supplier_invoice_number) == supplier_invoice_number,
         )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return await self._invoice(row) if row else None
@@ -127,8 +126,8 @@ class NativePayables(NativeStore):
         if replace_lines:
             await self.session.execute(
                 delete(SupplierInvoiceLineRow).where(
-                    SupplierInvoiceLineRow.tenant == self.tenant,
-                    SupplierInvoiceLineRow.invoice_id == invoice.id,
+                    col(SupplierInvoiceLineRow.tenant) == self.tenant,
+                    col(SupplierInvoiceLineRow.invoice_id) == invoice.id,
                 )
             )
             await self._insert_lines(invoice)
@@ -139,20 +138,24 @@ class NativePayables(NativeStore):
         t = SupplierInvoiceRow
         stmt = (
             self.select(t)
-            .where(t.status == "posted", t.payment_run_id.is_(None), t.due_date <= due_by)  # type: ignore[union-attr]
-            .order_by(t.id)
+            .where(
+                col(t.status) == "posted",
+                col(t.payment_run_id).is_(None),
+                col(t.due_date) <= due_by,
+            )
+            .order_by(col(t.id))
             .with_for_update(skip_locked=True)
         )
         return await self._invoices((await self.session.execute(stmt)).scalars().all())
 
     async def invoices_of_run(self, run_id: uuid.UUID) -> list[SupplierInvoice]:
         t = SupplierInvoiceRow
-        stmt = self.select(t).where(t.payment_run_id == run_id).order_by(t.id)
+        stmt = self.select(t).where(col(t.payment_run_id) == run_id).order_by(col(t.id))
         return await self._invoices((await self.session.execute(stmt)).scalars().all())
 
     # --- payment runs
     async def list_payment_runs(self, page: PageRequest) -> RecordPage[PaymentRun]:
-        rows, cursor = await self._rows_page(self.select(PaymentRunRow), PaymentRunRow, page)
+        rows, cursor = await self.page_rows(self.select(PaymentRunRow), PaymentRunRow, page)
         return RecordPage(await self._runs(rows), cursor)
 
     async def get_payment_run(self, run_id: uuid.UUID, *, lock: bool = False) -> PaymentRun | None:
@@ -182,11 +185,6 @@ class NativePayables(NativeStore):
         return await self._run(row)
 
     # --- mapping
-    async def _rows_page(
-        self, stmt: Any, t: Any, page: PageRequest
-    ) -> tuple[list[Any], str | None]:
-        rows, cursor = await keyset_page(self.session, stmt, t.id, page)
-        return list(rows), cursor
 
     async def _insert_lines(self, invoice: SupplierInvoice) -> None:
         for number, line in enumerate(invoice.lines, start=1):
@@ -210,8 +208,8 @@ class NativePayables(NativeStore):
         t = SupplierInvoiceLineRow
         stmt = (
             select(t)
-            .where(t.tenant == self.tenant, t.invoice_id.in_([r.id for r in rows]))  # type: ignore[attr-defined]
-            .order_by(t.invoice_id, t.line_number)
+            .where(col(t.tenant) == self.tenant, col(t.invoice_id).in_([r.id for r in rows]))
+            .order_by(col(t.invoice_id), col(t.line_number))
         )
         lines: dict[uuid.UUID, list[InvoiceLine]] = defaultdict(list)
         for line in (await self.session.execute(stmt)).scalars():
@@ -227,10 +225,10 @@ class NativePayables(NativeStore):
         stmt = (
             select(PaymentRow)
             .where(
-                PaymentRow.tenant == self.tenant,
-                PaymentRow.payment_run_id.in_([r.id for r in rows]),  # type: ignore[attr-defined]
+                col(PaymentRow.tenant) == self.tenant,
+                col(PaymentRow.payment_run_id).in_([r.id for r in rows]),
             )
-            .order_by(PaymentRow.payment_run_id, PaymentRow.id)
+            .order_by(col(PaymentRow.payment_run_id), col(PaymentRow.id))
         )
         payments: dict[uuid.UUID, list[Payment]] = defaultdict(list)
         for p in (await self.session.execute(stmt)).scalars():

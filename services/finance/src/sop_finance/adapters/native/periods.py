@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import col
+
 from sop_finance.adapters.native.base import NativeStore, to_domain
 from sop_finance.adapters.native.tables import FinancialYearRow, PeriodRow
 from sop_finance.periods.ports import FinancialYear, Period, PeriodStatus
@@ -9,12 +11,12 @@ from sop_finance.periods.ports import FinancialYear, Period, PeriodStatus
 
 class NativePeriods(NativeStore):
     async def list_years(self) -> list[FinancialYear]:
-        stmt = self.select(FinancialYearRow).order_by(FinancialYearRow.start_year)
+        stmt = self.select(FinancialYearRow).order_by(col(FinancialYearRow.start_year))
         rows = (await self.session.execute(stmt)).scalars().all()
         return [to_domain(r, FinancialYear) for r in rows]
 
     async def get_year(self, start_year: int, *, lock: bool = False) -> FinancialYear | None:
-        stmt = self.select(FinancialYearRow).where(FinancialYearRow.start_year == start_year)
+        stmt = self.select(FinancialYearRow).where(col(FinancialYearRow.start_year) == start_year)
         if lock:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).scalar_one_or_none()
@@ -34,15 +36,15 @@ class NativePeriods(NativeStore):
     ) -> list[Period]:
         stmt = self.select(PeriodRow)
         if fiscal_year is not None:
-            stmt = stmt.where(PeriodRow.fiscal_year == fiscal_year)
+            stmt = stmt.where(col(PeriodRow.fiscal_year) == fiscal_year)
         if status is not None:
-            stmt = stmt.where(PeriodRow.status == status)
-        stmt = stmt.order_by(PeriodRow.fiscal_year, PeriodRow.number)
+            stmt = stmt.where(col(PeriodRow.status) == status)
+        stmt = stmt.order_by(col(PeriodRow.fiscal_year), col(PeriodRow.number))
         rows = (await self.session.execute(stmt)).scalars().all()
         return [to_domain(r, Period) for r in rows]
 
     async def get_period(self, code: str, *, hold: bool = False) -> Period | None:
-        stmt = self.select(PeriodRow).where(PeriodRow.code == code)
+        stmt = self.select(PeriodRow).where(col(PeriodRow.code) == code)
         if hold:
             # FOR SHARE: postings into the period run side by side, a close waits for them.
             stmt = stmt.with_for_update(read=True)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import func, select, type_coerce
 
 from sop_finance.adapters.native.base import NativeStore
-from sop_finance.adapters.native.tables import AccountBalanceRow, LedgerBalanceRow, Pence
+from sop_finance.adapters.native.tables import (
+    AccountBalanceRow,
+    LedgerBalanceRow,
+    Pence,
+    table_of,
+)
 from sop_finance.reports.ports import BalanceTotal
 
 
@@ -23,7 +27,7 @@ class NativeBalances(NativeStore):
         account_codes: Iterable[str] | None = None,
     ) -> list[BalanceTotal]:
         detailed = by_cost_centre or cost_centre_code is not None
-        t: Any = (LedgerBalanceRow if detailed else AccountBalanceRow).__table__.c
+        t = table_of(LedgerBalanceRow if detailed else AccountBalanceRow).c
         group = [t.account_code, t.cost_centre_code] if by_cost_centre else [t.account_code]
         stmt = (
             select(
