@@ -111,7 +111,7 @@ class In(BaseModel):
 
 
 class Out(BaseModel):
-    """A response body, built from a canonical object's attributes."""
+    """A response body, built from a record's attributes."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -317,7 +317,8 @@ async def get_payment_run(
 
 async def propose_payment_run(fin: FinanceContext, *, data: PaymentRunCreate) -> PaymentRun:
     """Select every posted, unpaid invoice due by the date and group it into one payment per
-    supplier, with the supplier's bank details as they stand now."""
+    supplier, with the supplier's bank details as they stand now. The run pays on the date
+    asked for, or on the next working day when that is a bank holiday in England and Wales."""
     store = fin.backend.payables
     account = await store.get_bank_account(data.bank_account_id)
     if account is None or not account.active:
