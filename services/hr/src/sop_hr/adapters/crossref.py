@@ -9,10 +9,10 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, select
+from sqlalchemy import JSON, Column, DateTime, Index, Select, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field
+from sqlmodel import Field, col
 
 from sop_hr.db import Base
 from sop_hr.ports import StaleRecord
@@ -82,19 +82,19 @@ class CrossReferences:
         self.session = session
         self.backend = backend
 
-    def _select(self, tenant: str, resource_type: str) -> Any:
+    def _select(self, tenant: str, resource_type: str) -> Select[VendorRef]:
         if not tenant:
             raise PermissionError("cross-references need the current tenant")
         return select(VendorRef).where(
-            VendorRef.backend == self.backend,
-            VendorRef.resource_type == resource_type,
-            VendorRef.tenant == tenant,
+            col(VendorRef.backend) == self.backend,
+            col(VendorRef.resource_type) == resource_type,
+            col(VendorRef.tenant) == tenant,
         )
 
     async def get(
         self, tenant: str, resource_type: str, record_id: uuid.UUID, *, for_update: bool = False
     ) -> VendorRef | None:
-        stmt = self._select(tenant, resource_type).where(VendorRef.id == record_id)
+        stmt = self._select(tenant, resource_type).where(col(VendorRef.id) == record_id)
         if for_update:
             # Held until the request's transaction ends: HR replicas change one record in turn.
             stmt = stmt.with_for_update()
@@ -107,7 +107,7 @@ class CrossReferences:
         found: dict[uuid.UUID, VendorRef] = {}
         for i in range(0, len(wanted), _CHUNK):
             stmt = self._select(tenant, resource_type).where(
-                VendorRef.id.in_(wanted[i : i + _CHUNK])  # type: ignore[attr-defined]
+                col(VendorRef.id).in_(wanted[i : i + _CHUNK])
             )
             found.update((r.id, r) for r in (await self.session.execute(stmt)).scalars())
         return found
@@ -119,7 +119,7 @@ class CrossReferences:
         found: dict[str, VendorRef] = {}
         for i in range(0, len(wanted), _CHUNK):
             stmt = self._select(tenant, resource_type).where(
-                VendorRef.vendor_key.in_(wanted[i : i + _CHUNK])  # type: ignore[attr-defined]
+                col(VendorRef.vendor_key).in_(wanted[i : i + _CHUNK])
             )
             found.update((r.vendor_key, r) for r in (await self.session.execute(stmt)).scalars())
         return found
@@ -127,7 +127,7 @@ class CrossReferences:
     async def children(
         self, tenant: str, resource_type: str, parent_id: uuid.UUID
     ) -> list[VendorRef]:
-        stmt = self._select(tenant, resource_type).where(VendorRef.parent_id == parent_id)
+        stmt = self._select(tenant, resource_type).where(col(VendorRef.parent_id) == parent_id)
         return list((await self.session.execute(stmt)).scalars())
 
     async def every(self, tenant: str, resource_type: str) -> list[VendorRef]:

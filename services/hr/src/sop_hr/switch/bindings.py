@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field
+from sqlmodel import Field, col
 
 from sop_hr.db import Base
 from sop_hr.ports import BackendUnavailable
@@ -94,7 +94,7 @@ class BindingDirectory:
         flight to finish, and writes after it see the freeze (503) or the new binding."""
         if not cluster:
             return self.config().binding(cluster, "hr")
-        stmt = select(ClusterBinding).where(ClusterBinding.cluster == cluster)
+        stmt = select(ClusterBinding).where(col(ClusterBinding.cluster) == cluster)
         row = (await session.execute(stmt.with_for_update(read=True))).scalar_one_or_none()
         if row is not None and row.frozen:
             raise WritesFrozen(

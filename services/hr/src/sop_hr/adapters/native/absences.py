@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveType
 from sop_hr.adapters.native.models import AbsenceRow, LeaveTypeRow
-from sop_hr.adapters.native.tables import keyset, replace
+from sop_hr.adapters.native.tables import insert, keyset, replace
 from sop_hr.ports import PageRequest, RecordPage
 from sop_shared.repository import TenantRepository
 from sop_shared.timeutil import as_utc
@@ -91,12 +93,12 @@ class NativeLeaveTypes:
 
     async def list(self, tenant: str) -> list[LeaveType]:
         table = self._table(tenant)
-        rows = await table.all(table.select().order_by(LeaveTypeRow.code))
+        rows = await table.all(table.select().order_by(col(LeaveTypeRow.code)))
         return [to_leave_type(r) for r in rows]
 
     async def add(self, tenant: str, leave_type: LeaveType) -> LeaveType:
-        row = LeaveTypeRow(id=leave_type.id, tenant=tenant, **leave_type_columns(leave_type))
-        return to_leave_type(await self._table(tenant).add(row))
+        row = await insert(self._table(tenant), leave_type.id, leave_type_columns(leave_type))
+        return to_leave_type(row)
 
     async def update(self, tenant: str, leave_type: LeaveType) -> LeaveType:
         row = await replace(
@@ -115,17 +117,17 @@ class NativeAbsences:
     def _select(self, table: AbsenceTable, where: AbsenceFilter) -> Select[Any]:
         stmt = table.select()
         if where.employee_id is not None:
-            stmt = stmt.where(AbsenceRow.employee_id == where.employee_id)
+            stmt = stmt.where(col(AbsenceRow.employee_id) == where.employee_id)
         if where.leave_type is not None:
-            stmt = stmt.where(AbsenceRow.leave_type == where.leave_type)
+            stmt = stmt.where(col(AbsenceRow.leave_type) == where.leave_type)
         if where.statuses is not None:
-            stmt = stmt.where(AbsenceRow.status.in_(sorted(s.value for s in where.statuses)))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(AbsenceRow.status).in_(sorted(s.value for s in where.statuses)))
         if where.overlapping_from is not None:
-            stmt = stmt.where(AbsenceRow.end_date >= where.overlapping_from)
+            stmt = stmt.where(col(AbsenceRow.end_date) >= where.overlapping_from)
         if where.overlapping_to is not None:
-            stmt = stmt.where(AbsenceRow.start_date <= where.overlapping_to)
+            stmt = stmt.where(col(AbsenceRow.start_date) <= where.overlapping_to)
         if where.updated_since is not None:
-            stmt = stmt.where(AbsenceRow.updated_at >= where.updated_since)
+            stmt = stmt.where(col(AbsenceRow.updated_at) >= where.updated_since)
         return stmt
 
     async def get(
@@ -141,14 +143,14 @@ class NativeAbsences:
         table = self._table(tenant)
         return await keyset(table, self._select(table, where), page, to_absence)
 
-    async def find(self, tenant: str, where: AbsenceFilter) -> list[Absence]:
+    # `builtins.list`: in this class `list` names the method above.
+    async def find(self, tenant: str, where: AbsenceFilter) -> builtins.list[Absence]:
         table = self._table(tenant)
-        rows = await table.all(self._select(table, where).order_by(AbsenceRow.start_date))
+        rows = await table.all(self._select(table, where).order_by(col(AbsenceRow.start_date)))
         return [to_absence(r) for r in rows]
 
     async def add(self, tenant: str, absence: Absence) -> Absence:
-        row = AbsenceRow(id=absence.id, tenant=tenant, **absence_columns(absence))
-        return to_absence(await self._table(tenant).add(row))
+        return to_absence(await insert(self._table(tenant), absence.id, absence_columns(absence)))
 
     async def update(self, tenant: str, absence: Absence) -> Absence:
         row = await replace(

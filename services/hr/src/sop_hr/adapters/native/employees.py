@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sop_hr.adapters.native.models import EmployeeRow, EmploymentTermsRow
-from sop_hr.adapters.native.tables import keyset, replace
+from sop_hr.adapters.native.tables import insert, keyset, replace
 from sop_hr.employees.ports import (
     BankDetails,
     Employee,
@@ -108,11 +109,10 @@ class NativeEmployees:
         if not wanted:
             return set()
         table = self._table(tenant)
+        number = col(EmployeeRow.employee_number)
         found: set[str] = set()
         for i in range(0, len(wanted), 1000):  # keep each IN list within driver limits
-            stmt = table.select(EmployeeRow.employee_number).where(
-                EmployeeRow.employee_number.in_(wanted[i : i + 1000])  # type: ignore[attr-defined]
-            )
+            stmt = table.select(number).where(number.in_(wanted[i : i + 1000]))
             found.update((await self.session.execute(stmt)).scalars().all())
         return found
 
@@ -122,41 +122,40 @@ class NativeEmployees:
         table = self._table(tenant)
         stmt = table.select()
         if where.employee_number is not None:
-            stmt = stmt.where(EmployeeRow.employee_number == where.employee_number)
+            stmt = stmt.where(col(EmployeeRow.employee_number) == where.employee_number)
         if where.updated_since is not None:
-            stmt = stmt.where(EmployeeRow.updated_at >= where.updated_since)
+            stmt = stmt.where(col(EmployeeRow.updated_at) >= where.updated_since)
         if where.employed_on is not None:
             stmt = stmt.where(
-                EmployeeRow.start_date <= where.employed_on,
+                col(EmployeeRow.start_date) <= where.employed_on,
                 or_(
-                    EmployeeRow.leaving_date.is_(None),  # type: ignore[union-attr]
-                    EmployeeRow.leaving_date >= where.employed_on,  # type: ignore[operator]
+                    col(EmployeeRow.leaving_date).is_(None),
+                    col(EmployeeRow.leaving_date) >= where.employed_on,
                 ),
             )
         if where.starting_after is not None:
-            stmt = stmt.where(EmployeeRow.start_date > where.starting_after)
+            stmt = stmt.where(col(EmployeeRow.start_date) > where.starting_after)
         if where.left_before is not None:
-            stmt = stmt.where(EmployeeRow.leaving_date < where.left_before)  # type: ignore[operator]
+            stmt = stmt.where(col(EmployeeRow.leaving_date) < where.left_before)
         if where.org_unit_id is not None or where.position_id is not None:
             if where.terms_on is None:
                 raise ValueError("terms_on is required with org_unit_id or position_id")
             t = EmploymentTermsRow
             conditions = [
-                t.tenant == tenant,
-                t.employee_id == EmployeeRow.id,
-                t.effective_from <= where.terms_on,
-                or_(t.effective_to.is_(None), t.effective_to >= where.terms_on),  # type: ignore[union-attr, operator]
+                col(t.tenant) == tenant,
+                col(t.employee_id) == col(EmployeeRow.id),
+                col(t.effective_from) <= where.terms_on,
+                or_(col(t.effective_to).is_(None), col(t.effective_to) >= where.terms_on),
             ]
             if where.org_unit_id is not None:
-                conditions.append(t.org_unit_id == where.org_unit_id)
+                conditions.append(col(t.org_unit_id) == where.org_unit_id)
             if where.position_id is not None:
-                conditions.append(t.position_id == where.position_id)
-            stmt = stmt.where(exists(select(t.id).where(and_(*conditions))))
+                conditions.append(col(t.position_id) == where.position_id)
+            stmt = stmt.where(exists(select(col(t.id)).where(and_(*conditions))))
         return await keyset(table, stmt, page, to_employee)
 
     async def add(self, tenant: str, employee: Employee) -> Employee:
-        row = EmployeeRow(id=employee.id, tenant=tenant, **columns(employee))
-        return to_employee(await self._table(tenant).add(row))
+        return to_employee(await insert(self._table(tenant), employee.id, columns(employee)))
 
     async def update(self, tenant: str, employee: Employee) -> Employee:
         row = await replace(self._table(tenant), employee.id, employee.version, columns(employee))

@@ -7,9 +7,10 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sop_hr.adapters.native.models import OrgUnitRow
-from sop_hr.adapters.native.tables import keyset, replace
+from sop_hr.adapters.native.tables import insert, keyset, replace
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.ports import PageRequest, RecordPage
 from sop_shared.repository import TenantRepository
@@ -53,7 +54,7 @@ class NativeOrgUnits:
         if not wanted:
             return {}
         table = self._table(tenant)
-        stmt = table.select().where(OrgUnitRow.code.in_(wanted))  # type: ignore[attr-defined]
+        stmt = table.select().where(col(OrgUnitRow.code).in_(wanted))
         return {r.code: to_org_unit(r) for r in await table.all(stmt)}
 
     async def list(
@@ -62,13 +63,13 @@ class NativeOrgUnits:
         table = self._table(tenant)
         stmt = table.select()
         if where.code is not None:
-            stmt = stmt.where(OrgUnitRow.code == where.code)
+            stmt = stmt.where(col(OrgUnitRow.code) == where.code)
         if where.parent_id is not None:
-            stmt = stmt.where(OrgUnitRow.parent_id == where.parent_id)
+            stmt = stmt.where(col(OrgUnitRow.parent_id) == where.parent_id)
         if where.ids is not None:
-            stmt = stmt.where(OrgUnitRow.id.in_(list(where.ids)))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(OrgUnitRow.id).in_(list(where.ids)))
         if where.updated_since is not None:
-            stmt = stmt.where(OrgUnitRow.updated_at >= where.updated_since)
+            stmt = stmt.where(col(OrgUnitRow.updated_at) >= where.updated_since)
         return await keyset(table, stmt, page, to_org_unit)
 
     async def hierarchy(self, tenant: str) -> dict[uuid.UUID, uuid.UUID | None]:
@@ -77,8 +78,7 @@ class NativeOrgUnits:
         return {row.id: row.parent_id for row in rows}
 
     async def add(self, tenant: str, unit: OrgUnit) -> OrgUnit:
-        row = OrgUnitRow(id=unit.id, tenant=tenant, **columns(unit))
-        return to_org_unit(await self._table(tenant).add(row))
+        return to_org_unit(await insert(self._table(tenant), unit.id, columns(unit)))
 
     async def update(self, tenant: str, unit: OrgUnit) -> OrgUnit:
         return to_org_unit(await replace(self._table(tenant), unit.id, unit.version, columns(unit)))

@@ -7,9 +7,10 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sop_hr.adapters.native.models import PositionRow
-from sop_hr.adapters.native.tables import keyset, replace
+from sop_hr.adapters.native.tables import insert, keyset, replace
 from sop_hr.ports import PageRequest, RecordPage
 from sop_hr.positions.ports import Position, PositionFilter
 from sop_hr.terms.ports import Grade
@@ -61,7 +62,7 @@ class NativePositions:
         if not wanted:
             return {}
         table = self._table(tenant)
-        stmt = table.select().where(PositionRow.code.in_(wanted))  # type: ignore[attr-defined]
+        stmt = table.select().where(col(PositionRow.code).in_(wanted))
         return {r.code: to_position(r) for r in await table.all(stmt)}
 
     async def list(
@@ -70,16 +71,15 @@ class NativePositions:
         table = self._table(tenant)
         stmt = table.select()
         if where.code is not None:
-            stmt = stmt.where(PositionRow.code == where.code)
+            stmt = stmt.where(col(PositionRow.code) == where.code)
         if where.org_unit_id is not None:
-            stmt = stmt.where(PositionRow.org_unit_id == where.org_unit_id)
+            stmt = stmt.where(col(PositionRow.org_unit_id) == where.org_unit_id)
         if where.updated_since is not None:
-            stmt = stmt.where(PositionRow.updated_at >= where.updated_since)
+            stmt = stmt.where(col(PositionRow.updated_at) >= where.updated_since)
         return await keyset(table, stmt, page, to_position)
 
     async def add(self, tenant: str, position: Position) -> Position:
-        row = PositionRow(id=position.id, tenant=tenant, **columns(position))
-        return to_position(await self._table(tenant).add(row))
+        return to_position(await insert(self._table(tenant), position.id, columns(position)))
 
     async def update(self, tenant: str, position: Position) -> Position:
         row = await replace(self._table(tenant), position.id, position.version, columns(position))

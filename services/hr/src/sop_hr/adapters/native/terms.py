@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sop_hr.adapters.native.models import EmploymentTermsRow
-from sop_hr.adapters.native.tables import replace
+from sop_hr.adapters.native.tables import insert, replace
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
 from sop_shared.repository import TenantRepository
 from sop_shared.timeutil import as_utc
@@ -66,8 +67,8 @@ class NativeTerms:
         table = self._table(tenant)
         stmt = (
             table.select()
-            .where(EmploymentTermsRow.employee_id == employee_id)
-            .order_by(EmploymentTermsRow.effective_from)
+            .where(col(EmploymentTermsRow.employee_id) == employee_id)
+            .order_by(col(EmploymentTermsRow.effective_from))
         )
         return [to_terms(r) for r in await table.all(stmt)]
 
@@ -86,22 +87,21 @@ class NativeTerms:
         table = self._table(tenant)
         t = EmploymentTermsRow
         stmt = table.select().where(
-            t.effective_from <= on,
-            or_(t.effective_to.is_(None), t.effective_to >= on),  # type: ignore[union-attr, operator]
+            col(t.effective_from) <= on,
+            or_(col(t.effective_to).is_(None), col(t.effective_to) >= on),
         )
         if employee_ids is not None:
             if not employee_ids:
                 return []
-            stmt = stmt.where(t.employee_id.in_(list(employee_ids)))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(t.employee_id).in_(list(employee_ids)))
         if position_ids is not None:
             if not position_ids:
                 return []
-            stmt = stmt.where(t.position_id.in_(list(position_ids)))  # type: ignore[union-attr]
-        return [to_terms(r) for r in await table.all(stmt.order_by(t.id))]
+            stmt = stmt.where(col(t.position_id).in_(list(position_ids)))
+        return [to_terms(r) for r in await table.all(stmt.order_by(col(t.id)))]
 
     async def add(self, tenant: str, terms: EmploymentTerms) -> EmploymentTerms:
-        row = EmploymentTermsRow(id=terms.id, tenant=tenant, **columns(terms))
-        return to_terms(await self._table(tenant).add(row))
+        return to_terms(await insert(self._table(tenant), terms.id, columns(terms)))
 
     async def update(self, tenant: str, terms: EmploymentTerms) -> EmploymentTerms:
         return to_terms(await replace(self._table(tenant), terms.id, terms.version, columns(terms)))
