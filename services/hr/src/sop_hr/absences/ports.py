@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -96,7 +97,8 @@ class AbsenceRecords(Protocol):
         self, tenant: str, where: AbsenceFilter, page: PageRequest
     ) -> RecordPage[Absence]: ...
 
-    async def find(self, tenant: str, where: AbsenceFilter) -> list[Absence]:
+    # `builtins.list`: in this class `list` names the method above.
+    async def find(self, tenant: str, where: AbsenceFilter) -> builtins.list[Absence]:
         """Every match, unpaged (the service asks narrow questions: one employee's span)."""
         ...
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 import orjson
@@ -37,6 +37,16 @@ log = logging.getLogger("sop.hr.adapters")
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+
+class Stamped(Protocol):
+    """A canonical record with HR's own timestamp of its last change."""
+
+    @property
+    def updated_at(self) -> datetime | None: ...
+
+
+S = TypeVar("S", bound=Stamped)
 
 # `updated_since` is asked of the vendor with this much slack (its clock and ours may differ,
 # and its own stamps move with changes HR did not make); HR's own timestamps then decide.
@@ -181,16 +191,12 @@ def stamped(record: Any, ref: VendorRef) -> Any:
     return dataclasses.replace(record, **stamps(ref))
 
 
-def changed_since(records: Sequence[T | None], since: datetime | None) -> list[T | None]:
+def changed_since(records: Sequence[S | None], since: datetime | None) -> list[S | None]:
     """`updated_since` as HR's own timestamps answer it (the vendor was asked with slack):
     records changed before `since` are dropped; Nones (rows HR skips) stay."""
     if since is None:
         return list(records)
-    return [
-        r
-        for r in records
-        if r is None or (r.updated_at and r.updated_at >= since)  # type: ignore[attr-defined]
-    ]
+    return [r for r in records if r is None or (r.updated_at and r.updated_at >= since)]
 
 
 def since_for_vendor(updated_since: datetime | None) -> datetime | None:

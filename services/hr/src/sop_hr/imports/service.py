@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,11 +24,13 @@ from sop_hr.imports.schemas import (
     ImportedEmployee,
     ImportResult,
 )
+from sop_hr.org_units.ports import OrgUnit
+from sop_hr.positions.ports import Position
 from sop_hr.problems import ImportRejected, SensitiveFieldsNeedScope
 from sop_hr.terms.service import References
 
 # Where a field of EmployeeCreate came from in the CSV, for error messages.
-_COLUMN_OF = {
+_COLUMN_OF: dict[tuple[str, ...], str] = {
     ("terms", "org_unit_id"): "org_unit_code",
     ("terms", "position_id"): "position_code",
     **{("bank_details", field): column for column, field in BANK.items()},
@@ -78,13 +80,15 @@ def read_rows(text: str, max_rows: int) -> list[Row]:
     return rows
 
 
-def _payload(cells: dict[str, str], refs_by_code: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _payload(
+    cells: dict[str, str], refs_by_code: Mapping[str, Mapping[str, OrgUnit | Position]]
+) -> dict[str, Any]:
     """The row as an EmployeeCreate body (blank cells left out)."""
     given = {k: v for k, v in cells.items() if v != ""}
     body: dict[str, Any] = {
         k: v for k, v in given.items() if k not in PAYROLL and k not in BANK and k not in TERMS
     }
-    payroll = {k: v for k, v in given.items() if k in PAYROLL}
+    payroll: dict[str, Any] = {k: v for k, v in given.items() if k in PAYROLL}
     if "student_loan_plans" in payroll:
         payroll["student_loan_plans"] = [
             p.strip().lower()
@@ -96,7 +100,9 @@ def _payload(cells: dict[str, str], refs_by_code: dict[str, dict[str, Any]]) -> 
     if any(k in given for k in BANK):
         body["bank_details"] = {field: given.get(column) for column, field in BANK.items()}
     if any(k in given for k in TERMS):
-        terms = {k: given.get(k) for k in TERMS if k not in ("org_unit_code", "position_code")}
+        terms: dict[str, Any] = {
+            k: given.get(k) for k in TERMS if k not in ("org_unit_code", "position_code")
+        }
         unit = refs_by_code["org_units"].get(given.get("org_unit_code", ""))
         terms["org_unit_id"] = unit.id if unit else None
         if "position_code" in given:
@@ -130,12 +136,14 @@ async def import_employees(hr: HRContext, *, text: str) -> ImportResult:
 
     unit_codes = {r.cells.get("org_unit_code", "") for r in rows} - {""}
     position_codes = {r.cells.get("position_code", "") for r in rows} - {""}
-    refs_by_code = {
-        "org_units": await hr.backend.org_units.find_by_codes(hr.tenant, unit_codes),
-        "positions": await hr.backend.positions.find_by_codes(hr.tenant, position_codes),
+    units = await hr.backend.org_units.find_by_codes(hr.tenant, unit_codes)
+    positions = await hr.backend.positions.find_by_codes(hr.tenant, position_codes)
+    refs_by_code: dict[str, Mapping[str, OrgUnit | Position]] = {
+        "org_units": units,
+        "positions": positions,
     }
     refs = References(hr)
-    refs.know(refs_by_code["org_units"].values(), refs_by_code["positions"].values())
+    refs.know(units.values(), positions.values())
 
     errors: dict[int, list[tuple[str, str]]] = {}
     valid: list[tuple[int, EmployeeCreate]] = []

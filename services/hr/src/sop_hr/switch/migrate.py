@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, LeaveType
 from sop_hr.adapters.crossref import (
@@ -243,17 +244,18 @@ class _Switch:
         resource_type: str,
         tenant: str,
         record: Any,
-        existing: Callable[[HRBackend], Awaitable[Any]],
+        existing: Callable[[HRBackend, Any], Awaitable[Any]],
         add: Callable[[HRBackend, Any], Awaitable[Any]],
         change: Callable[[HRBackend, Any], Awaitable[Any]],
         stored_form: Any = None,
     ) -> None:
         """Copy one record in its own transaction: add it, overwrite what a previous run left
-        there if it differs, or skip it; then restore its version and timestamps."""
+        there if it differs, or skip it; then restore its version and timestamps.
+        `existing(target, record)` reads what the target holds of the record."""
         form = record if stored_form is None else stored_form
         async with self.database.transaction() as session:
             target = self.records(self.target, session, self.target_backends)
-            there = await existing(target)
+            there = await existing(target, record)
             if there is None:
                 await add(target, form)
                 self.report.count("copied", resource_type)
@@ -276,7 +278,7 @@ class _Switch:
                 LEAVE_TYPE,
                 tenant,
                 t,
-                lambda r, t=t: _leave_type(r, tenant, t.id),
+                lambda r, x: _leave_type(r, tenant, x.id),
                 lambda r, x: r.leave_types.add(tenant, x),
                 lambda r, x: r.leave_types.update(tenant, x),
             )
@@ -285,7 +287,7 @@ class _Switch:
                 ORG_UNIT,
                 tenant,
                 u,
-                lambda r, u=u: r.org_units.get(tenant, u.id),
+                lambda r, x: r.org_units.get(tenant, x.id),
                 lambda r, x: r.org_units.add(tenant, x),
                 lambda r, x: r.org_units.update(tenant, x),
             )
@@ -294,7 +296,7 @@ class _Switch:
                 POSITION,
                 tenant,
                 p,
-                lambda r, p=p: r.positions.get(tenant, p.id),
+                lambda r, x: r.positions.get(tenant, x.id),
                 lambda r, x: r.positions.add(tenant, x),
                 lambda r, x: r.positions.update(tenant, x),
             )
@@ -306,7 +308,7 @@ class _Switch:
                 EMPLOYEE,
                 tenant,
                 e,
-                lambda r, e=e: _employed(r, tenant, e),
+                lambda r, x: _employed(r, tenant, x),
                 lambda r, x: r.employees.add(tenant, x),
                 lambda r, x: r.employees.update(tenant, x),
                 stored_form=employed,
@@ -317,7 +319,7 @@ class _Switch:
                 ABSENCE,
                 tenant,
                 a,
-                lambda r, a=a: r.absences.get(tenant, a.id),
+                lambda r, x: r.absences.get(tenant, x.id),
                 lambda r, x: r.absences.add(tenant, x),
                 lambda r, x: r.absences.update(tenant, x),
             )
@@ -327,7 +329,7 @@ class _Switch:
                     EMPLOYEE,
                     tenant,
                     e,
-                    lambda r, e=e: r.employees.get(tenant, e.id),
+                    lambda r, x: r.employees.get(tenant, x.id),
                     lambda r, x: r.employees.add(tenant, x),
                     lambda r, x: r.employees.update(tenant, x),
                 )
@@ -348,7 +350,7 @@ class _Switch:
                 TERMS,
                 tenant,
                 row,
-                lambda r, row=row: r.terms.get(tenant, row.id) if row.id in there else _none(),
+                lambda r, x: r.terms.get(tenant, x.id) if x.id in there else _none(),
                 lambda r, x: r.terms.add(tenant, x),
                 lambda r, x: r.terms.update(tenant, x),
                 stored_form=form,
@@ -431,7 +433,7 @@ async def _set(database: Database, cluster: str, **values: Any) -> None:
     async with database.transaction() as session:
         stmt = (
             update(ClusterBinding)
-            .where(ClusterBinding.cluster == cluster)  # type: ignore[arg-type]
+            .where(col(ClusterBinding.cluster) == cluster)
             .values(updated_at=utcnow(), **values)
         )
         # On PostgreSQL this waits for every write in flight on the cluster: each holds a

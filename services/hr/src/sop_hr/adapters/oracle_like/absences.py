@@ -4,6 +4,7 @@ approveAbsence, denyAbsence and withdrawAbsence actions."""
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import uuid
 from datetime import date
@@ -164,11 +165,12 @@ class OracleAbsences:
             if ref is None or person is None or row.get("employer") != tenant:
                 out.append(None)
                 continue
+            absence_type: str = row["absenceType"]
             out.append(
                 Absence(
                     id=ref.id,
                     employee_id=person.id,
-                    leave_type=LEAVE_KINDS.get(row["absenceType"], row["absenceType"]),
+                    leave_type=LEAVE_KINDS.get(absence_type, absence_type),
                     start_date=date.fromisoformat(row["startDate"]),
                     end_date=date.fromisoformat(row["endDate"]),
                     working_days=int(Decimal(str(row.get("duration") or 0))),
@@ -241,7 +243,8 @@ class OracleAbsences:
         filler = self._filler(tenant, where, q, "personAbsenceEntryId")
         return await filler.page(page.limit, page.cursor)
 
-    async def find(self, tenant: str, where: AbsenceFilter) -> list[Absence]:
+    # `builtins.list`: in this class `list` names the method above.
+    async def find(self, tenant: str, where: AbsenceFilter) -> builtins.list[Absence]:
         q, possible = await self._q(tenant, where)
         if not possible:
             return []

@@ -32,6 +32,7 @@ OPEN_END = date(4712, 12, 31)
 # it is in force on any date a record refers to it.
 BEGINNING = date(1951, 1, 1)
 PAGE = 500  # Oracle's largest page
+CHUNK = 100  # values per IN list of a chunked query
 VENDOR = "the Oracle-like HCM suite"
 
 # Where an ADF error names an attribute, the canonical field it carries.
@@ -203,9 +204,10 @@ class OracleHcm:
         return items
 
     async def every_chunked(
-        self, path: str, values: list[Any], q_for: Any, *, chunk: int = 100, **params: Any
+        self, path: str, values: list[Any], q_for: Any, **params: Any
     ) -> list[Row]:
-        """Every item matching `q_for(chunk)` for each chunk of `values` (IN lists stay short)."""
-        chunks = [values[i : i + chunk] for i in range(0, len(values), chunk)]
+        """Every item matching `q_for(chunk)` for each chunk of `values` (IN lists stay short).
+        `params` are query parameters only: none can be taken for another argument."""
+        chunks = [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
         found = await asyncio.gather(*(self.every(path, q=q_for(c), **params) for c in chunks))
         return [item for items in found for item in items]

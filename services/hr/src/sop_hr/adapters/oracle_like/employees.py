@@ -170,7 +170,7 @@ class OracleEmployees:
             WORKERS, wanted, q_for, expand="workRelationships", onlyData="true"
         )
         found = {(relationship_of(i, tenant) or {}).get("WorkerNumber") for i in items}
-        return found & set(wanted)
+        return set(wanted) & found
 
     async def _vendor_q(self, tenant: str, where: EmployeeFilter) -> tuple[str | None, bool]:
         """The filter as a `q` expression; False when it cannot match anything."""

@@ -219,11 +219,11 @@ class OracleTerms:
                     rows.append((assignment, key))
         refs_by_key = await self.refs.by_vendor_keys(tenant, TERMS, [k for _, k in rows])
         found = [
-            (row, refs_by_key[key], refs_by_key[key].parent_id)
+            (row, ref, ref.parent_id)
             for row, key in rows
-            if key in refs_by_key and refs_by_key[key].parent_id is not None
+            if (ref := refs_by_key.get(key)) is not None and ref.parent_id is not None
         ]
-        terms = await self._to_terms(tenant, found)  # type: ignore[arg-type]
+        terms = await self._to_terms(tenant, found)
         if position_ids is not None:
             terms = [t for t in terms if t.position_id in set(position_ids)]
         return sorted(terms, key=lambda t: t.id)

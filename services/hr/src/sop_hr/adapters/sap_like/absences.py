@@ -3,6 +3,7 @@ SuccessFactors-like time off (EmployeeTime) whose approval status carries HR's d
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import uuid
 from typing import Any
@@ -140,11 +141,12 @@ class SapAbsences:
                 out.append(None)
                 continue
             self._etags[ref.id] = etag_of(row)
+            time_type: str = row["timeType"]
             out.append(
                 Absence(
                     id=ref.id,
                     employee_id=person.id,
-                    leave_type=LEAVE_KINDS.get(row["timeType"], row["timeType"]),
+                    leave_type=LEAVE_KINDS.get(time_type, time_type),
                     start_date=start,
                     end_date=end,
                     working_days=int(row.get("cust_workingDays") or 0),
@@ -214,7 +216,8 @@ class SapAbsences:
         filler = self._filler(tenant, where, {"$filter": condition})
         return await filler.page(page.limit, page.cursor)
 
-    async def find(self, tenant: str, where: AbsenceFilter) -> list[Absence]:
+    # `builtins.list`: in this class `list` names the method above.
+    async def find(self, tenant: str, where: AbsenceFilter) -> builtins.list[Absence]:
         condition, possible = await self._filter(tenant, where)
         if not possible:
             return []

@@ -31,6 +31,7 @@ OPEN_END = date(9999, 12, 31)
 # Foundation objects (departments, positions) are dated from SuccessFactors' usual start.
 BEGINNING = date(1900, 1, 1)
 PAGE = 1000  # SuccessFactors' largest page
+CHUNK = 100  # values per IN list of a chunked query
 VENDOR = "the SAP-like SuccessFactors suite"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _JSON_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
@@ -282,15 +283,11 @@ class SuccessFactors:
                 return found
 
     async def every_chunked(
-        self,
-        entity_set: str,
-        values: list[Any],
-        filter_for: Any,
-        *,
-        chunk: int = 100,
-        **params: Any,
+        self, entity_set: str, values: list[Any], filter_for: Any, **params: Any
     ) -> list[Row]:
-        chunks = [values[i : i + chunk] for i in range(0, len(values), chunk)]
+        """Every row matching `filter_for(chunk)` for each chunk of `values` (IN lists stay
+        short). `params` are query options only: none can be taken for another argument."""
+        chunks = [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
         found = await asyncio.gather(
             *(self.every(entity_set, **{"$filter": filter_for(c)}, **params) for c in chunks)
         )

@@ -5,6 +5,7 @@ business email and National Insurance number, payment information, and the termi
 from __future__ import annotations
 
 import asyncio
+import builtins
 import uuid
 from collections.abc import Collection
 from datetime import date
@@ -81,7 +82,7 @@ def to_employee(employment: Row, payment: Row | None, ref: VendorRef) -> Employe
     personal = (nav(person, "personalInfoNav") or [{}])[-1]
     email = _one(nav(person, "emailNav"), emailType=BUSINESS_EMAIL)
     nino = _one(nav(person, "nationalIdNav"), country=NINO[0], cardType=NINO[1])
-    detail = (nav(payment, "toPaymentInformationDetailV3") or [None])[0] if payment else None
+    detail = next(iter(nav(payment, "toPaymentInformationDetailV3")), None) if payment else None
     bank = None
     if detail and detail.get("routingNumber") and detail.get("accountNumber"):
         bank = BankDetails(
@@ -89,7 +90,7 @@ def to_employee(employment: Row, payment: Row | None, ref: VendorRef) -> Employe
             account_number=detail["accountNumber"],
             account_name=detail.get("accountOwner") or "",
         )
-    ending = (nav(employment, "empEmploymentTerminationNav") or [None])[0]
+    ending = next(iter(nav(employment, "empEmploymentTerminationNav")), None)
     reason = ending.get("eventReason") if ending else None
     plans = [p for p in (employment.get("cust_studentLoanPlans") or "").split(",") if p]
     return Employee(
@@ -229,7 +230,10 @@ class SapEmployees:
 
         return await Filler(fetch, keep, "sap-employments").page(page.limit, page.cursor)
 
-    def _person_entities(self, person: str, e: Employee, names_from: date) -> list[dict[str, Any]]:
+    # `builtins.list`: in this class `list` names the method above.
+    def _person_entities(
+        self, person: str, e: Employee, names_from: date
+    ) -> builtins.list[dict[str, Any]]:
         entities: list[dict[str, Any]] = [
             {
                 "__metadata": {"uri": "PerPerson"},
@@ -385,7 +389,7 @@ class SapEmployees:
                 path = f"{PAYMENTS}{key(effectiveStartDate=start, worker=person)}"
                 await self.sf.delete(path, (payment.get("__metadata") or {}).get("etag"))
             return
-        detail = (nav(payment, "toPaymentInformationDetailV3") or [None])[0] if payment else None
+        detail = next(iter(nav(payment, "toPaymentInformationDetailV3")), None) if payment else None
         start = day(payment["effectiveStartDate"]) if payment else since
         assert start is not None
         await self.sf.upsert(self._payment(person, employee, start, detail))
