@@ -295,9 +295,9 @@ class Gateway:
         )
 
 
-class _PlatformVerifier:
-    """What the kernel's idempotency middleware asks of `app.state.verifier`: the principal
-    behind a bearer token (here an external one), to scope Idempotency-Keys by caller."""
+class ExternalTokenVerifier:
+    """The kernel's `TokenVerifier` for the platform routes: the principal behind an external
+    (OIDC) bearer token, which the transaction middleware scopes Idempotency-Keys to."""
 
     def __init__(self, gate: Gatekeeper) -> None:
         self.gate = gate
@@ -328,9 +328,6 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
         ],
     )
     app.state.gateway = gateway
-    app.state.database = gateway.database
-    app.state.idempotency = IdempotencyStore(gateway.database)
-    app.state.verifier = _PlatformVerifier(gateway.gate)
     install_problem_handlers(app)
     app.include_router(platform_router())
     if gateway.dev_idp is not None:
@@ -381,7 +378,13 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
     async def metrics() -> Response:
         return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(TransactionMiddleware, max_body_bytes=gateway.settings.max_body_bytes)
+    app.add_middleware(
+        TransactionMiddleware,
+        database=gateway.database,
+        idempotency=IdempotencyStore(gateway.database),
+        verifier=ExternalTokenVerifier(gateway.gate),
+        max_body_bytes=gateway.settings.max_body_bytes,
+    )
     return app
 
 

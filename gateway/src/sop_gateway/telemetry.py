@@ -12,7 +12,7 @@ import logging
 import sys
 from typing import Any, TextIO
 
-from sop_shared.observability import Metrics
+from sop_shared.observability import Metrics, SopLogHandler
 
 FLUSH_INTERVAL = 0.2
 MAX_PENDING = 2000
@@ -36,7 +36,7 @@ class CachedMetrics(Metrics):
         children[1].observe(seconds)
 
 
-class BatchingHandler(logging.StreamHandler):
+class BatchingHandler(SopLogHandler):
     """Keeps each record with a copy of its context (the kernel's formatter reads the request
     id, trace id and principal from context variables) and formats and writes the batch when a
     warning or worse arrives, when it grows large, or when `flush_soon` runs (every 0.2 s while
@@ -71,14 +71,20 @@ class BatchingHandler(logging.StreamHandler):
 
 
 def batch_logging() -> BatchingHandler | None:
-    """Swap the root stream handler for a batching one; returns it (None if there is none)."""
-    logging._srcfile = None  # skip the per-record stack walk
+    """Swap the kernel's root handler for a batching one; returns it (None if there is none).
+
+    Also turns off, for the gateway's process, the record fields its log format never prints:
+    the caller's file and line (a stack walk per record), thread and process names. These are
+    the switches the Python logging HOWTO's "Optimization" section documents for this purpose
+    (`logging._srcfile = None` included); they are process-wide, which is why only the gateway's
+    own `create_app`, the process's entry point under uvicorn, calls this."""
+    logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
     root = logging.getLogger()
     for index, handler in enumerate(root.handlers):
-        if type(handler) is logging.StreamHandler:
+        if type(handler) is SopLogHandler:
             batching = BatchingHandler(handler.stream or sys.stderr, handler.formatter)
             batching.setLevel(handler.level)
             root.handlers[index] = batching

@@ -18,7 +18,7 @@ from sop_shared.db import SessionDep, utcnow
 from sop_shared.errors import problem_responses
 from sop_shared.ids import uuid7
 from sop_shared.kernel_tables import audit_events as t
-from sop_shared.pagination import Page, PageDep, keyset_page, link_next
+from sop_shared.pagination import Page, PageRequestDep, keyset_page, link_next
 from sop_shared.security import scopes
 from sop_shared.timeutil import as_utc
 
@@ -91,7 +91,7 @@ def audit_router(area: str, *, read_scope: str, sensitive_scope: str | None = No
         request: Request,
         response: Response,
         session: SessionDep,
-        page: PageDep,
+        page: PageRequestDep,
         principal: Annotated[Principal, scopes(read_scope)],
         resource_type: Annotated[str | None, Query(max_length=100)] = None,
         resource_id: Annotated[str | None, Query(max_length=100)] = None,

@@ -166,9 +166,9 @@ def configure_logging(level: str = "INFO", *, json_logs: bool = True) -> None:
     called again (another app built in the same process, as tests do) it replaces only its own
     handler and leaves any other (pytest's capture, an embedding application's) alone."""
     root = logging.getLogger()
-    for existing in [h for h in root.handlers if isinstance(h, _SopHandler)]:
+    for existing in [h for h in root.handlers if isinstance(h, SopLogHandler)]:
         root.removeHandler(existing)
-    handler = _SopHandler(sys.stderr)
+    handler = SopLogHandler(sys.stderr)
     if json_logs:
         handler.setFormatter(JsonFormatter())
     else:
@@ -179,5 +179,6 @@ def configure_logging(level: str = "INFO", *, json_logs: bool = True) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-class _SopHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler `configure_logging` installs (so it can find and replace its own)."""
+class SopLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler `configure_logging` installs, so it can find and replace its own (and the
+    gateway can swap it for its batching subclass)."""

@@ -62,23 +62,6 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = None
 
 
-class PageParams:
-    def __init__(
-        self,
-        limit: Annotated[
-            int, Query(ge=1, le=MAX_LIMIT, description="Items per page (max 500).")
-        ] = DEFAULT_LIMIT,
-        cursor: Annotated[
-            str | None, Query(description="Opaque cursor from `next_cursor`.")
-        ] = None,
-    ) -> None:
-        self.limit = limit
-        self.after: uuid.UUID | None = decode_cursor(cursor) if cursor else None
-
-
-PageDep = Annotated[PageParams, Depends()]
-
-
 def encode_cursor(last_id: uuid.UUID) -> str:
     raw = orjson.dumps({"v": 1, "after": last_id.hex})
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -99,16 +82,13 @@ async def keyset_page(
     session: AsyncSession,
     stmt: Select[Any],
     id_column: Any,
-    params: PageRequest | PageParams,
+    params: PageRequest,
     *,
     scalars: bool = True,
 ) -> tuple[Sequence[Any], str | None]:
     """Run `stmt` for one page: rows after the cursor, ordered by `id_column` (ORM objects, or
     Core rows with `scalars=False`). A cursor this API did not issue is a 422."""
-    if isinstance(params, PageRequest):
-        after = decode_cursor(params.cursor) if params.cursor else None
-    else:
-        after = params.after
+    after = decode_cursor(params.cursor) if params.cursor else None
     if after is not None:
         stmt = stmt.where(id_column > after)
     stmt = stmt.order_by(id_column).limit(params.limit + 1)

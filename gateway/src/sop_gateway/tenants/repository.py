@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_gateway.tables import tenants as t
 from sop_shared.db import utcnow
 from sop_shared.ids import uuid7
-from sop_shared.pagination import PageParams, keyset_page
+from sop_shared.pagination import PageRequest, keyset_page
 
 
 async def get(session: AsyncSession, slug: str) -> Row[Any] | None:
@@ -63,7 +63,7 @@ async def change(session: AsyncSession, row: Row[Any], **values: Any) -> bool:
 
 
 async def page(
-    session: AsyncSession, params: PageParams, *, status: str | None, cluster: str | None
+    session: AsyncSession, params: PageRequest, *, status: str | None, cluster: str | None
 ) -> tuple[Sequence[Row[Any]], str | None]:
     stmt = select(t)
     if status:

@@ -24,7 +24,7 @@ from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.db import SessionDep, get_uow
 from sop_shared.errors import NotFound, problem_responses
 from sop_shared.kernel_tables import audit_events
-from sop_shared.pagination import Page, PageDep, keyset_page, link_next
+from sop_shared.pagination import Page, PageRequestDep, keyset_page, link_next
 from sop_shared.platform_config import PlatformConfig
 from sop_shared.provisioning import TENANT_SLUG
 from sop_shared.timeutil import as_utc
@@ -112,7 +112,7 @@ def platform_router() -> APIRouter:
         request: Request,
         response: Response,
         session: SessionDep,
-        page: PageDep,
+        page: PageRequestDep,
         _admin: PlatformAdmin,
         status: TenantStatus | None = None,
         cluster: Annotated[str | None, Query(max_length=63)] = None,
@@ -227,7 +227,7 @@ def platform_router() -> APIRouter:
         request: Request,
         response: Response,
         session: SessionDep,
-        page: PageDep,
+        page: PageRequestDep,
         _admin: PlatformAdmin,
         tenant: Annotated[str | None, Query(max_length=63)] = None,
         action: Annotated[str | None, Query(max_length=100)] = None,
