@@ -214,10 +214,10 @@ services:
 clusters:
   matrix:
     description: native everything
-    bindings: {{hr: {{adapter: native}}}}
+    bindings: {{hr: {{adapter: native}}, payroll: {{adapter: native}}}}
   defence:
-    description: native HR
-    bindings: {{hr: {{adapter: native}}}}
+    description: native HR and payroll
+    bindings: {{hr: {{adapter: native}}, payroll: {{adapter: native}}}}
 identity:
   audience: sop-api
   issuers:
