@@ -224,11 +224,6 @@ async def test_a_starter_and_a_leaver_get_the_part_of_the_year_they_are_employed
     assert (await balance(hr, leaver)).entitlement_days == Decimal("6.5")  # 25 x 90 / 365 = 6.16
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="absences.service.entitlement_days quantizes to 4 places (half-even) before rounding "
-    "up, so a value a hair above a half day (8.500048) rounds down to it: 8.5, not 9",
-)
 async def test_entitlement_just_above_a_half_day_is_rounded_up_to_the_next():
     hr = await hr_of()
     # 26 of 37.5 hours is FTE 0.6933; 6 July to 31 December is 179 days:
@@ -382,11 +377,6 @@ async def test_a_rejected_absence_cannot_be_cancelled_and_an_unknown_one_is_not_
         await service.get(as_(hr, tenant=OTHER_TENANT), absence_id=absence.id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="absences.service._move stamps decided_at with sop_shared.db.utcnow(), not the "
-    "context's clock (hr.clock): the injected clock does not reach decisions",
-)
 async def test_a_decision_is_timed_by_the_contexts_clock():
     clock = FixedClock(datetime(2026, 3, 2, 10, 30, 15, 123456, tzinfo=UTC))
     hr = await hr_of(clock=clock)

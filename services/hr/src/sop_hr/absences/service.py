@@ -34,7 +34,6 @@ from sop_hr.problems import (
 )
 from sop_hr.settings import HRSettings
 from sop_hr.terms.ports import EmploymentTerms
-from sop_shared.db import utcnow
 from sop_shared.errors import NotFound, ValidationFailed
 from sop_shared.ids import uuid7
 
@@ -116,7 +115,9 @@ def entitlement_days(
         last = min(terms.effective_to or year.ends, employed_to)
         if last >= first:
             fte_days += terms.fte * ((last - first).days + 1)
-    exact = (full_time_days * fte_days / year.days).quantize(Decimal("0.0001"))
+    # No intermediate rounding: a division whose exact result is a half day is exact in
+    # Decimal, and anything above one (8.500048 days) rounds up to the next half day.
+    exact = full_time_days * fte_days / year.days
     return (exact * 2).to_integral_value(rounding=ROUND_CEILING) / 2
 
 
@@ -306,7 +307,7 @@ async def _move(
         decided_by=hr.principal.subject,
         # To the millisecond: what every system of record HR binds keeps, so the time reads
         # back the same whichever holds it (and after a supplier switch).
-        decided_at=_to_millisecond(utcnow()),
+        decided_at=_to_millisecond(hr.clock.now()),
         decision_note=note,
     )
     stored = await hr.backend.absences.update(hr.tenant, moved)
