@@ -5,11 +5,14 @@ the change and readable at `/{area}/v1/audit-events`."""
 # which name variables local to the router factory.
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,6 +59,108 @@ async def record_event(
             trace_id=trace_id_var.get() or None,
         )
     )
+
+
+class AuditTrail(Protocol):
+    """Where a service records who changed what (every service's context carries one).
+    `before` and `after` are the resource's records (dataclasses, dicts); `sensitive` names
+    their fields that readers without the sensitive scope see masked."""
+
+    async def record(
+        self,
+        action: str,
+        resource_type: str,
+        resource_id: uuid.UUID | str,
+        *,
+        before: Any = None,
+        after: Any = None,
+        sensitive: Sequence[str] = (),
+    ) -> None: ...
+
+
+def snapshot(record: Any) -> dict[str, Any] | None:
+    """A record as JSON-safe data (money and dates as strings) for an audit event."""
+    if record is None:
+        return None
+    data: dict[str, Any] = to_jsonable_python(record)
+    return data
+
+
+class SessionAuditTrail:
+    """Audit events written in the request's transaction, so they commit with the change and
+    vanish with a rollback."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self._session = session
+        self._principal = principal
+
+    async def record(
+        self,
+        action: str,
+        resource_type: str,
+        resource_id: uuid.UUID | str,
+        *,
+        before: Any = None,
+        after: Any = None,
+        sensitive: Sequence[str] = (),
+    ) -> None:
+        await record_event(
+            self._session,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            before=snapshot(before),
+            after=snapshot(after),
+            sensitive=list(sensitive),
+            principal=self._principal,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event a `MemoryAuditTrail` holds (what the audit_events row would say)."""
+
+    tenant: str
+    actor: str
+    action: str
+    resource_type: str
+    resource_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    sensitive_fields: list[str] | None
+
+
+@dataclass
+class MemoryAuditTrail:
+    """An audit trail kept in memory, for unit tests of service rules on in-memory fakes."""
+
+    principal: Principal
+    events: list[RecordedEvent] = field(default_factory=list)
+
+    async def record(
+        self,
+        action: str,
+        resource_type: str,
+        resource_id: uuid.UUID | str,
+        *,
+        before: Any = None,
+        after: Any = None,
+        sensitive: Sequence[str] = (),
+    ) -> None:
+        if not self.principal.tenant:
+            raise PermissionError("audit events need the current tenant principal")
+        self.events.append(
+            RecordedEvent(
+                tenant=self.principal.tenant,
+                actor=self.principal.subject,
+                action=action,
+                resource_type=resource_type,
+                resource_id=str(resource_id),
+                before=snapshot(before),
+                after=snapshot(after),
+                sensitive_fields=list(sensitive) or None,
+            )
+        )
 
 
 class AuditEvent(BaseModel):

@@ -18,7 +18,6 @@ from sop_finance.context import (
     FINANCE_APPROVE,
     FINANCE_READ,
     FINANCE_WRITE,
-    AuditTrail,
     FinanceContext,
 )
 from sop_finance.journals.router import router as journals_router
@@ -28,6 +27,7 @@ from sop_finance.periods.service import ensure_current_years
 from sop_finance.reports.router import router as reports_router
 from sop_finance.settings import FinanceSettings
 from sop_shared.app import create_service_app
+from sop_shared.audit import SessionAuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
@@ -90,7 +90,7 @@ def create_app(
             ),
             principal=principal,
             settings=settings,
-            audit=AuditTrail(session, principal),
+            audit=SessionAuditTrail(session, principal),
             clock=clock,
             calendar=calendar,
         )

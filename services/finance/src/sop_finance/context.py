@@ -6,17 +6,15 @@ factory that builds it."""
 # No `from __future__ import annotations` here: FastAPI must resolve the dependencies'
 # annotations at import time.
 
-import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 
 from fastapi import Request, Security
-from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_finance.ports import FinanceBackend
 from sop_finance.settings import FinanceSettings
-from sop_shared.audit import record_event
+from sop_shared.audit import AuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
@@ -25,39 +23,6 @@ from sop_shared.security import scopes
 
 FINANCE_READ, FINANCE_WRITE, FINANCE_APPROVE = "finance:read", "finance:write", "finance:approve"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def snapshot(obj: object) -> dict[str, Any]:
-    """A finance record as JSON-safe data (money as strings), for audit events."""
-    data: dict[str, Any] = to_jsonable_python(obj)
-    return data
-
-
-class AuditTrail:
-    """Audit events written in the request's transaction, so they commit with the change."""
-
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
-        self._session = session
-        self._principal = principal
-
-    async def record(
-        self,
-        action: str,
-        resource_type: str,
-        resource_id: uuid.UUID | str,
-        *,
-        before: Any = None,
-        after: Any = None,
-    ) -> None:
-        await record_event(
-            self._session,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            before=snapshot(before) if before is not None else None,
-            after=snapshot(after) if after is not None else None,
-            principal=self._principal,
-        )
 
 
 @dataclass(frozen=True, slots=True)

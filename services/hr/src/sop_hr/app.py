@@ -21,6 +21,7 @@ from sop_hr.settings import HRSettings
 from sop_hr.switch.bindings import BindingDirectory, ensure_cluster
 from sop_hr.terms.router import router as terms_router
 from sop_shared.app import create_service_app
+from sop_shared.audit import SessionAuditTrail
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
@@ -112,7 +113,7 @@ def create_app(
         return HRContext(
             principal=principal,
             backend=await backend_of(session, principal.cluster, writing=writing),
-            session=session,
+            audit=SessionAuditTrail(session, principal),
             clock=kernel.clock,
             calendar=kernel.calendar,
             settings=settings,

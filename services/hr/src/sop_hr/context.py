@@ -1,12 +1,10 @@
-"""One request's view of HR (`HRContext`: caller, the backend's ports, audit, clock, calendar,
+"""One request's view of HR (`HRContext`: caller, the backend's ports, audit trail, clock, calendar,
 settings) and the scope aliases every route declares (`Reader`, `Writer`). Depends on ports and
 the kernel only: app.py, the composition root, supplies the factory that builds it."""
 
 # No `from __future__ import annotations` here: FastAPI must resolve the dependencies'
 # annotations at import time.
 
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Protocol
@@ -16,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_hr.ports import HRBackend
 from sop_hr.settings import HRSettings
-from sop_shared.audit import record_event
+from sop_shared.audit import AuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
@@ -33,7 +31,7 @@ class HRContext:
 
     principal: Principal
     backend: HRBackend
-    session: AsyncSession  # HR's own database: audit events (and idempotency) live here
+    audit: AuditTrail  # in HR's own database, in the request's transaction
     clock: Clock
     calendar: WorkingCalendar
     settings: HRSettings
@@ -49,27 +47,6 @@ class HRContext:
     def today(self) -> date:
         """Today in the UK: HR dates (start, leaving, absence) are civil dates in London."""
         return self.clock.today()
-
-    async def audit(
-        self,
-        action: str,
-        resource_type: str,
-        resource_id: uuid.UUID,
-        *,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-        sensitive: Sequence[str] = (),
-    ) -> None:
-        await record_event(
-            self.session,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            before=before,
-            after=after,
-            sensitive=list(sensitive),
-            principal=self.principal,
-        )
 
 
 class HRContextFactory(Protocol):

@@ -11,9 +11,6 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
-
 from sop_hr.absences.ports import (
     Absence,
     AbsenceFilter,
@@ -36,11 +33,11 @@ from sop_hr.ports import (
 from sop_hr.positions.ports import Position, PositionFilter, PositionRecords
 from sop_hr.settings import HRSettings
 from sop_hr.terms.ports import EmploymentTerms, TermsRecords
+from sop_shared.audit import MemoryAuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import UK, Clock, FixedClock
 from sop_shared.context import Principal
 from sop_shared.errors import Conflict, ValidationFailed
-from sop_shared.kernel_tables import audit_events
 from sop_shared.pagination import decode_cursor, encode_cursor
 
 TENANT = "tenant-a"
@@ -453,50 +450,6 @@ def fake_backend(clock: Clock | None = None) -> HRBackend:
     )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class AuditEvent:
-    """An audit event as `sop_shared.audit.record_event` writes it (its audit_events row)."""
-
-    tenant: str
-    actor: str
-    action: str
-    resource_type: str
-    resource_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    sensitive_fields: builtins.list[str] | None
-
-
-class FakeAuditLog:
-    """Stands in for HR's session in an `HRContext`: `HRContext.audit` hands
-    `record_event` the session, which writes one INSERT into audit_events; this keeps each
-    such row as an `AuditEvent`. Any other use of the session fails loudly (the unit tier has
-    no database)."""
-
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    async def execute(self, statement: object, *args: object, **kwargs: object) -> None:
-        if not (isinstance(statement, Insert) and statement.table is audit_events):
-            raise TypeError(f"the unit tier's session only records audit events: {statement}")
-        row = statement.compile().params
-        self.events.append(
-            AuditEvent(
-                tenant=row["tenant"],
-                actor=row["actor"],
-                action=row["action"],
-                resource_type=row["resource_type"],
-                resource_id=row["resource_id"],
-                before=row["before"],
-                after=row["after"],
-                sensitive_fields=row["sensitive_fields"],
-            )
-        )
-
-    def __getattr__(self, name: str) -> Any:
-        raise AttributeError(f"the unit tier's session has no database ({name})")
-
-
 def settings(**overrides: Any) -> HRSettings:
     """HR's settings for tests, pinned so SOP_HR_* in the environment cannot move them."""
     values: dict[str, Any] = {
@@ -518,22 +471,23 @@ def context(
     today: date = TODAY,
     clock: FixedClock | None = None,
     backend: HRBackend | None = None,
-    audit: FakeAuditLog | None = None,
+    audit: MemoryAuditTrail | None = None,
     hr_settings: HRSettings | None = None,
 ) -> HRContext:
     """An HR context over fakes: a caller of `tenant` with `scopes`, at 09:00 UK time on
     `today` (or `clock`), on a new empty backend unless one is given."""
     clock = clock or FixedClock(datetime.combine(today, time(9), tzinfo=UK))
+    principal = Principal(
+        subject=subject,
+        client_id="unit-tests",
+        tenant=tenant,
+        cluster="matrix",
+        scopes=frozenset(scopes),
+    )
     return HRContext(
-        principal=Principal(
-            subject=subject,
-            client_id="unit-tests",
-            tenant=tenant,
-            cluster="matrix",
-            scopes=frozenset(scopes),
-        ),
+        principal=principal,
         backend=backend or fake_backend(clock),
-        session=cast(AsyncSession, audit or FakeAuditLog()),
+        audit=MemoryAuditTrail(principal, audit.events if audit else []),
         clock=clock,
         calendar=CALENDAR,
         settings=hr_settings or settings(),
@@ -554,13 +508,14 @@ def as_(
         scopes=frozenset(scopes) if scopes is not None else hr.principal.scopes,
         subject=subject if subject is not None else hr.principal.subject,
     )
-    return dataclasses.replace(hr, principal=principal)
+    # The same log, recording as the new caller.
+    audit = MemoryAuditTrail(principal, audit_log(hr).events)
+    return dataclasses.replace(hr, principal=principal, audit=audit)
 
 
-def audit_log(hr: HRContext) -> FakeAuditLog:
-    log = cast(object, hr.session)
-    assert isinstance(log, FakeAuditLog), "not a context built by fakes.context()"
-    return log
+def audit_log(hr: HRContext) -> MemoryAuditTrail:
+    assert isinstance(hr.audit, MemoryAuditTrail), "not a context built by fakes.context()"
+    return hr.audit
 
 
 def actions(hr: HRContext, resource_id: uuid.UUID | None = None) -> builtins.list[str]:

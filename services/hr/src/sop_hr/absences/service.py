@@ -279,7 +279,7 @@ async def request(hr: HRContext, *, employee_id: uuid.UUID, data: AbsenceRequest
                     errors=[("end_date", "more days than the balance left")],
                 )
     stored = await hr.backend.absences.add(hr.tenant, absence)
-    await hr.audit("absence.requested", "absence", stored.id, after=absence_snapshot(stored))
+    await hr.audit.record("absence.requested", "absence", stored.id, after=absence_snapshot(stored))
     return stored
 
 
@@ -311,7 +311,7 @@ async def _move(
         decision_note=note,
     )
     stored = await hr.backend.absences.update(hr.tenant, moved)
-    await hr.audit(
+    await hr.audit.record(
         action,
         "absence",
         stored.id,
@@ -421,7 +421,7 @@ async def update_leave_type(
     if updated == current:
         return current
     stored = await hr.backend.leave_types.update(hr.tenant, updated)
-    await hr.audit(
+    await hr.audit.record(
         "leave_type.updated",
         "leave_type",
         stored.id,

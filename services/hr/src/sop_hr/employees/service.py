@@ -99,7 +99,7 @@ def employee_from(data: EmployeeCreate) -> Employee:
 async def store_new(hr: HRContext, data: EmployeeCreate) -> EmployeeView:
     """Write a new employee that has passed every check, with its first terms."""
     employee = await hr.backend.employees.add(hr.tenant, employee_from(data))
-    await hr.audit(
+    await hr.audit.record(
         "employee.created",
         "employee",
         employee.id,
@@ -197,7 +197,7 @@ async def update(hr: HRContext, *, current: Employee, changes: EmployeeUpdate) -
         raise ValidationFailed(errors[0][1], errors=errors)
     if updated != current:
         stored = await hr.backend.employees.update(hr.tenant, updated)
-        await hr.audit(
+        await hr.audit.record(
             "employee.updated",
             "employee",
             stored.id,
@@ -253,7 +253,7 @@ async def end_employment(
     left = await hr.backend.employees.update(
         hr.tenant, dataclasses.replace(employee, leaving_date=day, leaving_reason=leaving.reason)
     )
-    await hr.audit(
+    await hr.audit.record(
         "employee.left",
         "employee",
         left.id,
@@ -266,7 +266,7 @@ async def end_employment(
             ended = await hr.backend.terms.update(
                 hr.tenant, dataclasses.replace(row, effective_to=day)
             )
-            await hr.audit(
+            await hr.audit.record(
                 "employment_terms.updated",
                 "employment_terms",
                 ended.id,

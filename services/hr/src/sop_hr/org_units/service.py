@@ -71,7 +71,7 @@ async def create(hr: HRContext, *, data: OrgUnitCreate) -> OrgUnit:
             parent_id=data.parent_id,
         ),
     )
-    await hr.audit("org_unit.created", "org_unit", unit.id, after=snapshot(unit))
+    await hr.audit.record("org_unit.created", "org_unit", unit.id, after=snapshot(unit))
     return unit
 
 
@@ -98,7 +98,7 @@ async def update(hr: HRContext, *, current: OrgUnit, changes: OrgUnitUpdate) -> 
     if updated == current:
         return current
     stored = await hr.backend.org_units.update(hr.tenant, updated)
-    await hr.audit(
+    await hr.audit.record(
         "org_unit.updated", "org_unit", stored.id, before=snapshot(current), after=snapshot(stored)
     )
     return stored

@@ -55,7 +55,7 @@ async def create(hr: HRContext, *, data: PositionCreate) -> Position:
             budgeted_fte=data.budgeted_fte,
         ),
     )
-    await hr.audit("position.created", "position", position.id, after=snapshot(position))
+    await hr.audit.record("position.created", "position", position.id, after=snapshot(position))
     return position
 
 
@@ -76,7 +76,7 @@ async def update(hr: HRContext, *, current: Position, changes: PositionUpdate) -
     if updated == current:
         return current
     stored = await hr.backend.positions.update(hr.tenant, updated)
-    await hr.audit(
+    await hr.audit.record(
         "position.updated", "position", stored.id, before=snapshot(current), after=snapshot(stored)
     )
     return stored

@@ -141,7 +141,9 @@ async def add_first(
 ) -> EmploymentTerms:
     """The terms a new employee starts on (checked by the caller)."""
     added = await hr.backend.terms.add(hr.tenant, terms_from(employee_id, starts, fields))
-    await hr.audit("employment_terms.created", "employment_terms", added.id, after=snapshot(added))
+    await hr.audit.record(
+        "employment_terms.created", "employment_terms", added.id, after=snapshot(added)
+    )
     return added
 
 
@@ -176,7 +178,7 @@ async def change(
     before = {t.id: t for t in current}
     for row in moved:
         stored = await hr.backend.terms.update(hr.tenant, row)
-        await hr.audit(
+        await hr.audit.record(
             "employment_terms.updated",
             "employment_terms",
             stored.id,
@@ -184,7 +186,9 @@ async def change(
             after=snapshot(stored),
         )
     added = await hr.backend.terms.add(hr.tenant, new)
-    await hr.audit("employment_terms.created", "employment_terms", added.id, after=snapshot(added))
+    await hr.audit.record(
+        "employment_terms.created", "employment_terms", added.id, after=snapshot(added)
+    )
     # The employee's representation (its current terms) changed: new version, new ETag.
     await employees.update(hr.tenant, employee)
     return added
