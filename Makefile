@@ -17,7 +17,7 @@ help:
 	@echo "make run    install, migrate, seed demo data and start every process (Ctrl-C stops)"
 	@echo "make test   lint and run the whole test suite (PostgreSQL: see README)"
 	@echo "make bench  run the benchmarks and print JSON figures"
-	@echo "make lint   ruff check and format check only"
+	@echo "make lint   ruff check, format check and mypy (the type checker) only"
 
 sync: $(UV)
 	@$(UV) sync --all-packages --locked --quiet
@@ -28,6 +28,7 @@ run: sync
 lint: sync
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync mypy
 
 format: sync
 	$(UV) run --no-sync ruff check --fix .
