@@ -21,9 +21,12 @@ class Explanation(Sequence[str]):
     """
 
     __slots__ = ("_source", "_steps", "_text")
+    _source: tuple[StepBuilder, tuple[Any, ...]]  # until the steps are built, if deferred
+    _steps: Sequence[Step]
+    _text: tuple[str, ...]  # once written out
 
     def __init__(self, steps: Sequence[Step] = ()) -> None:
-        self._steps: Sequence[Step] = steps
+        self._steps = steps
 
     @classmethod
     def of(cls, *sentences: str) -> Explanation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -17,12 +18,11 @@ from sop_payroll.engine.money import (
     round_nearest_penny,
     round_up_to_penny,
 )
-from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import RegimeRules, TaxBand, tax_year_rules
 from sop_payroll.engine.tax_code import TaxCode, TaxCodeKind, TaxRegime, parse_tax_code
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class TaxBandCharge:
     """Tax charged in one rate band: the pay that fell in it (to date when cumulative)."""
 
@@ -32,7 +32,7 @@ class TaxBandCharge:
     tax: Decimal
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class IncomeTaxResult:
     """PAYE for one pay period. Negative `tax_due` is a refund (cumulative codes only)."""
 
@@ -57,7 +57,7 @@ class IncomeTaxResult:
     explanation: Explanation
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class _TaxTable:
     """One year's bands for one regime on the week or month tables."""
 
@@ -96,7 +96,7 @@ def free_pay_per_unit(tax_year: str, number: int, unit: str) -> Decimal:
     return round_up_to_penny(annual / table.units_per_year) + blocks * table.per_block
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class _BandLimit:
     """A band's limits to date, scaled by the periods in the year so they stay whole."""
 
@@ -107,7 +107,7 @@ class _BandLimit:
     full_charge: TaxBandCharge  # the band's charge when pay passes its upper limit
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class _CodePeriod:
     """Everything about one code in one period that does not depend on the pay."""
 
@@ -117,7 +117,7 @@ class _CodePeriod:
     units: int
     free_pay: Decimal
     additional_pay: Decimal
-    flat_band: TaxBand | None
+    flat_band: TaxBand | None  # the band of a flat-rate code (BR, D0...); None for other codes
     limits: tuple[_BandLimit, ...]
     limit_rate: Decimal
     pay_words: str
@@ -136,7 +136,7 @@ def _code_period(
         flat_band = table.regime.flat_rate_codes.get(code.flat_rate_code)
         if flat_band is None:
             raise MalformedTaxCode(
-                "tax_code", f"{code.code} is not a {code.regime.title} code in {tax_year}"
+                "tax_code", f"{code.code} is not a {code.regime.label} code in {tax_year}"
             )
     extra_period = period > shape.regular_periods
     cumulative = not (week1_month1 or code.non_cumulative or extra_period)
@@ -154,7 +154,7 @@ def _code_period(
         )
         basis = f"non-cumulative ({reason}), {where}"
         pay_words = "Taxable pay"
-    opening: list[Step] = [(f"Tax code {code.code} ({code.regime.title}), {basis}", ())]
+    opening: list[Step] = [(f"Tax code {code.code} ({code.regime.label}), {basis}", ())]
 
     free_pay = additional_pay = ZERO
     if code.kind is TaxCodeKind.ALLOWANCE or code.kind is TaxCodeKind.K:
@@ -255,8 +255,8 @@ def income_tax(
         income = basis_pay + context.additional_pay
         taxable_income = round_down_to_pound(income)
         tax, bands = _banded_tax(context, taxable_income)
-    elif kind is TaxCodeKind.FLAT_RATE:
-        flat_band: TaxBand = context.flat_band  # type: ignore[assignment]
+    elif context.flat_band is not None:  # a flat-rate code
+        flat_band = context.flat_band
         income = basis_pay
         taxable_income = round_down_to_pound(basis_pay)
         tax = round_down_to_penny(taxable_income * flat_band.rate)
@@ -342,9 +342,9 @@ def _banded_tax(
         return round_down_to_penny((limit.tax_below + scaled_tax) / per_year), tuple(charges)
     if not charges:
         return ZERO, ()
-    # Income ends exactly at a band limit: the tax is that of the full bands below.
-    last = context.limits[len(charges) - 1]
-    total = last.tax_below + (last.high - last.low) * last.band.rate  # type: ignore[operator]
+    # Income ends exactly at a band's upper limit, where the next band starts (only the
+    # last band has no upper limit): the tax is the next band's tax on the bands below it.
+    total = context.limits[len(charges)].tax_below
     return round_down_to_penny(total / per_year), tuple(charges)
 
 
@@ -367,7 +367,7 @@ def _explain(
     steps = list(context.opening)
     if code.kind is TaxCodeKind.NO_TAX:
         steps.append(("Code NT: no tax on {} {:,.2f}", (pay_words.lower(), basis_pay)))
-    elif code.kind is TaxCodeKind.FLAT_RATE:
+    elif context.flat_band is not None:  # a flat-rate code
         band = context.flat_band
         steps.append(
             (
@@ -375,8 +375,8 @@ def _explain(
                 "{:,.2f}",
                 (
                     code.flat_rate_code,
-                    band.name,  # type: ignore[union-attr]
-                    fmt_rate(band.rate),  # type: ignore[union-attr]
+                    band.name,
+                    fmt_rate(band.rate),
                     pay_words.lower(),
                     basis_pay,
                     taxable_income,

@@ -67,15 +67,15 @@ def all_pennies(values: tuple[object, ...]) -> bool:
     """True if every value is a finite Decimal with at most two places.
 
     The quick check for figures to date: quantising to pennies under a context that traps
-    inexact results fails for anything with more places, and ordering a NaN raises.
+    inexact results fails for anything with more places (or infinite), and a NaN is the
+    one value unequal to itself.
     """
     try:
         for value in values:
-            if value.__class__ is not Decimal:
+            if value.__class__ is not Decimal or value != value:
                 return False
             _check_pennies(value, PENNY)
-        min(values)  # type: ignore[type-var]
-    except (ArithmeticError, TypeError):
+    except ArithmeticError:  # a signalling NaN, or more than two places
         return False
     return True
 

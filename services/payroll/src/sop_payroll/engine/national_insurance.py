@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -20,7 +21,6 @@ from sop_payroll.engine.money import (
     round_ni,
     round_threshold,
 )
-from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import NIBandRule, NICategoryRules, tax_year_rules
 
 
@@ -29,7 +29,7 @@ class DirectorNIMethod(StrEnum):
     ALTERNATIVE = "alternative"  # per period like other employees, squared up in the last period
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class NIYearToDate:
     """An employee's NICs figures for the tax year so far under one category letter."""
 
@@ -49,23 +49,23 @@ def ni_year_to_date(value: object, *, field: str = "year_to_date") -> NIYearToDa
     if value.__class__ is not NIYearToDate:
         raise InvalidInput(field, "must be an NIYearToDate")
     figures = (
-        value.gross_pay,  # type: ignore[attr-defined]
-        value.earnings_at_lel,  # type: ignore[attr-defined]
-        value.earnings_lel_to_pt,  # type: ignore[attr-defined]
-        value.earnings_pt_to_uel,  # type: ignore[attr-defined]
-        value.employee_contribution,  # type: ignore[attr-defined]
-        value.employer_contribution,  # type: ignore[attr-defined]
+        value.gross_pay,
+        value.earnings_at_lel,
+        value.earnings_lel_to_pt,
+        value.earnings_pt_to_uel,
+        value.employee_contribution,
+        value.employer_contribution,
     )
-    if not all_pennies(figures) or min(figures[:4]) < 0:  # type: ignore[type-var]
+    if not all_pennies(figures) or min(figures[:4]) < 0:
         for name in ("gross_pay", "earnings_at_lel", "earnings_lel_to_pt", "earnings_pt_to_uel"):
             money(getattr(value, name), field=f"{field}.{name}")
         for name in ("employee_contribution", "employer_contribution"):
             # Directors' square-ups and corrections can leave contributions negative.
             money(getattr(value, name), field=f"{field}.{name}", allow_negative=True)
-    return value  # type: ignore[return-value]
+    return value
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class NIBand:
     """One rate band for one payer, in money for the earnings period in use."""
 
@@ -79,7 +79,7 @@ class NIBand:
     title: str  # "Employee 8%", for explanations
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class NIBandCharge:
     """NICs in one band: the earnings in it and the contribution, rounded on its own."""
 
@@ -88,7 +88,7 @@ class NIBandCharge:
     contribution: Decimal
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class NIResult:
     """Class 1 NICs for one pay period; figures `earnings_*` are for this period."""
 
@@ -109,7 +109,7 @@ class NIResult:
     explanation: Explanation
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class _NITable:
     """A category's bands and the reporting thresholds for one earnings period."""
 
@@ -349,7 +349,7 @@ def national_insurance(
 
     charges: list[NIBandCharge] = []
     method = "period"
-    annual = None
+    annual: _NITable | None = None  # a director's table for the year (or pro rata)
     if director_method is not None:
         annual = _director_table(tax_year, max(52 - appointed_in_week + 1, 1), letter)
         method = (
@@ -358,9 +358,9 @@ def national_insurance(
             else ("director_alternative")
         )
 
-    if method == "director_annual":
+    if annual is not None and method == "director_annual":
         # Cumulative: NICs on all earnings to date against the annual thresholds, less paid.
-        table = annual  # type: ignore[assignment]
+        table = annual
         employee_due = _contributions(table.employee, gross_to_date, charges)
         employer_due = _contributions(table.employer, gross_to_date, charges)
         employee = employee_due - before.employee_contribution
@@ -376,12 +376,12 @@ def national_insurance(
         at_lel_td = before.earnings_at_lel + at_lel
         lel_pt_td = before.earnings_lel_to_pt + lel_pt
         pt_uel_td = before.earnings_pt_to_uel + pt_uel
-        if method == "director_alternative" and final_period:
-            # The alternative method squares up to the annual calculation at the year's end;
-            # the earnings figures stay the sum of the periods'.
+        if annual is not None and final_period:
+            # A director on the alternative method: it squares up to the annual calculation
+            # at the year's end; the earnings figures stay the sum of the periods'.
             charges = []
-            employee_due = _contributions(annual.employee, gross_to_date, charges)  # type: ignore[union-attr]
-            employer_due = _contributions(annual.employer, gross_to_date, charges)  # type: ignore[union-attr]
+            employee_due = _contributions(annual.employee, gross_to_date, charges)
+            employer_due = _contributions(annual.employer, gross_to_date, charges)
             employee = employee_due - before.employee_contribution
             employer = employer_due - before.employer_contribution
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -29,7 +30,6 @@ from sop_payroll.engine.pensions import (
     pension_contributions,
     pension_scheme,
 )
-from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import TaxYearRules, tax_year_rules
 from sop_payroll.engine.student_loans import (
     NO_LOANS,
@@ -65,7 +65,7 @@ class LineSection(StrEnum):
     EMPLOYER = "employer"  # employer costs: shown, not deducted
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PayItem:
     """A payment: negative amounts (unpaid leave) are allowed, if pay stays positive."""
 
@@ -77,20 +77,20 @@ class PayItem:
     pensionable: bool = True
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PreTaxDeduction:
     kind: PreTaxDeductionKind
     amount: Decimal
     description: str = ""
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PostTaxDeduction:
     amount: Decimal
     description: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DirectorNI:
     """A company director's NICs arrangement for the year."""
 
@@ -99,7 +99,7 @@ class DirectorNI:
     final_period: bool = False  # last pay of the year or on leaving office
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PayslipYearToDate:
     """Year-to-date figures before (in a PayslipInput) or after (in a Payslip) a period."""
 
@@ -117,7 +117,7 @@ class PayslipYearToDate:
 NOTHING_TO_DATE = PayslipYearToDate()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PayslipInput:
     """Everything needed to work out one employee's pay for one period."""
 
@@ -137,7 +137,7 @@ class PayslipInput:
     year_to_date: PayslipYearToDate = NOTHING_TO_DATE
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PayslipLine:
     section: LineSection
     code: str
@@ -146,7 +146,7 @@ class PayslipLine:
     explanation: Explanation
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Payslip:
     """The result: `net_pay` is `gross_pay` less every deduction line (refunds negative)."""
 
@@ -184,7 +184,7 @@ _SACRIFICE = Explanation.of("Salary sacrifice: reduces pay for tax and NICs")
 _NET_PAY = Explanation.of("Net pay arrangement pension: reduces pay for tax, not for NICs")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class _PeriodContext:
     """A tax year, frequency and period, checked once and remembered."""
 
@@ -229,7 +229,7 @@ def _pay_explanation(
 
 @lru_cache(maxsize=256)
 def _loan_titles(plans: tuple[StudentLoanPlan, ...]) -> str:
-    return f"Student loan ({', '.join(plan.title for plan in plans)})"
+    return f"Student loan ({', '.join(plan.label for plan in plans)})"
 
 
 def _field(name: str, index: int, part: str) -> str:
@@ -396,10 +396,10 @@ def calculate_payslip(payslip: PayslipInput) -> Payslip:
     if pension is not None and pension.method is PensionMethod.RELIEF_AT_SOURCE:
         post_tax = pension.employee_deduction
     post_tax_amounts = []
-    for index, deduction in enumerate(payslip.post_tax_deductions):
-        amount = pennies(deduction.amount)
+    for index, after_tax in enumerate(payslip.post_tax_deductions):
+        amount = pennies(after_tax.amount)
         if amount is None or amount < 0:
-            amount = money(deduction.amount, field=_field("post_tax_deductions", index, "amount"))
+            amount = money(after_tax.amount, field=_field("post_tax_deductions", index, "amount"))
         post_tax_amounts.append(amount)
         post_tax += amount
 
@@ -493,15 +493,15 @@ def _build_lines(
             )
         )
     for deduction, amount in zip(payslip.pre_tax_deductions, pre_tax_amounts, strict=True):
-        kind = PreTaxDeductionKind(deduction.kind)
-        if kind is PreTaxDeductionKind.SALARY_SACRIFICE:
+        deduction_kind = PreTaxDeductionKind(deduction.kind)
+        if deduction_kind is PreTaxDeductionKind.SALARY_SACRIFICE:
             why, title = _SACRIFICE, "Salary sacrifice"
         else:
             why, title = _NET_PAY, "Net pay pension"
         lines.append(
             PayslipLine(
                 LineSection.PRE_TAX_DEDUCTION,
-                kind.value,
+                deduction_kind.value,
                 deduction.description or title,
                 amount,
                 why,
@@ -567,14 +567,14 @@ def _build_lines(
                 pension.explanation,
             )
         )
-    for deduction, amount in zip(payslip.post_tax_deductions, post_tax_amounts, strict=True):
+    for after_tax, amount in zip(payslip.post_tax_deductions, post_tax_amounts, strict=True):
         lines.append(
             PayslipLine(
                 LineSection.POST_TAX_DEDUCTION,
                 "post_tax_deduction",
-                deduction.description,
+                after_tax.description,
                 amount,
-                Explanation.of(f"{deduction.description}: taken from pay after tax and NICs"),
+                Explanation.of(f"{after_tax.description}: taken from pay after tax and NICs"),
             )
         )
     lines.append(
@@ -599,14 +599,14 @@ def _build_lines(
     return tuple(lines)
 
 
-def _pay_item_kind(kind: object, index: int) -> PayItemKind:
+def _pay_item_kind(kind: str, index: int) -> PayItemKind:
     try:
         return PayItemKind(kind)
     except ValueError:
         raise InvalidInput(_field("pay_items", index, "kind"), f"{kind!r} is unknown") from None
 
 
-def _pre_tax_kind(kind: object, index: int) -> PreTaxDeductionKind:
+def _pre_tax_kind(kind: str, index: int) -> PreTaxDeductionKind:
     try:
         return PreTaxDeductionKind(kind)
     except ValueError:
@@ -629,7 +629,7 @@ def _year_to_date(value: object) -> PayslipYearToDate:
     """Check the figures to date; the usual case (the engine's own output) passes quickly."""
     if value.__class__ is not PayslipYearToDate:
         raise InvalidInput("year_to_date", "must be a PayslipYearToDate")
-    before: PayslipYearToDate = value  # type: ignore[assignment]
+    before = value
     ni = before.ni
     if ni.__class__ is not NIYearToDate:
         raise InvalidInput("year_to_date.ni", "must be an NIYearToDate")
@@ -649,7 +649,7 @@ def _year_to_date(value: object) -> PayslipYearToDate:
         ni.employee_contribution,
         ni.employer_contribution,
     )
-    if not all_pennies(figures) or min(figures[:10]) < 0:  # type: ignore[type-var]
+    if not all_pennies(figures) or min(figures[:10]) < 0:
         for name in _NOT_NEGATIVE:
             money(getattr(before, name), field=f"year_to_date.{name}")
         # Refunds can leave tax paid negative, and deductions can exceed pay.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -9,7 +10,6 @@ from sop_payroll.engine.errors import InvalidInput
 from sop_payroll.engine.explain import Explanation, Step
 from sop_payroll.engine.frequency import PayFrequency, pay_frequency
 from sop_payroll.engine.money import ZERO, fmt_rate, money, round_nearest_penny
-from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import PensionRules, QualifyingEarningsBand, tax_year_rules
 
 
@@ -24,7 +24,7 @@ class PensionBasis(StrEnum):
     PENSIONABLE_PAY = "pensionable_pay"  # all pensionable pay from the first pound (e.g. alpha)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PensionScheme:
     """A member's workplace pension: rates are fractions of the basis (0.05 = 5%)."""
 
@@ -35,7 +35,7 @@ class PensionScheme:
     employer_rate: Decimal
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PensionResult:
     scheme: str
     method: PensionMethod
@@ -73,7 +73,7 @@ def pension_scheme(scheme: PensionScheme) -> PensionScheme:
 
 
 def _is_fraction(rate: object) -> bool:
-    return rate.__class__ is Decimal and 0 <= rate <= 1  # type: ignore[operator]
+    return rate.__class__ is Decimal and 0 <= rate <= 1
 
 
 def calculate_pension(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -12,7 +13,6 @@ from sop_payroll.engine.errors import InvalidInput
 from sop_payroll.engine.explain import Explanation, Step
 from sop_payroll.engine.frequency import SHAPES, PayFrequency, pay_frequency, period_shape
 from sop_payroll.engine.money import PENNY, ZERO, fmt_rate, money, round_down_to_pound
-from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import tax_year_rules
 
 
@@ -23,11 +23,12 @@ class StudentLoanPlan(StrEnum):
     PLAN_5 = "plan_5"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The plan's name in explanations: "Plan 1", "Plan 2"..."""
         return f"Plan {self.value[-1]}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class LoanDeduction:
     """One loan's deduction: `loan` is a plan ("plan_2") or "postgraduate"."""
 
@@ -36,7 +37,7 @@ class LoanDeduction:
     amount: Decimal
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class StudentLoanResult:
     student_loan: Decimal  # all plans together, as the FPS reports it
     postgraduate_loan: Decimal
@@ -68,7 +69,7 @@ def student_loan_plans(
 ) -> tuple[StudentLoanPlan, ...]:
     """Plans as enum members, each once; InvalidInput naming `field` for anything else."""
     if plans.__class__ is tuple and all(plan.__class__ is StudentLoanPlan for plan in plans):
-        return plans if len(set(plans)) == len(plans) else tuple(dict.fromkeys(plans))  # type: ignore[return-value]
+        return plans if len(set(plans)) == len(plans) else tuple(dict.fromkeys(plans))
     return _plans(plans, field)
 
 
@@ -83,7 +84,7 @@ def _plans(plans: Iterable[StudentLoanPlan | str], field: str) -> tuple[StudentL
     return tuple(dict.fromkeys(chosen))
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class _LoanSetup:
     """One combination of loans in one year and frequency, ready to apply to earnings."""
 
@@ -107,6 +108,7 @@ def _setup(
     cumulative: bool,
 ) -> _LoanSetup:
     rules = tax_year_rules(tax_year).student_loans
+    thresholds: Mapping[str, Decimal]
     if cumulative:
         thresholds = {**rules.plan_thresholds, "postgraduate": rules.postgraduate_threshold}
         opening = "Student loans: earnings to date {:,.2f} against annual thresholds"
@@ -117,7 +119,7 @@ def _setup(
         ((thresholds[plan], plan) for plan in plans if plan in thresholds), reverse=True
     )
     return _LoanSetup(
-        plans=tuple((plan.value, threshold, plan.title) for threshold, plan in active),
+        plans=tuple((plan.value, threshold, plan.label) for threshold, plan in active),
         plan_rate=rules.plan_rate,
         plan_rate_text=fmt_rate(rules.plan_rate),
         postgraduate_threshold=thresholds["postgraduate"] if postgraduate else None,
@@ -125,7 +127,7 @@ def _setup(
         postgraduate_rate_text=fmt_rate(rules.postgraduate_rate),
         opening=opening,
         not_collected=tuple(
-            (f"{plan.title}: no repayments are collected in {tax_year}", ())
+            (f"{plan.label}: no repayments are collected in {tax_year}", ())
             for plan in plans
             if plan not in thresholds
         ),
@@ -208,11 +210,13 @@ def loan_deductions(
             plan_total = max(plans_due - student_loan_to_date, ZERO)
 
     postgraduate_total = postgraduate_due = ZERO
-    threshold = setup.postgraduate_threshold
-    if threshold is not None:
-        if pay > threshold:
-            postgraduate_due = round_down_to_pound((pay - threshold) * setup.postgraduate_rate)
-        deductions.append(LoanDeduction("postgraduate", threshold, postgraduate_due))
+    postgraduate_threshold = setup.postgraduate_threshold
+    if postgraduate_threshold is not None:
+        if pay > postgraduate_threshold:
+            postgraduate_due = round_down_to_pound(
+                (pay - postgraduate_threshold) * setup.postgraduate_rate
+            )
+        deductions.append(LoanDeduction("postgraduate", postgraduate_threshold, postgraduate_due))
         postgraduate_total = postgraduate_due
         if setup.cumulative:
             postgraduate_total = max(postgraduate_due - postgraduate_loan_to_date, ZERO)

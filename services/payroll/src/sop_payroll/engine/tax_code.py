@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
 from sop_payroll.engine.errors import MalformedTaxCode
-from sop_payroll.engine.records import record
 
 
 class TaxRegime(StrEnum):
@@ -21,12 +21,13 @@ class TaxRegime(StrEnum):
         return _PREFIXES[self]
 
     @property
-    def title(self) -> str:
-        return _TITLES[self]
+    def label(self) -> str:
+        """The regime's name in explanations: "rest of UK", "Scotland" or "Wales"."""
+        return _LABELS[self]
 
 
 _PREFIXES = {TaxRegime.REST_OF_UK: "", TaxRegime.SCOTLAND: "S", TaxRegime.WALES: "C"}
-_TITLES = {
+_LABELS = {
     TaxRegime.REST_OF_UK: "rest of UK",
     TaxRegime.SCOTLAND: "Scotland",
     TaxRegime.WALES: "Wales",
@@ -41,7 +42,7 @@ class TaxCodeKind(StrEnum):
     NO_TAX = "no_tax"  # NT
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class TaxCode:
     """A parsed tax code. `code` is its canonical text, e.g. "S1257L", "K585", "CD1 W1"."""
 
