@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from sop_payroll.engine.errors import InvalidFrequency, InvalidPeriod
+from sop_payroll.engine.records import record
 
 
 class PayFrequency(StrEnum):
@@ -15,7 +15,7 @@ class PayFrequency(StrEnum):
     MONTHLY = "monthly"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeriodShape:
     """How a frequency maps onto PAYE's week or month tables.
 

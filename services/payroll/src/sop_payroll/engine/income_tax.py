@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -18,11 +17,12 @@ from sop_payroll.engine.money import (
     round_nearest_penny,
     round_up_to_penny,
 )
+from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import RegimeRules, TaxBand, tax_year_rules
 from sop_payroll.engine.tax_code import TaxCode, TaxCodeKind, TaxRegime, parse_tax_code
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaxBandCharge:
     """Tax charged in one rate band: the pay that fell in it (to date when cumulative)."""
 
@@ -32,7 +32,7 @@ class TaxBandCharge:
     tax: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncomeTaxResult:
     """PAYE for one pay period. Negative `tax_due` is a refund (cumulative codes only)."""
 
@@ -57,7 +57,7 @@ class IncomeTaxResult:
     explanation: Explanation
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _TaxTable:
     """One year's bands for one regime on the week or month tables."""
 
@@ -96,7 +96,7 @@ def free_pay_per_unit(tax_year: str, number: int, unit: str) -> Decimal:
     return round_up_to_penny(annual / table.units_per_year) + blocks * table.per_block
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _BandLimit:
     """A band's limits to date, scaled by the periods in the year so they stay whole."""
 
@@ -107,7 +107,7 @@ class _BandLimit:
     full_charge: TaxBandCharge  # the band's charge when pay passes its upper limit
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _CodePeriod:
     """Everything about one code in one period that does not depend on the pay."""
 

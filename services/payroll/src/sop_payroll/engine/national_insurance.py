@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -21,6 +20,7 @@ from sop_payroll.engine.money import (
     round_ni,
     round_threshold,
 )
+from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import NIBandRule, NICategoryRules, tax_year_rules
 
 
@@ -29,7 +29,7 @@ class DirectorNIMethod(StrEnum):
     ALTERNATIVE = "alternative"  # per period like other employees, squared up in the last period
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NIYearToDate:
     """An employee's NICs figures for the tax year so far under one category letter."""
 
@@ -65,7 +65,7 @@ def ni_year_to_date(value: object, *, field: str = "year_to_date") -> NIYearToDa
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NIBand:
     """One rate band for one payer, in money for the earnings period in use."""
 
@@ -79,7 +79,7 @@ class NIBand:
     title: str  # "Employee 8%", for explanations
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NIBandCharge:
     """NICs in one band: the earnings in it and the contribution, rounded on its own."""
 
@@ -88,7 +88,7 @@ class NIBandCharge:
     contribution: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NIResult:
     """Class 1 NICs for one pay period; figures `earnings_*` are for this period."""
 
@@ -109,7 +109,7 @@ class NIResult:
     explanation: Explanation
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _NITable:
     """A category's bands and the reporting thresholds for one earnings period."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -30,6 +29,7 @@ from sop_payroll.engine.pensions import (
     pension_contributions,
     pension_scheme,
 )
+from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import TaxYearRules, tax_year_rules
 from sop_payroll.engine.student_loans import (
     NO_LOANS,
@@ -65,7 +65,7 @@ class LineSection(StrEnum):
     EMPLOYER = "employer"  # employer costs: shown, not deducted
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PayItem:
     """A payment: negative amounts (unpaid leave) are allowed, if pay stays positive."""
 
@@ -77,20 +77,20 @@ class PayItem:
     pensionable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PreTaxDeduction:
     kind: PreTaxDeductionKind
     amount: Decimal
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PostTaxDeduction:
     amount: Decimal
     description: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DirectorNI:
     """A company director's NICs arrangement for the year."""
 
@@ -99,7 +99,7 @@ class DirectorNI:
     final_period: bool = False  # last pay of the year or on leaving office
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PayslipYearToDate:
     """Year-to-date figures before (in a PayslipInput) or after (in a Payslip) a period."""
 
@@ -117,7 +117,7 @@ class PayslipYearToDate:
 NOTHING_TO_DATE = PayslipYearToDate()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PayslipInput:
     """Everything needed to work out one employee's pay for one period."""
 
@@ -137,7 +137,7 @@ class PayslipInput:
     year_to_date: PayslipYearToDate = NOTHING_TO_DATE
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PayslipLine:
     section: LineSection
     code: str
@@ -146,7 +146,7 @@ class PayslipLine:
     explanation: Explanation
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Payslip:
     """The result: `net_pay` is `gross_pay` less every deduction line (refunds negative)."""
 
@@ -184,7 +184,7 @@ _SACRIFICE = Explanation.of("Salary sacrifice: reduces pay for tax and NICs")
 _NET_PAY = Explanation.of("Net pay arrangement pension: reduces pay for tax, not for NICs")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _PeriodContext:
     """A tax year, frequency and period, checked once and remembered."""
 

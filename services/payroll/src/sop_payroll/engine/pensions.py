@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -10,6 +9,7 @@ from sop_payroll.engine.errors import InvalidInput
 from sop_payroll.engine.explain import Explanation, Step
 from sop_payroll.engine.frequency import PayFrequency, pay_frequency
 from sop_payroll.engine.money import ZERO, fmt_rate, money, round_nearest_penny
+from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import PensionRules, QualifyingEarningsBand, tax_year_rules
 
 
@@ -24,7 +24,7 @@ class PensionBasis(StrEnum):
     PENSIONABLE_PAY = "pensionable_pay"  # all pensionable pay from the first pound (e.g. alpha)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PensionScheme:
     """A member's workplace pension: rates are fractions of the basis (0.05 = 5%)."""
 
@@ -35,7 +35,7 @@ class PensionScheme:
     employer_rate: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PensionResult:
     scheme: str
     method: PensionMethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -13,6 +12,7 @@ from sop_payroll.engine.errors import InvalidInput
 from sop_payroll.engine.explain import Explanation, Step
 from sop_payroll.engine.frequency import SHAPES, PayFrequency, pay_frequency, period_shape
 from sop_payroll.engine.money import PENNY, ZERO, fmt_rate, money, round_down_to_pound
+from sop_payroll.engine.records import record
 from sop_payroll.engine.rules import tax_year_rules
 
 
@@ -28,7 +28,7 @@ class StudentLoanPlan(StrEnum):
         return f"Plan {self.value[-1]}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoanDeduction:
     """One loan's deduction: `loan` is a plan ("plan_2") or "postgraduate"."""
 
@@ -37,7 +37,7 @@ class LoanDeduction:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StudentLoanResult:
     student_loan: Decimal  # all plans together, as the FPS reports it
     postgraduate_loan: Decimal
@@ -84,7 +84,7 @@ def _plans(plans: Iterable[StudentLoanPlan | str], field: str) -> tuple[StudentL
     return tuple(dict.fromkeys(chosen))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _LoanSetup:
     """One combination of loans in one year and frequency, ready to apply to earnings."""
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
 from sop_payroll.engine.errors import MalformedTaxCode
+from sop_payroll.engine.records import record
 
 
 class TaxRegime(StrEnum):
@@ -42,7 +42,7 @@ class TaxCodeKind(StrEnum):
     NO_TAX = "no_tax"  # NT
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaxCode:
     """A parsed tax code. `code` is its canonical text, e.g. "S1257L", "K585", "CD1 W1"."""
 
