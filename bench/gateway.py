@@ -84,7 +84,7 @@ class Connection(asyncio.Protocol):
         self.status = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -109,7 +109,7 @@ class Connection(asyncio.Protocol):
 
     async def request(self, raw: bytes) -> int:
         self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(raw)  # type: ignore[attr-defined]
+        self.transport.write(raw)
         return await self.waiter
 
 
@@ -150,7 +150,7 @@ class Load:
 
     def close(self) -> None:
         for c in self.conns:
-            c.transport.close()  # type: ignore[attr-defined]
+            c.transport.close()
 
     def figures(self) -> dict[str, float]:
         lat = sorted(self.latencies)
@@ -203,7 +203,7 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def uvloop_run(coro):  # type: ignore[no-untyped-def]
+def uvloop_run(coro):
     import uvloop
 
     return uvloop.run(coro)

@@ -145,7 +145,7 @@ def test_python_m_sop_payroll_serves(tmp_path, mint):
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, server.stderr.read().decode()  # type: ignore[union-attr]
+            assert server.poll() is None, server.stderr.read().decode()
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break

@@ -19,7 +19,7 @@ from sop_payroll.engine import (
 D = Decimal
 
 
-def tax(**kwargs):  # type: ignore[no-untyped-def]
+def tax(**kwargs):
     arguments = {"tax_year": "2025-26", "frequency": "monthly", "period": 1, "tax_code": "1257L"}
     arguments.update(kwargs)
     return calculate_income_tax(**arguments)

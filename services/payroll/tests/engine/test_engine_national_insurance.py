@@ -17,7 +17,7 @@ from sop_payroll.engine import (
 D = Decimal
 
 
-def ni(**kwargs):  # type: ignore[no-untyped-def]
+def ni(**kwargs):
     arguments = {"tax_year": "2025-26", "frequency": "monthly", "period": 1, "category": "A"}
     arguments.update(kwargs)
     return calculate_ni(**arguments)

@@ -301,14 +301,14 @@ def test_pay_items_with_no_payments() -> None:
         ({"ni_category": "Q"}, UnknownNICategory, "ni_category"),
         (
             {"pay_items": (PayItem(PayItemKind.BASIC, 3000.0),)},
-            InvalidAmount,  # type: ignore[arg-type]
+            InvalidAmount,
             "pay_items[0].amount",
         ),
         ({"pay_items": (PayItem("salary", D("1.00")),)}, InvalidInput, "pay_items[0].kind"),
-        ({"pay_items": (PayItem(PayItemKind.BASIC, D("-1.00")),)}, InvalidInput, "pay_items"),  # type: ignore[arg-type]
+        ({"pay_items": (PayItem(PayItemKind.BASIC, D("-1.00")),)}, InvalidInput, "pay_items"),
         (
             {"pre_tax_deductions": (PreTaxDeduction("gift", D("1.00")),)},
-            InvalidInput,  # type: ignore[arg-type]
+            InvalidInput,
             "pre_tax_deductions[0].kind",
         ),
         (
@@ -326,7 +326,7 @@ def test_pay_items_with_no_payments() -> None:
             "post_tax_deductions[0].amount",
         ),
         ({"student_loan_plans": ("plan_9",)}, InvalidInput, "student_loan_plans"),
-        ({"director": DirectorNI(method="guess")}, InvalidInput, "director.method"),  # type: ignore[arg-type]
+        ({"director": DirectorNI(method="guess")}, InvalidInput, "director.method"),
         ({"director": DirectorNI(appointed_in_week=0)}, InvalidInput, "director.appointed_in_week"),
         (
             {"year_to_date": PayslipYearToDate(tax_paid=D("0.001"))},
@@ -341,7 +341,7 @@ def test_pay_items_with_no_payments() -> None:
         ({"year_to_date": {}}, InvalidInput, "year_to_date"),
         (
             {"year_to_date": PayslipYearToDate(gross_pay=1000.0)},
-            InvalidAmount,  # type: ignore[arg-type]
+            InvalidAmount,
             "year_to_date.gross_pay",
         ),
         (
@@ -349,7 +349,7 @@ def test_pay_items_with_no_payments() -> None:
             InvalidAmount,
             "year_to_date.ni.employer_contribution",
         ),
-        ({"year_to_date": PayslipYearToDate(ni={})}, InvalidInput, "year_to_date.ni"),  # type: ignore[arg-type]
+        ({"year_to_date": PayslipYearToDate(ni={})}, InvalidInput, "year_to_date.ni"),
     ],
 )
 def test_bad_input_names_the_payslip_field(change: dict, error: type, field: str) -> None:

@@ -23,7 +23,7 @@ ALPHA = PensionScheme(
 )
 
 
-def pension(pay: str, scheme: PensionScheme = NEST, frequency: str = "monthly"):  # type: ignore[no-untyped-def]
+def pension(pay: str, scheme: PensionScheme = NEST, frequency: str = "monthly"):
     return calculate_pension(
         tax_year="2025-26", frequency=frequency, pensionable_pay=D(pay), scheme=scheme
     )
@@ -72,7 +72,7 @@ def test_salary_sacrifice_is_paid_in_by_the_employer() -> None:
 
 
 def test_method_and_basis_may_be_given_as_text() -> None:
-    scheme = PensionScheme("Nest", "relief_at_source", "qualifying_earnings", D("0.05"), D("0.03"))  # type: ignore[arg-type]
+    scheme = PensionScheme("Nest", "relief_at_source", "qualifying_earnings", D("0.05"), D("0.03"))
     assert pension("3000.00", scheme) == pension("3000.00")
 
 
@@ -82,14 +82,14 @@ def test_method_and_basis_may_be_given_as_text() -> None:
         (
             PensionScheme("x", "guess", PensionBasis.PENSIONABLE_PAY, D("0.05"), D(0)),
             "pension.method",
-        ),  # type: ignore[arg-type]
-        (PensionScheme("x", PensionMethod.NET_PAY, "guess", D("0.05"), D(0)), "pension.basis"),  # type: ignore[arg-type]
+        ),
+        (PensionScheme("x", PensionMethod.NET_PAY, "guess", D("0.05"), D(0)), "pension.basis"),
         (
             PensionScheme("x", PensionMethod.NET_PAY, PensionBasis.PENSIONABLE_PAY, D("1.5"), D(0)),
             "pension.employee_rate",
         ),
         (
-            PensionScheme("x", PensionMethod.NET_PAY, PensionBasis.PENSIONABLE_PAY, D(0), 0.03),  # type: ignore[arg-type]
+            PensionScheme("x", PensionMethod.NET_PAY, PensionBasis.PENSIONABLE_PAY, D(0), 0.03),
             "pension.employer_rate",
         ),
     ],

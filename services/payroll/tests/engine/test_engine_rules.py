@@ -48,7 +48,7 @@ def test_unknown_tax_years_name_the_field(year: str) -> None:
 
 def test_a_tax_year_that_is_not_text_is_unknown() -> None:
     with pytest.raises(UnknownTaxYear):
-        tax_year_rules(2025)  # type: ignore[arg-type]
+        tax_year_rules(2025)
 
 
 @pytest.mark.parametrize("year", ["2024-25", "2025-26", "2026-27"])
@@ -150,7 +150,7 @@ def test_period_thresholds_round_as_hmrc_publishes_them(year: str) -> None:
 
 def test_period_thresholds_cannot_be_changed_by_a_caller() -> None:
     with pytest.raises(TypeError):
-        period_thresholds("2025-26", M)["PT"] = Decimal(0)  # type: ignore[index]
+        period_thresholds("2025-26", M)["PT"] = Decimal(0)
 
 
 def test_director_thresholds_pro_rata_round_up() -> None:
@@ -249,7 +249,7 @@ def test_the_reader_accepts_the_shipped_file() -> None:
         (lambda d: d["pensions"].pop("qualifying_earnings"), "qualifying_earnings"),
     ],
 )
-def test_damaged_rule_data_is_refused(damage, complaint: str) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_rule_data_is_refused(damage, complaint: str) -> None:
     data = _raw("2025-26")
     damage(data)
     with pytest.raises(RuleDataError, match=complaint.replace("[", r"\[").replace("]", r"\]")):

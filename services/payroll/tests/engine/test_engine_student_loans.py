@@ -11,7 +11,7 @@ from sop_payroll.engine import InvalidInput, calculate_student_loans
 D = Decimal
 
 
-def loans(**kwargs):  # type: ignore[no-untyped-def]
+def loans(**kwargs):
     arguments = {"tax_year": "2025-26", "frequency": "monthly", "period": 1}
     arguments.update(kwargs)
     return calculate_student_loans(**arguments)

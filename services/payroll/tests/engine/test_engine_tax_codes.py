@@ -120,7 +120,7 @@ def test_malformed_codes_name_the_tax_code_field(text: str) -> None:
 
 def test_a_code_that_is_not_text_is_malformed() -> None:
     with pytest.raises(MalformedTaxCode):
-        parse_tax_code(1257)  # type: ignore[arg-type]
+        parse_tax_code(1257)
 
 
 @pytest.mark.parametrize("text", ["D2", "CD2", "D3", "SD4"])
