@@ -21,7 +21,7 @@ from sop_shared.migrations import downgrade_async, upgrade_async
 HR_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 HR_TABLES = {"employees", "employment_terms", "org_units", "positions", "leave_types", "absences"}
 HR_TABLES |= {"vendor_refs", "cluster_bindings"}  # cross-references and binding overrides
-KERNEL_TABLES = {"idempotency_keys", "audit_events", "provisioned_tenants"}
+KERNEL_TABLES = {"idempotency_keys", "audit_events", "provisioned_tenants", "outbox", "inbox"}
 
 
 async def table_names(url: str) -> set[str]:

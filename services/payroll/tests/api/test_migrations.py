@@ -16,7 +16,7 @@ from sop_shared.kernel_tables import kernel_metadata
 from sop_shared.migrations import downgrade_async, upgrade_async
 
 PAYROLL_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
-KERNEL_TABLES = {"idempotency_keys", "audit_events", "provisioned_tenants"}
+KERNEL_TABLES = {"idempotency_keys", "audit_events", "provisioned_tenants", "outbox", "inbox"}
 
 
 async def table_names(url: str) -> set[str]:
