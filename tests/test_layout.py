@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
+from sop_shared.access import request_context
 from sop_shared.testing.platform import native_platform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,3 +117,31 @@ def test_every_route_declares_a_scope(service, tmp_path):
         if not any(scopes for req in operation.get("security", []) for scopes in req.values())
     ]
     assert not open_routes, f"routes without a declared scope: {open_routes}"
+
+
+def _contexts(dependant: Dependant) -> list[list[str]]:
+    """The scopes of every request-context dependency under `dependant`."""
+    found = []
+    for sub in dependant.dependencies:
+        if sub.call is request_context:
+            found.append(list(sub.own_oauth_scopes or []))
+        found += _contexts(sub)
+    return found
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_domain_route_reaches_records_through_one_scoped_context(service):
+    """Each domain route takes its service's context exactly once, through `access(...)` with
+    scopes of its own area: the context is the only way to the records, so a route cannot
+    reach them without saying what it needs."""
+    routes = [
+        route
+        for domain in domains(service)
+        for route in importlib.import_module(f"sop_{service}.{domain.name}.router").router.routes
+    ]
+    assert routes and all(isinstance(r, APIRoute) for r in routes)
+    for route in routes:
+        declared = _contexts(route.dependant)
+        assert len(declared) == 1, (route.path, route.methods, declared)
+        assert declared[0], (route.path, "declares no scope")
+        assert all(s.startswith(f"{service}:") for s in declared[0]), (route.path, declared)

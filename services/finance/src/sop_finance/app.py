@@ -26,6 +26,7 @@ from sop_finance.periods.router import router as periods_router
 from sop_finance.periods.service import ensure_current_years
 from sop_finance.reports.router import router as reports_router
 from sop_finance.settings import FinanceSettings
+from sop_shared.access import register_contexts
 from sop_shared.app import create_service_app
 from sop_shared.audit import SessionAuditTrail
 from sop_shared.calendar import WorkingCalendar
@@ -125,5 +126,5 @@ def create_app(
         platform=platform,
         backends=backends,
     )
-    app.state.contexts = contexts
+    register_contexts(app, contexts)
     return app

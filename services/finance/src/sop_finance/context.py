@@ -7,22 +7,17 @@ factory that builds it."""
 # annotations at import time.
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
-
-from fastapi import Request, Security
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Annotated
 
 from sop_finance.ports import FinanceBackend
 from sop_finance.settings import FinanceSettings
+from sop_shared.access import access
 from sop_shared.audit import AuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
-from sop_shared.db import SessionDep
-from sop_shared.security import scopes
 
 FINANCE_READ, FINANCE_WRITE, FINANCE_APPROVE = "finance:read", "finance:write", "finance:approve"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,30 +46,6 @@ class FinanceContext:
         return scope in self.principal.scopes
 
 
-class FinanceContextFactory(Protocol):
-    """Builds a request's context (app.py provides it: it knows the adapters)."""
-
-    async def __call__(
-        self, *, session: AsyncSession, principal: Principal, writing: bool
-    ) -> FinanceContext: ...
-
-
-async def _finance_context(
-    request: Request,
-    session: SessionDep,
-    principal: Annotated[Principal, scopes()],  # the scopes come from finance_access(...)
-) -> FinanceContext:
-    build: FinanceContextFactory = request.app.state.contexts
-    return await build(
-        session=session, principal=principal, writing=request.method not in READ_METHODS
-    )
-
-
-def finance_access(*required: str) -> Any:
-    """Dependency: the finance context for a tenant caller holding every scope in `required`."""
-    return Security(_finance_context, scopes=list(required))
-
-
-Reader = Annotated[FinanceContext, finance_access(FINANCE_READ)]
-Writer = Annotated[FinanceContext, finance_access(FINANCE_WRITE)]
-Approver = Annotated[FinanceContext, finance_access(FINANCE_APPROVE)]
+Reader = Annotated[FinanceContext, access(FINANCE_READ)]
+Writer = Annotated[FinanceContext, access(FINANCE_WRITE)]
+Approver = Annotated[FinanceContext, access(FINANCE_APPROVE)]

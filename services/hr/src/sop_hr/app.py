@@ -20,6 +20,7 @@ from sop_hr.positions.router import router as positions_router
 from sop_hr.settings import HRSettings
 from sop_hr.switch.bindings import BindingDirectory, ensure_cluster
 from sop_hr.terms.router import router as terms_router
+from sop_shared.access import register_contexts
 from sop_shared.app import create_service_app
 from sop_shared.audit import SessionAuditTrail
 from sop_shared.clock import SYSTEM_CLOCK, Clock
@@ -119,6 +120,6 @@ def create_app(
             settings=settings,
         )
 
-    app.state.contexts = contexts
+    register_contexts(app, contexts)
     app.state.bindings = bindings  # the supplier switch's tests reset its cache
     return app

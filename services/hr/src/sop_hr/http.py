@@ -9,12 +9,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Query, Request, Response
 from pydantic import PlainSerializer, WithJsonSchema
 
-from sop_hr.ports import PageRequest
 from sop_shared.concurrency import require_if_match
-from sop_shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from sop_shared.pagination import Page, link_next
 from sop_shared.timeutil import as_utc
 
 T = TypeVar("T")
@@ -31,19 +30,6 @@ Quantity = Annotated[
 ]
 """A decimal quantity on the wire as a string without trailing zeros ("0.6", "12.5", "1")."""
 
-
-def page_request(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (max 500).")
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")
-    ] = None,
-) -> PageRequest:
-    return PageRequest(limit=limit, cursor=cursor)
-
-
-PageRequestDep = Annotated[PageRequest, Depends(page_request)]
 
 UpdatedSince = Annotated[
     datetime | None,

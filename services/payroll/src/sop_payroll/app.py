@@ -15,6 +15,7 @@ from sop_payroll.context import PayrollContext
 from sop_payroll.http import with_null_examples
 from sop_payroll.settings import PayrollSettings
 from sop_payroll.tax_years.router import router as tax_years_router
+from sop_shared.access import register_contexts
 from sop_shared.app import create_service_app
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
@@ -78,7 +79,7 @@ def create_app(
             settings=settings,
         )
 
-    app.state.contexts = contexts
+    register_contexts(app, contexts)
     kernel_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

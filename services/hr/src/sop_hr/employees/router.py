@@ -18,10 +18,10 @@ from sop_hr.employees.schemas import (
     LeavingIn,
     employee_out,
 )
-from sop_hr.http import PageRequestDep, UpdatedSince, check_if_match_when_sent, page, since
+from sop_hr.http import UpdatedSince, check_if_match_when_sent, page, since
 from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.errors import problem_responses
-from sop_shared.pagination import Page
+from sop_shared.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix="/hr/v1", tags=["employees"])
 

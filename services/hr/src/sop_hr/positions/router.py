@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from sop_hr.context import Reader, Writer
-from sop_hr.http import PageRequestDep, UpdatedSince, page, since
+from sop_hr.http import UpdatedSince, page, since
 from sop_hr.positions import service
 from sop_hr.positions.schemas import PositionCreate, PositionOut, PositionUpdate, position_out
 from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.errors import problem_responses
-from sop_shared.pagination import Page
+from sop_shared.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix="/hr/v1", tags=["positions"])
 
