@@ -1,7 +1,11 @@
-"""HR under conformance: the real HR app in process (PostgreSQL, migrated), its clusters bound
-to native, oracle_like and sap_like, the two vendor simulators as real processes on free ports
-(started once per test session and worker), and HR's own test fixtures parametrised over the
-three adapters, so every HR behaviour is checked on each."""
+"""HR against real vendor processes: the real HR app in process (PostgreSQL, migrated), its
+clusters bound to native, oracle_like and sap_like, and the two vendor simulators as real
+processes on free ports (started once per test session and worker), for what needs a real
+network and a backend that can fail: outages, slow backends and the supplier switch.
+
+HR's API behaviour on every adapter is not checked here: HR's own suite (services/hr/tests)
+runs each of its API tests on native, oracle_like and sap_like through its `adapter` fixture,
+with the simulated suites in process."""
 
 from __future__ import annotations
 
@@ -33,7 +37,6 @@ HR_INI = ROOT / "services" / "hr" / "alembic.ini"
 
 # Each adapter is the binding of one cluster (as in deploy/platform.yaml).
 CLUSTERS = {"native": "matrix", "oracle_like": "synergy", "sap_like": "unity"}
-ADAPTERS = tuple(CLUSTERS)
 SWITCHED_CLUSTERS = ("moving", "stalling")
 IMPATIENT_SECONDS = 0.5
 # Small enough that outage tests stay quick, large enough for a loaded CI machine.
@@ -42,7 +45,7 @@ BREAKER_RESET_SECONDS = 1.0
 
 
 def load_hr_test_module(name: str) -> ModuleType:
-    """One of HR's own test modules (or its conftest), for its tests and helpers."""
+    """One of HR's own test modules (or its conftest), for its helpers (`Caller`)."""
     spec = importlib.util.spec_from_file_location(f"hr_tests_{name}", HR_TESTS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -52,26 +55,6 @@ def load_hr_test_module(name: str) -> ModuleType:
 
 hr_conftest = load_hr_test_module("conftest")
 Caller = hr_conftest.Caller
-
-
-# HR's own suite checks eighteen malformed NI numbers; they never reach an adapter, so here
-# a few stand for them on each adapter.
-NINO_SAMPLES = {"DA123456A", "QQ123456C", "AB123456E", "12345678A"}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    dropped = [
-        item
-        for item in items
-        if item.path.is_relative_to(here)
-        and "invalid_national_insurance_number" in item.nodeid
-        and getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("nino") not in NINO_SAMPLES
-    ]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if item not in dropped]
 
 
 def free_port() -> int:
@@ -249,33 +232,6 @@ async def hr_client(hr_app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture(params=ADAPTERS)
-def adapter(request: pytest.FixtureRequest) -> str:
-    """Which system of record the test's tenants live in."""
-    return request.param
-
-
-@pytest.fixture
-def cluster(adapter: str) -> str:
-    return CLUSTERS[adapter]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def hr(hr_client: httpx.AsyncClient, mint: Any, tenant: str, cluster: str) -> Any:
-    """An HR officer of a freshly provisioned tenant in the adapter's cluster."""
-    caller = Caller(hr_client, mint, tenant, cluster=cluster)
-    await caller.provision()
-    return caller
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def other(hr_client: httpx.AsyncClient, mint: Any, other_tenant: str, cluster: str) -> Any:
-    """An HR officer of another tenant in the same cluster (so the same backend)."""
-    caller = Caller(hr_client, mint, other_tenant, cluster=cluster)
-    await caller.provision()
-    return caller
-
-
 @dataclass(frozen=True)
 class Suite:
     """What the tests here need to know of the setup (test modules cannot import conftest)."""
@@ -285,19 +241,8 @@ class Suite:
     timeout_seconds: float = TIMEOUT_SECONDS
     breaker_reset_seconds: float = BREAKER_RESET_SECONDS
     impatient_seconds: float = IMPATIENT_SECONDS
-    terms_body: Any = hr_conftest.terms_body
 
 
 @pytest.fixture(scope="session")
 def suite() -> Suite:
     return Suite()
-
-
-@pytest.fixture
-def make_terms() -> Any:
-    return hr_conftest.terms_body
-
-
-@pytest.fixture
-def make_employee_body() -> Any:
-    return hr_conftest.employee_body

@@ -1,5 +1,23 @@
-"""HR under test: the real app over httpx's ASGI transport, on PostgreSQL (every test) and
-SQLite (tests marked `sqlite`), each database migrated once with HR's Alembic migrations."""
+"""HR under test: the real app over httpx's ASGI transport, and HR's API tests run on every
+adapter (DESIGN, "Conformance: one suite per port, parametrised over every adapter").
+
+A test that talks to HR as a tenant (the `hr` and `other` fixtures) is parametrised by
+`adapter`: native, oracle_like or sap_like. Its tenants are provisioned in the cluster bound
+to that adapter (matrix, synergy, unity, as deploy/platform.yaml binds them), so the same test
+function checks the same canonical behaviour whichever system of record holds the records.
+The simulated suites run in process (httpx's ASGI transport, routed by base URL through
+`BackendConnections`), each on its own SQLite database, made once per session and worker.
+
+`backend` is HR's own database: PostgreSQL for every test, SQLite too for tests marked
+`sqlite`, each migrated once with HR's Alembic migrations. The two parametrisations combine
+as: native on PostgreSQL, native on SQLite (tests marked `sqlite`), and each vendor adapter on
+PostgreSQL only. With a vendor adapter HR's own database holds only cross-references,
+idempotency keys and audit events, which the native SQLite run already exercises, so a vendor
+on SQLite would add run time and no new behaviour. Ids read `test_x[postgresql-oracle_like]`.
+
+`@pytest.mark.native_only(reason=...)` keeps a test to the native adapter (it is about native
+only, or cannot hold on a vendor); `@pytest.mark.conformance_gap(adapter, reason=...)` marks a
+behaviour a vendor adapter does not yet match, as a strict xfail on that adapter."""
 
 from __future__ import annotations
 
@@ -15,21 +33,96 @@ import pytest_asyncio
 
 from sop_hr.app import create_app
 from sop_hr.settings import HRSettings
+from sop_oracle_like.app import create_app as create_oracle_like
+from sop_oracle_like.settings import OracleLikeSettings
+from sop_sap_like.app import create_app as create_sap_like
+from sop_sap_like.settings import SapLikeSettings
 from sop_shared.db import Database
 from sop_shared.migrations import upgrade_async
+from sop_shared.platform_config import PlatformConfigSource
+from sop_shared.resilience import BackendConnections
+from sop_shared.testing.platform import native_platform
 
 HR_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 HR_SCOPES = "hr:read hr:write hr:sensitive"
 _numbers = itertools.count(1)
 
+ADAPTERS = ("native", "oracle_like", "sap_like")
+VENDORS = ADAPTERS[1:]
+# Each adapter is the binding of one cluster, as deploy/platform.yaml binds them.
+CLUSTERS = {"native": "matrix", "oracle_like": "synergy", "sap_like": "unity"}
+# Where HR reaches each simulated suite: base URLs that `BackendConnections` routes to the
+# suite's app in process, with the credentials the suites accept.
+VENDOR_BINDINGS: dict[str, dict[str, Any]] = {
+    "oracle_like": {
+        "adapter": "oracle_like",
+        "base_url": "http://oracle-like.test",
+        "username": "hcm.integration",
+        "password": "sop-dev-password",
+    },
+    "sap_like": {
+        "adapter": "sap_like",
+        "base_url": "http://sap-like.test",
+        "token": "sop-dev-sap-token",
+    },
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "native_only(reason): an HR API test that runs on the native adapter only (it is about "
+        "native, or cannot hold on a vendor); the reason is required",
+    )
+    config.addinivalue_line(
+        "markers",
+        "conformance_gap(adapter, reason): the adapter does not yet behave as native does; the "
+        "test runs there as a strict xfail, so closing the gap fails it until the mark goes",
+    )
+
+
+def adapter_params(definition: pytest.Function, sqlite: bool) -> list[Any]:
+    """(backend, adapter) pairs for a test of HR's API: native on PostgreSQL, and on SQLite
+    when marked `sqlite`; each vendor on PostgreSQL, unless the test is `native_only`."""
+    pairs = [("postgresql", "native")] + ([("sqlite", "native")] if sqlite else [])
+    native_only = definition.get_closest_marker("native_only")
+    if native_only is not None:
+        if not (native_only.kwargs.get("reason") or native_only.args):
+            raise pytest.UsageError(f"{definition.nodeid}: native_only needs a reason")
+    else:
+        pairs += [("postgresql", vendor) for vendor in VENDORS]
+    gaps: dict[str, str] = {}
+    for mark in definition.iter_markers("conformance_gap"):
+        adapter, reason = (*mark.args, mark.kwargs.get("reason"))[:2]
+        if adapter not in VENDORS or not reason:
+            raise pytest.UsageError(
+                f"{definition.nodeid}: conformance_gap needs a vendor adapter and a reason"
+            )
+        gaps[adapter] = reason
+    return [
+        pytest.param(
+            backend,
+            adapter,
+            id=f"{backend}-{adapter}",
+            marks=[pytest.mark.xfail(strict=True, reason=gaps[adapter])] if adapter in gaps else [],
+        )
+        for backend, adapter in pairs
+    ]
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that uses the app runs on PostgreSQL; those marked `sqlite` on SQLite too."""
-    if "backend" in metafunc.fixturenames:
-        backends = ["postgresql"]
-        if metafunc.definition.get_closest_marker("sqlite"):
-            backends.append("sqlite")
-        metafunc.parametrize("backend", backends, scope="session")
+    """Every test that uses the app runs on PostgreSQL, those marked `sqlite` on SQLite too;
+    every test that uses a tenant of HR's (`hr`, `other`) runs on each adapter as well."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    sqlite = metafunc.definition.get_closest_marker("sqlite") is not None
+    if "adapter" in metafunc.fixturenames:
+        params = adapter_params(metafunc.definition, sqlite)
+        metafunc.parametrize(("backend", "adapter"), params, scope="session")
+    else:
+        metafunc.parametrize(
+            "backend", ["postgresql", *(["sqlite"] if sqlite else [])], scope="session"
+        )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -47,27 +140,51 @@ async def hr_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def platform_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A platform config of the tests' own, so a deploy/platform.yaml in the checkout cannot
-    change which adapter they get."""
-    path = tmp_path_factory.mktemp("platform") / "platform.yaml"
-    path.write_text(
-        "clusters:\n"
-        "  matrix:\n    bindings:\n      hr: {adapter: native}\n"
-        "  vendorland:\n    bindings:\n      hr: {adapter: workday_like, base_url: 'http://127.0.0.1:9'}\n"
-        "  ledgeronly:\n    bindings:\n      finance: {adapter: native}\n"
+def platform() -> PlatformConfigSource:
+    """The tests' own platform config (in memory, so a deploy/platform.yaml in the checkout
+    cannot change which adapter they get): matrix native, synergy and unity on the simulated
+    suites, vendorland on an adapter HR lacks, ledgeronly binding finance only."""
+    return native_platform(
+        ["matrix"],
+        services=["hr"],
+        bindings={
+            CLUSTERS["oracle_like"]: {"hr": VENDOR_BINDINGS["oracle_like"]},
+            CLUSTERS["sap_like"]: {"hr": VENDOR_BINDINGS["sap_like"]},
+            "vendorland": {"hr": {"adapter": "workday_like", "base_url": "http://127.0.0.1:9"}},
+            "ledgeronly": {"finance": {"adapter": "native"}},
+        },
     )
-    return path
 
 
-def hr_settings(url: str, mint: Any, platform_file: Path) -> HRSettings:
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def vendor_suites(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Any]]:
+    """The simulated suites' apps by base URL, in process, once per session and worker, each
+    on a SQLite database of its own (its tables made on its first call)."""
+    workdir = tmp_path_factory.mktemp("suites")
+    apps = {
+        VENDOR_BINDINGS["oracle_like"]["base_url"]: create_oracle_like(
+            OracleLikeSettings(
+                env="test", database_url=f"sqlite+aiosqlite:///{workdir / 'oracle_like.db'}"
+            )
+        ),
+        VENDOR_BINDINGS["sap_like"]["base_url"]: create_sap_like(
+            SapLikeSettings(
+                env="test", database_url=f"sqlite+aiosqlite:///{workdir / 'sap_like.db'}"
+            )
+        ),
+    }
+    yield apps
+    for app in apps.values():
+        await app.state.engine.dispose()
+
+
+def hr_settings(url: str, mint: Any) -> HRSettings:
     return HRSettings(
         database_url=url,
         env="test",
         log_json=False,
         log_level="WARNING",
         internal_jwks_file=str(mint.jwks_file),
-        platform_config=str(platform_file),
     )
 
 
@@ -77,13 +194,21 @@ def hr_url(backend: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def hr_client(hr_url: str, mint, platform_file: Path) -> AsyncIterator[httpx.AsyncClient]:
-    url = hr_url
-    database = Database(url)
-    app = create_app(hr_settings(url, mint, platform_file), database=database)
+async def hr_client(
+    hr_url: str, mint, platform: PlatformConfigSource, vendor_suites: dict[str, Any]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """HR on its database, reaching the simulated suites in process."""
+    database = Database(hr_url)
+    backends = BackendConnections(
+        transports={url: httpx.ASGITransport(app=app) for url, app in vendor_suites.items()}
+    )
+    app = create_app(
+        hr_settings(hr_url, mint), database=database, platform=platform, backends=backends
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://hr") as client:
         yield client
+    await backends.aclose()
     await database.dispose()
 
 
@@ -202,18 +327,34 @@ def terms_body(unit_id: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="session")
+def adapter(request: pytest.FixtureRequest) -> str:
+    """The system of record of the test's tenants: native, oracle_like or sap_like (set by
+    `pytest_generate_tests`, with `backend`)."""
+    return request.param
+
+
+@pytest.fixture
+def adapter_cluster(adapter: str) -> str:
+    """The cluster bound to the test's adapter."""
+    return CLUSTERS[adapter]
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def hr(hr_client: httpx.AsyncClient, mint, tenant: str) -> Caller:
-    """An HR officer of a freshly provisioned tenant, with every HR scope."""
-    caller = Caller(hr_client, mint, tenant)
+async def hr(hr_client: httpx.AsyncClient, mint, tenant: str, adapter_cluster: str) -> Caller:
+    """An HR officer of a freshly provisioned tenant, with every HR scope, in the cluster of
+    the test's adapter."""
+    caller = Caller(hr_client, mint, tenant, cluster=adapter_cluster)
     await caller.provision()
     return caller
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def other(hr_client: httpx.AsyncClient, mint, other_tenant: str) -> Caller:
-    """An HR officer of another tenant."""
-    caller = Caller(hr_client, mint, other_tenant)
+async def other(
+    hr_client: httpx.AsyncClient, mint, other_tenant: str, adapter_cluster: str
+) -> Caller:
+    """An HR officer of another tenant in the same cluster (so the same system of record)."""
+    caller = Caller(hr_client, mint, other_tenant, cluster=adapter_cluster)
     await caller.provision()
     return caller
 

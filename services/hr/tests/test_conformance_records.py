@@ -1,7 +1,8 @@
-"""Behaviours HR's own tests touch lightly, which every adapter must still agree on: paging
-every list through cursors, `updated_since` on every resource, every list filter, changing and
-clearing every employee field, moves and renames, a change inserted before the first terms
-row, and employee numbers taken by a concurrent request."""
+"""Behaviours the other API tests touch lightly, which every adapter must still agree on (each
+test here runs on native, oracle_like and sap_like, like every test with an `hr` tenant):
+paging every list through cursors, `updated_since` on every resource, every list filter,
+changing and clearing every employee field, moves and renames, a change inserted before the
+first terms row, and employee numbers taken by a concurrent request."""
 
 from __future__ import annotations
 
