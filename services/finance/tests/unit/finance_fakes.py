@@ -1,9 +1,9 @@
 """In-memory fakes of finance's ports and `context()`, a FinanceContext built on them."""
 
 # One fake per Protocol, each bound to one tenant over a shared FakeLedger, with the native
-# adapter's semantics. Named finance_fakes, not fakes: HR's unit tier has a fakes.py, and one
-# pytest process (`make test`) imports a top-level module name once, so two tiers sharing the
-# name would get each other's.
+# adapter's semantics. Named finance_fakes, not fakes: HR's unit tier has its own (hr_fakes.py),
+# and one pytest process (`make test`) imports a top-level module name once, so two tiers sharing
+# a name would get each other's.
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from builders import book, change_terms, employee, org_unit
-from fakes import OTHER_TENANT, actions, as_, audit_log, context, provisioned, settings
+from hr_builders import book, change_terms, employee, org_unit
+from hr_fakes import OTHER_TENANT, actions, as_, audit_log, context, provisioned, settings
 
 from sop_hr.absences import service
 from sop_hr.absences.ports import AbsenceStatus, LeaveType

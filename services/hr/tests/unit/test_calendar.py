@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fakes import context
+from hr_fakes import context
 
 from sop_hr.calendar.service import bank_holidays_in
 from sop_shared.calendar import HomeRegion

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import (
+from hr_builders import (
     change_terms,
     employee,
     employee_fields,
@@ -16,7 +16,7 @@ from builders import (
     position,
     terms_fields,
 )
-from fakes import (
+from hr_fakes import (
     OTHER_TENANT,
     WITHOUT_SENSITIVE,
     actions,

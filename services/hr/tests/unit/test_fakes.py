@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from fakes import OTHER_TENANT, TENANT, fake_backend
+from hr_fakes import OTHER_TENANT, TENANT, fake_backend
 
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.ports import InvalidCursor, PageRequest, RecordGone, StaleRecord

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from builders import employee, org_unit, position
-from fakes import WITHOUT_SENSITIVE, actions, context, settings
+from hr_builders import employee, org_unit, position
+from hr_fakes import WITHOUT_SENSITIVE, actions, context, settings
 
 from sop_hr.employees import service as employees
 from sop_hr.employees.ports import StudentLoanPlan

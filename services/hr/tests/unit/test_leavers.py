@@ -7,8 +7,8 @@ import uuid
 from datetime import date
 
 import pytest
-from builders import book, change_terms, employee, fresh, org_unit
-from fakes import actions, context, provisioned
+from hr_builders import book, change_terms, employee, fresh, org_unit
+from hr_fakes import actions, context, provisioned
 
 from sop_hr.absences import service as absences
 from sop_hr.employees import service

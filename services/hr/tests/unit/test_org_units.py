@@ -7,8 +7,8 @@ import uuid
 from typing import Any
 
 import pytest
-from builders import org_unit
-from fakes import OTHER_TENANT, actions, as_, context
+from hr_builders import org_unit
+from hr_fakes import OTHER_TENANT, actions, as_, context
 
 from sop_hr.org_units import service
 from sop_hr.org_units.schemas import OrgUnitCreate, OrgUnitUpdate

@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from builders import change_terms, employee, org_unit, position
-from fakes import OTHER_TENANT, as_, context
+from hr_builders import change_terms, employee, org_unit, position
+from hr_fakes import OTHER_TENANT, as_, context
 
 from sop_hr.employees import service as employees
 from sop_hr.employees.ports import LeavingReason

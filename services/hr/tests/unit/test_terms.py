@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from builders import change_terms, employee, fresh, org_unit, position
-from fakes import OTHER_TENANT, actions, as_, context
+from hr_builders import change_terms, employee, fresh, org_unit, position
+from hr_fakes import OTHER_TENANT, actions, as_, context
 
 from sop_hr.employees import service as employees
 from sop_hr.employees.ports import LeavingReason

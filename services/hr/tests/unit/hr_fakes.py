@@ -514,7 +514,7 @@ def as_(
 
 
 def audit_log(hr: HRContext) -> MemoryAuditTrail:
-    assert isinstance(hr.audit, MemoryAuditTrail), "not a context built by fakes.context()"
+    assert isinstance(hr.audit, MemoryAuditTrail), "not a context built by hr_fakes.context()"
     return hr.audit
 
 
