@@ -310,7 +310,7 @@ async def test_business_dates_turn_at_midnight_in_london(
 ):
     """00:30 BST on 1 April 2026 is still 31 March in UTC: provisioning's current year, the
     report period and the budget year by default are already 2026-27, and the instants a
-    journal carries are the kernel clock's."""
+    journal carries, and every record's created_at and updated_at, are the kernel clock's."""
     moment = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
     app = create_app(
         make_settings(finance_pg_url), clock=FixedClock(moment), platform=native_platform()
@@ -326,6 +326,8 @@ async def test_business_dates_turn_at_midnight_in_london(
             [dr(BANK, "25.00"), cr(GENERAL_FUND, "25.00")], posting_date="2026-04-01"
         )
         assert datetime.fromisoformat(journal["posted_at"]) == moment
+        stamps = {datetime.fromisoformat(journal[k]) for k in ("created_at", "updated_at")}
+        assert stamps == {moment}
         tb = await api.trial_balance()
         assert (tb["period"], tb["financial_year"]) == ("2026-04", "2026-27")
         assert tb["total_debit"] == "25.00"
@@ -334,6 +336,11 @@ async def test_business_dates_turn_at_midnight_in_london(
 
         r = await api.post("/cost-centres", {"code": "CC01", "name": "One"})
         assert r.status_code == 201, r.text
+        renamed = await api.patch(
+            f"/cost-centres/{r.json()['id']}", {"name": "Uno"}, if_match='"1"'
+        )
+        assert renamed.status_code == 200, renamed.text
+        assert datetime.fromisoformat(renamed.json()["updated_at"]) == moment
         avail = await api.get("/budget-availability", cost_centre="CC01", account=IT)
         assert avail.status_code == 200, avail.text
         assert avail.json()["financial_year"] == "2026-27"

@@ -88,6 +88,7 @@ def create_app(
                 backends,
                 tenant=principal.tenant or "",
                 cluster=principal.cluster,
+                clock=clock,
             ),
             principal=principal,
             settings=settings,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_finance.adapters.native import native_backend
 from sop_finance.ports import FinanceBackend
 from sop_finance.problems import AdapterUnavailable
+from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.platform_config import AdapterBinding
 from sop_shared.resilience import BackendConnections
 
@@ -26,6 +27,9 @@ class AdapterContext:
     tenant: str  # every port a factory returns acts for this tenant only
     # Lives as long as the app: the vendor suites' pooled clients and circuit breakers.
     backends: BackendConnections
+    # The kernel clock: what the native adapter stamps created_at/updated_at with, so a record's
+    # times agree with the instants the service writes (posted_at, approved_at).
+    clock: Clock = SYSTEM_CLOCK
 
 
 AdapterFactory = Callable[[AdapterContext], FinanceBackend]
@@ -41,6 +45,7 @@ def backend_for(
     *,
     tenant: str,
     cluster: str | None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FinanceBackend:
     """The ports of the system of record `binding` names, for `tenant` (503
     `adapter-unavailable` when this release has no such adapter)."""
@@ -52,5 +57,7 @@ def backend_for(
             retry_after=60,
         )
     return factory(
-        AdapterContext(binding=binding, session=session, tenant=tenant, backends=backends)
+        AdapterContext(
+            binding=binding, session=session, tenant=tenant, backends=backends, clock=clock
+        )
     )

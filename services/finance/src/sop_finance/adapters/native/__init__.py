@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
 
 def native_backend(context: AdapterContext) -> FinanceBackend:
-    """Every port on finance's own database, in the request's session, for one tenant."""
-    session, tenant = context.session, context.tenant
+    """Every port on finance's own database, in the request's session, for one tenant, stamping
+    rows with the kernel clock."""
+    session, tenant, clock = context.session, context.tenant, context.clock
     return FinanceBackend(
-        accounts=NativeChartOfAccounts(session, tenant),
-        periods=NativePeriods(session, tenant),
-        journals=NativeJournals(session, tenant),
-        balances=NativeBalances(session, tenant),
-        budgets=NativeBudgets(session, tenant),
-        payables=NativePayables(session, tenant),
+        accounts=NativeChartOfAccounts(session, tenant, clock),
+        periods=NativePeriods(session, tenant, clock),
+        journals=NativeJournals(session, tenant, clock),
+        balances=NativeBalances(session, tenant, clock),
+        budgets=NativeBudgets(session, tenant, clock),
+        payables=NativePayables(session, tenant, clock),
     )

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from sop_finance.adapters.native.tables import SequenceRow, table_of
 from sop_finance.ports import PageRequest, RecordGone, RecordPage, StaleRecord
-from sop_shared.db import utcnow
+from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.pagination import keyset_page
 
 if TYPE_CHECKING:
@@ -54,13 +54,15 @@ def insert_for(session: AsyncSession) -> Any:
 
 
 class NativeStore:
-    """A store bound to one session and one tenant: there is no query path without it."""
+    """A store bound to one session and one tenant: there is no query path without it. Rows it
+    writes are stamped (created_at, updated_at) with `clock`, the kernel's."""
 
-    def __init__(self, session: AsyncSession, tenant: str) -> None:
+    def __init__(self, session: AsyncSession, tenant: str, clock: Clock = SYSTEM_CLOCK) -> None:
         if not tenant:
             raise PermissionError("a store needs the current tenant")
         self.session = session
         self.tenant = tenant
+        self.clock = clock
 
     def select(self, table: type[R]) -> Select[R]:
         """Rows of `table` (a tenant table: TenantScopedFields' columns) of this tenant only."""
@@ -75,11 +77,12 @@ class NativeStore:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def insert_row(self, table: type[R], obj: Any, **extra: Any) -> R:
+        now = self.clock.now()  # whatever the record in hand carried: the store stamps rows
         row = table(
             id=obj.id,
             tenant=self.tenant,
-            created_at=obj.created_at,
-            updated_at=obj.updated_at,
+            created_at=now,
+            updated_at=now,
             **{**row_values(obj, table), **extra},
         )
         self.session.add(row)
@@ -97,7 +100,7 @@ class NativeStore:
             raise StaleRecord("the resource was changed by a concurrent request")
         for name, value in {**row_values(obj, table, skip=skip), **extra}.items():
             setattr(row, name, value)
-        row.updated_at = utcnow()
+        row.updated_at = self.clock.now()
         await self.session.flush()  # VersionedMixin: UPDATE ... WHERE version = read version
         return found
 
