@@ -305,6 +305,34 @@ async def test_budget_availability_is_budget_less_commitments_less_actuals(api):
     ).status_code == 422
 
 
+async def test_a_closed_years_budget_still_shows_what_was_spent_against_it(api):
+    """The year-end close moves every expense balance to reserves in period 13; availability
+    leaves that closing journal out, so the closed year's actuals stay what was spent."""
+    r = await api.post(
+        "/budgets",
+        {"cost_centre_code": "CC01", "account_code": IT, "period": "2026-05", "amount": "1000.00"},
+    )
+    assert r.status_code == 201, r.text
+    await api.post_journal(
+        [dr(IT, "120.00", "CC01"), cr(BANK, "120.00")], posting_date="2026-05-20"
+    )
+    where = {"cost_centre": "CC01", "account": IT}
+    before = (await api.get("/budget-availability", financial_year="2026-27", **where)).json()
+    assert (before["actuals"], before["available"]) == ("120.00", "880.00")
+    closed = await api.post(f"/financial-years/{FY}-27/close", key="close-budget-year")
+    assert closed.status_code == 200 and closed.json()["closing_journal_id"], closed.text
+    adj = await api.trial_balance(period="2026-27-ADJ")
+    assert IT not in {ln["account_code"] for ln in adj["lines"]}  # the balance went to reserves
+    after = (await api.get("/budget-availability", financial_year="2026-27", **where)).json()
+    assert (after["budget"], after["actuals"], after["available"]) == (
+        "1000.00",
+        "120.00",
+        "880.00",
+    )
+    period_13 = (await api.get("/budget-availability", period="2026-27-ADJ", **where)).json()
+    assert period_13["actuals"] == "0.00"
+
+
 async def test_business_dates_turn_at_midnight_in_london(
     finance_pg_url, make_settings, mint, tenant
 ):

@@ -454,6 +454,29 @@ class FakeJournals:
         )
         return found[0] if found else None
 
+    async def line_totals(
+        self,
+        journal_id: uuid.UUID,
+        *,
+        account_codes: Iterable[str] | None = None,
+        cost_centre_code: str | None = None,
+    ) -> list[BalanceTotal]:
+        journal = self._table.rows(self.tenant).get(journal_id)
+        accounts = set(account_codes) if account_codes is not None else None
+        sums: dict[tuple[str, str | None], list[Decimal]] = {}
+        for line in journal.lines if journal is not None else []:
+            if (accounts is not None and line.account_code not in accounts) or (
+                cost_centre_code is not None and line.cost_centre_code != cost_centre_code
+            ):
+                continue
+            total = sums.setdefault((line.account_code, line.cost_centre_code), [ZERO, ZERO])
+            total[0] += line.debit
+            total[1] += line.credit
+        return [
+            BalanceTotal(account_code=account, cost_centre_code=centre, debit=d, credit=c)
+            for (account, centre), (d, c) in sorted(sums.items(), key=lambda kv: str(kv[0]))
+        ]
+
     async def list(self, flt: JournalFilter, page: PageRequest) -> RecordPage[Journal]:
         ids = set(flt.ids)
 

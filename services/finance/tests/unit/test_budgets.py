@@ -199,18 +199,26 @@ async def test_a_release_takes_part_or_all_of_what_is_outstanding():
         await service.release_commitment(fin, uuid.uuid4(), None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: availability sums the balances of periods 1-13, and the year-end closing "
-    "journal in period 13 reverses every expense balance, so once a year is closed its "
-    "actuals read 0 and its whole budget shows as available again. Actuals should leave out "
-    "the closing journal (source year_end).",
-)
 async def test_a_closed_years_actuals_still_count_against_its_budget():
     fin = await books()
     await budget(fin, "2026-05", "1000.00")
     await posted(fin, dr(IT, "120.00", "CC01"), cr(BANK, "120.00"), posting_date=date(2026, 5, 20))
     assert (await available(fin)).actuals == Decimal("120.00")
-    await periods.close_year(fin, YEAR)
+    await posted(  # the other cost centre's spending is closed too, but is not CC01's
+        fin, dr(IT, "40.00", "CC02"), cr(BANK, "40.00"), posting_date=date(2026, 6, 2)
+    )
+    await posted(  # an adjustment in period 13 is spending: it counts
+        fin,
+        dr(IT, "5.00", "CC01"),
+        cr(BANK, "5.00"),
+        posting_date=date(2027, 3, 31),
+        adjustment=True,
+    )
+    closed = await periods.close_year(fin, YEAR)
+    assert closed.closing_journal_id is not None  # it moved IT's 125.00 and 40.00 to reserves
     after = await available(fin)
-    assert (after.actuals, after.available) == (Decimal("120.00"), Decimal("880.00"))
+    assert (after.actuals, after.available) == (Decimal("125.00"), Decimal("875.00"))
+    # Period 13 keeps its adjustment; only the closing journal is left out.
+    assert (await available(fin, period="2026-27-ADJ", year=None)).actuals == Decimal("5.00")
+    assert (await available(fin, cost_centre_code="CC02")).actuals == Decimal("40.00")
+    assert (await available(fin, period="2026-05", year=None)).actuals == Decimal("120.00")

@@ -168,6 +168,31 @@ async def test_balances_are_kept_as_journals_post_and_summed_by_range_and_cost_c
     assert [(t.account_code, t.net) for t in cc01] == [("E1", Decimal("7.00"))]
 
 
+async def test_a_journals_line_totals_sum_its_own_lines_by_account_and_cost_centre():
+    ledger = FakeLedger(FixedClock(datetime(2026, 8, 14, tzinfo=UTC)))
+    backend = fake_backend(TENANT, ledger)
+    for code in ("E1", "B1"):
+        await backend.accounts.add_account(account(code))
+    await backend.accounts.add_cost_centre(CostCentre(code="CC01", name="One"))
+    j = await backend.journals.add(
+        journal(
+            dr("E1", "7.00", "CC01"), dr("E1", "2.00", "CC01"), dr("E1", "1.00"), cr("B1", "10.00")
+        )
+    )
+    await backend.journals.add(journal(dr("E1", "5.00", "CC01"), cr("B1", "5.00")))  # another
+    every = await backend.journals.line_totals(j.id)
+    assert {(t.account_code, t.cost_centre_code, t.net) for t in every} == {
+        ("E1", "CC01", Decimal("9.00")),
+        ("E1", None, Decimal("1.00")),
+        ("B1", None, Decimal("-10.00")),
+    }
+    one = await backend.journals.line_totals(j.id, account_codes=["E1"], cost_centre_code="CC01")
+    assert [(t.account_code, t.debit, t.credit) for t in one] == [
+        ("E1", Decimal("9.00"), Decimal(0))
+    ]
+    assert await fake_backend(OTHER_TENANT, ledger).journals.line_totals(j.id) == []
+
+
 async def test_business_numbers_count_per_tenant_and_tenants_never_see_each_other():
     ledger = FakeLedger(FixedClock(datetime(2026, 8, 14, tzinfo=UTC)))
     numbers: dict[tuple[str, str], Journal] = {}

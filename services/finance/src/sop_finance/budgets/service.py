@@ -164,7 +164,10 @@ async def availability(
     financial_year: str | None,
     period: str | None,
 ) -> BudgetAvailability:
-    """Budget less outstanding commitments less actuals, for a period or a whole year."""
+    """Budget less outstanding commitments less actuals, for a period or a whole year. Actuals
+    are what posted to the account in the cost centre, less the year-end closing journal: the
+    close moves the year's income and expenditure to reserves, it is neither spending nor
+    earning, so a closed year's budget still shows what was spent against it."""
     account = await _check_codes(fin, cost_centre_code, account_code)
     if period is not None:
         ref = period_param(period)
@@ -183,6 +186,7 @@ async def availability(
         from_key=start, to_key=end, cost_centre_code=cost_centre_code, account_codes=[account_code]
     )
     net = sum((t.net for t in totals), ZERO)
+    net -= await _closing_net(fin, fy, end, cost_centre_code, account_code)
     actuals = net if account.type in DEBIT_NATURED else -net
     return BudgetAvailability(
         cost_centre_code=cost_centre_code,
@@ -194,3 +198,21 @@ async def availability(
         actuals=actuals,
         available=budget - committed - actuals,
     )
+
+
+async def _closing_net(
+    fin: FinanceContext, fy: int, end: int, cost_centre_code: str, account_code: str
+) -> Decimal:
+    """Debit less credit the year's closing journal posted to the account in the cost centre:
+    nothing while the year is open, or when the range stops before period 13, where the
+    closing journal lands. Read from that journal's own lines, so the balances stay the one
+    maintained set of figures every report reads."""
+    if end != PeriodRef(fy, ADJUSTMENT_PERIOD).key:
+        return ZERO
+    year = await fin.backend.periods.get_year(fy)
+    if year is None or year.closing_journal_id is None:
+        return ZERO
+    closing = await fin.backend.journals.line_totals(
+        year.closing_journal_id, account_codes=[account_code], cost_centre_code=cost_centre_code
+    )
+    return sum((t.net for t in closing), ZERO)

@@ -4,6 +4,7 @@ their posting."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Literal, Protocol
 
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, Record, RecordPage
+from sop_finance.reports.ports import BalanceTotal
 
 ZERO = Decimal("0.00")
 
@@ -96,6 +98,18 @@ class JournalsPort(Protocol):
         ...
 
     async def find_by_source(self, source: str, source_reference: str) -> Journal | None: ...
+
+    async def line_totals(
+        self,
+        journal_id: uuid.UUID,
+        *,
+        account_codes: Iterable[str] | None = None,
+        cost_centre_code: str | None = None,
+    ) -> list[BalanceTotal]:
+        """Debits and credits of one journal's lines per account and cost centre (only those
+        asked for): what that journal added to the balances. Cost is bounded by the journal's
+        lines."""
+        ...
 
     async def list(self, flt: JournalFilter, page: PageRequest) -> RecordPage[Journal]:
         """Without lines (lists stay light); `get` gives the lines."""

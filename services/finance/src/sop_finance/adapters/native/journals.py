@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, func, select, type_coerce
 from sqlmodel import col
 
 from sop_finance.adapters.native.base import NativeStore, insert_for, row_values, to_domain
@@ -18,11 +18,13 @@ from sop_finance.adapters.native.tables import (
     JournalLineRow,
     JournalRow,
     LedgerBalanceRow,
+    Pence,
     table_of,
 )
 from sop_finance.journals.ports import ZERO, Journal, JournalFilter, JournalLine
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
+from sop_finance.reports.ports import BalanceTotal
 
 BalanceKey = tuple[int, str, str]  # period key, account, cost centre
 Sums = dict[BalanceKey, list[Decimal]]  # [debit, credit] per balance row
@@ -70,6 +72,34 @@ class NativeJournals(NativeStore):
         )
         row = (await self.session.execute(stmt)).scalars().first()
         return await self._domain(row) if row else None
+
+    async def line_totals(
+        self,
+        journal_id: uuid.UUID,
+        *,
+        account_codes: Iterable[str] | None = None,
+        cost_centre_code: str | None = None,
+    ) -> list[BalanceTotal]:
+        t = table_of(JournalLineRow).c
+        stmt = (
+            select(
+                t.account_code,
+                t.cost_centre_code,
+                type_coerce(func.sum(t.debit), Pence),
+                type_coerce(func.sum(t.credit), Pence),
+            )
+            .where(t.tenant == self.tenant, t.journal_id == journal_id)
+            .group_by(t.account_code, t.cost_centre_code)
+        )
+        if account_codes is not None:
+            stmt = stmt.where(t.account_code.in_(list(account_codes)))
+        if cost_centre_code is not None:
+            stmt = stmt.where(t.cost_centre_code == cost_centre_code)
+        rows = (await self.session.execute(stmt)).all()
+        return [
+            BalanceTotal(account_code=r[0], cost_centre_code=r[1], debit=r[2], credit=r[3])
+            for r in rows
+        ]
 
     async def list(self, flt: JournalFilter, page: PageRequest) -> RecordPage[Journal]:
         t = JournalRow
