@@ -166,6 +166,23 @@ async def test_year_end_close_moves_income_and_expense_to_retained_earnings(api)
     assert FEES not in lines
 
 
+async def test_an_account_holding_a_balance_stays_postable_and_the_year_closes(api):
+    """A header takes no postings: made one while it holds a balance, the account would stop the
+    year-end close posting its closing line, so the change is refused and changes nothing."""
+    await api.post_journal([dr(IT, "60.00", "CC01"), cr(BANK, "60.00")])
+    it = (await api.get("/accounts", code=IT)).json()["items"][0]
+    r = await api.patch(f"/accounts/{it['id']}", {"postable": False}, if_match=f'"{it["version"]}"')
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["type"] == "urn:sop:problem:validation-failed"
+    assert [e["field"] for e in problem["errors"]] == ["postable"]
+    assert "holds a balance (2026-27: CC01 60.00 debit)" in problem["detail"]
+    assert (await api.get(f"/accounts/{it['id']}")).json() == it
+    closed = await api.post(f"/financial-years/{FY}-27/close", key="close-with-balance")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+
+
 async def test_trial_balance_by_period_and_as_of_is_cumulative(api):
     await api.post_journal(
         [dr(IT, "100.00", "CC01"), cr(BANK, "100.00")], posting_date="2026-04-15"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from finance_builders import GENERAL_FUND, SALARIES, STAFF_HEADER
+from finance_builders import BANK, GENERAL_FUND, IT, SALARIES, STAFF_HEADER, books, cr, dr, posted
 from finance_fakes import OTHER_TENANT, actions, as_, audit_log, context, provisioned
 from pydantic import ValidationError
 
@@ -124,6 +124,28 @@ async def test_an_update_clears_parent_and_role_with_null_but_ignores_null_elsew
     assert event.action == "account.updated"
     assert (event.before or {})["parent_code"] == STAFF_HEADER
     assert (event.after or {})["parent_code"] is None
+
+
+async def test_an_account_becomes_a_header_only_while_it_holds_no_balance():
+    fin = await books()
+    chart = await chart_of(fin)
+    header = await service.update_account(
+        fin, chart[SALARIES], data=AccountUpdate(postable=False)
+    )  # nothing posted to it yet
+    assert header.postable is False
+    assert (await service.update_account(fin, header, data=AccountUpdate(postable=True))).postable
+    # Balances netting to nothing across cost centres are still held: the close posts per centre.
+    await posted(fin, dr(IT, "25.00", "CC01"), cr(IT, "25.00", "CC02"))
+    with pytest.raises(ValidationFailed) as refused:
+        await service.update_account(fin, chart[IT], data=AccountUpdate(postable=False))
+    assert fields(refused) == ["postable"]
+    assert "CC01 25.00 debit, CC02 25.00 credit" in (refused.value.detail or "")
+    # Moved back to nothing, the account may become a header (other changes never ask).
+    await posted(fin, dr(IT, "25.00", "CC02"), cr(IT, "25.00", "CC01"))
+    await service.update_account(fin, chart[BANK], data=AccountUpdate(name="Cash at GBS"))
+    assert not (
+        await service.update_account(fin, chart[IT], data=AccountUpdate(postable=False))
+    ).postable
 
 
 def test_codes_and_types_never_change():

@@ -239,20 +239,28 @@ async def test_a_close_without_a_retained_earnings_account_changes_nothing():
         await service.close_year(fin, "2031-32")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: update_account lets an account that holds a balance become a header "
-    "(postable: false); the year-end close then cannot post the closing line to it (422 "
-    "'header account'), so the year can never close. Refuse the change, or let the closing "
-    "journal reach it.",
-)
-async def test_a_year_with_a_balance_on_an_account_made_a_header_still_closes():
+async def test_an_account_holding_a_balance_stays_postable_so_the_year_still_closes():
     fin = await books()
     await posted(fin, dr(IT, "60.00", "CC01"), cr(BANK, "60.00"))
-    it = (await fin.backend.accounts.accounts_by_code([IT]))[IT]
-    try:
-        await accounts.update_account(fin, it, data=AccountUpdate(postable=False))
-    except (ValidationFailed, InvalidState):
-        return  # refused: the ledger stays closable
+    chart = fin.backend.accounts
+    it, bank = (await chart.accounts_by_code([IT, BANK])).values()
+    for account, held in (
+        (it, "2026-27: CC01 60.00 debit"),
+        (bank, "to date: no cost centre 60.00 credit"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            await accounts.update_account(fin, account, data=AccountUpdate(postable=False))
+        assert [e.field for e in refused.value.errors or []] == ["postable"]
+        assert held in (refused.value.detail or "")
+        assert (await accounts.get_account(fin, account.id)) == account  # nothing changed
+        assert actions(fin, account.id) == []
     closed = await service.close_year(fin, YEAR)
     assert closed.status == "closed"
+    # The close moved IT's balance to reserves and no open year holds one: it may become a
+    # header now. The bank still holds its balance.
+    header = await accounts.update_account(
+        fin, await accounts.get_account(fin, it.id), data=AccountUpdate(postable=False)
+    )
+    assert header.postable is False and actions(fin, it.id) == ["account.updated"]
+    with pytest.raises(ValidationFailed):
+        await accounts.update_account(fin, bank, data=AccountUpdate(postable=False))

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import replace
 
 from sop_finance.accounts.ports import (
+    OPERATING,
     Account,
     AccountFilter,
     AccountType,
@@ -23,6 +24,7 @@ from sop_finance.accounts.schemas import (
     CostCentreUpdate,
 )
 from sop_finance.context import FinanceContext
+from sop_finance.periods.ports import ADJUSTMENT_PERIOD, PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
 from sop_finance.problems import DuplicateReference, InvalidState
 from sop_shared.errors import NotFound, ValidationFailed
@@ -169,9 +171,55 @@ async def update_account(fin: FinanceContext, account: Account, *, data: Account
         account, **{k: v for k, v in values.items() if v is not None or k in CLEARABLE}
     )
     await _check_account(fin, changed)
+    if account.postable and not changed.postable:
+        await _refuse_header_holding_a_balance(fin, changed)
     saved = await fin.backend.accounts.update_account(changed)
     await fin.audit.record("account.updated", "account", saved.id, before=account, after=saved)
     return saved
+
+
+# Balances "to date" run to the end of the last year there could be.
+TO_DATE = PeriodRef(9999, ADJUSTMENT_PERIOD).key
+
+
+async def _refuse_header_holding_a_balance(fin: FinanceContext, account: Account) -> None:
+    """An account holding a balance stays postable. A header takes no postings, so the
+    year-end close could not post the line that moves an income or expense balance to reserves
+    (the year could never close), and a balance-sheet balance could never be cleared. "Holding"
+    is per cost centre (the close posts per cost centre, so balances that net to nothing across
+    centres still count): for income and expense, in any financial year still open (a closed
+    year's are in reserves); for the balance sheet, to date."""
+    ranges: list[tuple[int | None, int, str]]  # from, to (period keys), and how to name it
+    if account.type in OPERATING:
+        years = [y for y in await fin.backend.periods.list_years() if y.status == "open"]
+        ranges = [
+            (
+                PeriodRef(y.start_year, 1).key,
+                PeriodRef(y.start_year, ADJUSTMENT_PERIOD).key,
+                y.label,
+            )
+            for y in years
+        ]
+        why = "the year-end close must post to it to move the balance to reserves"
+    else:
+        ranges = [(None, TO_DATE, "to date")]
+        why = "nothing could ever clear the balance"
+    for start, end, label in ranges:
+        totals = await fin.backend.balances.totals(
+            from_key=start, to_key=end, by_cost_centre=True, account_codes=[account.code]
+        )
+        held = sorted((t.cost_centre_code or "", t.net) for t in totals if t.net != 0)
+        if held:
+            shown = ", ".join(
+                f"{centre or 'no cost centre'} {abs(net)} {'debit' if net > 0 else 'credit'}"
+                for centre, net in held[:5]
+            ) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+            raise ValidationFailed(
+                f"account {account.code} holds a balance ({label}: {shown}) and cannot become a "
+                f"header (postable: false): headers take no postings, and {why}. Move the "
+                "balance to another account with a journal first.",
+                errors=[("postable", f"account {account.code} holds a balance ({label})")],
+            )
 
 
 async def _check_account(fin: FinanceContext, account: Account) -> None:
