@@ -57,6 +57,8 @@ async def record_event(
             sensitive_fields=list(sensitive) or None,
             request_id=request_id_var.get() or None,
             trace_id=trace_id_var.get() or None,
+            # A service acting for `actor` (token exchange, ADR 0108), so the event names both.
+            acting_service=who.acting_service,
         )
     )
 
@@ -175,6 +177,8 @@ class AuditEvent(BaseModel):
     after: dict[str, Any] | None
     request_id: str | None
     trace_id: str | None
+    # The service that made the change for `actor` (a service-to-service call), if any.
+    acting_service: str | None = None
 
 
 def _mask(data: dict[str, Any] | None, fields: list[str]) -> dict[str, Any] | None:
@@ -234,6 +238,7 @@ def audit_router(area: str, *, read_scope: str, sensitive_scope: str | None = No
                     after=after,
                     request_id=row.request_id,
                     trace_id=row.trace_id,
+                    acting_service=row.acting_service,
                 )
             )
         link_next(request, response, next_cursor)

@@ -16,6 +16,9 @@ class Principal:
     cluster: str | None
     scopes: frozenset[str] = field(default_factory=frozenset)
     token_id: str = ""
+    # The service acting for `subject` (token exchange's `act` claim, RFC 8693 4.1): set when
+    # a service called on a person's behalf (or for scheduled work), None for a direct call.
+    acting_service: str | None = None
 
     def has(self, *scopes: str) -> bool:
         return all(s in self.scopes for s in scopes)

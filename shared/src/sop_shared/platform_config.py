@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sop_shared.errors import ServiceUnavailable
 
 log = logging.getLogger("sop.platform_config")
 
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
+_SCOPE = re.compile(r"^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$")
 
 
 class AdapterBinding(BaseModel):
@@ -43,10 +44,50 @@ class ClusterConfig(BaseModel):
     bindings: dict[str, AdapterBinding] = Field(default_factory=dict)
 
 
+class ServiceClient(BaseModel):
+    """A service as a client of the gateway (token exchange, ADR 0108): the public keys it
+    signs its client assertions with, the scopes it may obtain, and whether it may act for a
+    named tenant without a person's token (scheduled work)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str | None = Field(None, max_length=63)  # default `sop-<service>`
+    jwks_file: str | None = None
+    jwks_url: str | None = None
+    scopes: str = ""  # the allow-list, space-separated
+    scheduled: bool = False
+
+    @field_validator("client_id", "jwks_file", "jwks_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`${VAR:-}` left empty means: not configured."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scope_list(cls, value: object) -> object:
+        if isinstance(value, list):
+            return " ".join(str(v) for v in value)
+        return "" if value is None else value
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes_shaped(cls, value: str) -> str:
+        bad = [s for s in value.split() if not _SCOPE.match(s)]
+        if bad:
+            raise ValueError(f"not scopes (area:verb): {' '.join(bad)}")
+        return " ".join(value.split())
+
+    @property
+    def allowed_scopes(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
 class ServiceEndpoint(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     url: str
+    client: ServiceClient | None = None
 
 
 class ClusterNotBound(ServiceUnavailable):

@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,23 +31,63 @@ INTERNAL_ALGORITHMS = ("ES256", "EdDSA")
 MAX_INTERNAL_LIFETIME = 300
 LEEWAY = 30
 UNKNOWN_KID_REFETCH_INTERVAL = 30.0
+# How many services deep a delegation may go (payroll acting for a person, HR for payroll...).
+MAX_ACTORS = 4
+MAX_ACTOR_LENGTH = 63  # a service's client id (audit_events.acting_service)
+
+
+def actors_of(act: Any) -> tuple[str, ...]:
+    """The services in an `act` claim (RFC 8693 4.1), the current actor first: `{"sub":
+    "sop-hr", "act": {"sub": "sop-payroll"}}` is `("sop-hr", "sop-payroll")`. Absent is `()`;
+    anything malformed or deeper than MAX_ACTORS raises ValueError."""
+    actors: list[str] = []
+    while act is not None:
+        if not isinstance(act, dict):
+            raise ValueError("`act` is not an object")
+        sub = act.get("sub")
+        if not isinstance(sub, str) or not sub or len(sub) > MAX_ACTOR_LENGTH:
+            raise ValueError("`act` has no `sub` naming a service")
+        actors.append(sub)
+        if len(actors) > MAX_ACTORS:
+            raise ValueError(f"`act` nests more than {MAX_ACTORS} actors")
+        act = act.get("act")
+    return tuple(actors)
+
+
+def act_claim(actors: Sequence[str]) -> dict[str, Any] | None:
+    """The `act` claim naming `actors`, the current actor outermost (the inverse of
+    `actors_of`); None for no actor."""
+    claim: dict[str, Any] | None = None
+    for actor in reversed(actors):
+        claim = {"sub": actor} if claim is None else {"sub": actor, "act": claim}
+    return claim
 
 
 class InternalKeys:
-    """The gateway's public signing keys, from a JWKS URL or file. An unknown `kid` triggers at
-    most one reload per 30 seconds, so key rotation is honoured without a fetch storm."""
+    """The gateway's public signing keys, from a JWKS URL or file (or, in the gateway itself,
+    the JWKS it holds). An unknown `kid` triggers at most one reload per 30 seconds, so key
+    rotation is honoured without a fetch storm."""
 
-    def __init__(self, *, jwks_url: str | None = None, jwks_file: str | None = None) -> None:
-        if not jwks_url and not jwks_file:
+    def __init__(
+        self,
+        *,
+        jwks_url: str | None = None,
+        jwks_file: str | None = None,
+        jwks: dict[str, Any] | None = None,
+    ) -> None:
+        if not jwks_url and not jwks_file and jwks is None:
             raise ValueError("a JWKS URL or file is required")
         self.jwks_url = jwks_url
         self.jwks_file = jwks_file
+        self.jwks = jwks
         self._keys: KeySet | None = None
         self._kids: set[str] = set()
         self._last_load = 0.0
         self._lock = asyncio.Lock()
 
     async def _fetch(self) -> dict[str, Any]:
+        if self.jwks is not None:
+            return self.jwks
         if self.jwks_url:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 resp = await client.get(self.jwks_url)
@@ -110,16 +151,11 @@ class InternalTokenVerifier:
         if hit is not None and hit[1] > now:
             self._cache.move_to_end(token)
             return hit[0]
+        claims = await self.verify_claims(token)
         try:
-            header = _peek_header(token)
-            keys = await self.keys.key_set(header.get("kid"))
-            decoded = jwt.decode(token, keys, algorithms=list(INTERNAL_ALGORITHMS))
-            self._claims.validate(decoded.claims)
-        except (JoseError, ValueError) as exc:
-            raise Unauthorized(f"invalid internal token: {_describe(exc)}") from None
-        claims = decoded.claims
-        if int(claims["exp"]) - int(claims["iat"]) > MAX_INTERNAL_LIFETIME:
-            raise Unauthorized("invalid internal token: lifetime exceeds five minutes")
+            actors = actors_of(claims.get("act"))
+        except ValueError as exc:
+            raise Unauthorized(f"invalid internal token: {exc}") from None
         principal = Principal(
             subject=str(claims["sub"]),
             client_id=str(claims.get("client_id", "")),
@@ -127,11 +163,27 @@ class InternalTokenVerifier:
             cluster=claims.get("sop_cluster") or None,
             scopes=frozenset(str(claims.get("scope", "")).split()),
             token_id=str(claims["jti"]),
+            acting_service=actors[0] if actors else None,
         )
         self._cache[token] = (principal, float(claims["exp"]) + LEEWAY)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return principal
+
+    async def verify_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a valid internal token for this audience (signature, issuer,
+        audience, lifetime), uncached; 401 `Unauthorized` otherwise."""
+        try:
+            header = _peek_header(token)
+            keys = await self.keys.key_set(header.get("kid"))
+            decoded = jwt.decode(token, keys, algorithms=list(INTERNAL_ALGORITHMS))
+            self._claims.validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise Unauthorized(f"invalid internal token: {_describe(exc)}") from None
+        claims: dict[str, Any] = decoded.claims
+        if int(claims["exp"]) - int(claims["iat"]) > MAX_INTERNAL_LIFETIME:
+            raise Unauthorized("invalid internal token: lifetime exceeds five minutes")
+        return claims
 
 
 def _peek_header(token: str) -> dict[str, Any]:
@@ -176,7 +228,10 @@ class InternalTokenSigner:
         cluster: str | None,
         scopes: str | list[str] | frozenset[str],
         now: int | None = None,
+        actors: Sequence[str] = (),
     ) -> tuple[str, int]:
+        """A token for `audience`; `actors` are the services acting for `subject`, the
+        current one first (carried as the nested `act` claim)."""
         issued = int(now if now is not None else time.time())
         scope = scopes if isinstance(scopes, str) else " ".join(sorted(scopes))
         claims: dict[str, Any] = {
@@ -193,6 +248,8 @@ class InternalTokenSigner:
             claims["sop_tenant"] = tenant
         if cluster:
             claims["sop_cluster"] = cluster
+        if actors:
+            claims["act"] = act_claim(actors)
         header = {"alg": self.algorithm, "kid": self.kid, "typ": "JWT"}
         return jwt.encode(header, claims, self.key), issued + self.lifetime
 
