@@ -43,6 +43,7 @@ async def test_openapi_documents_problems_scopes_and_required_keys(pg_client):
         ("POST", "/finance/v1/journals/{journal_id}/post"),
         ("POST", "/finance/v1/journals/{journal_id}/reverse"),
         ("POST", "/finance/v1/supplier-invoices/{invoice_id}/post"),
+        ("POST", "/finance/v1/supplier-invoices/{invoice_id}/reverse"),
         ("POST", "/finance/v1/payment-runs/{run_id}/post"),
         ("POST", "/finance/v1/financial-years/{year}/close"),
         ("POST", "/finance/v1/journals"),

@@ -32,6 +32,7 @@ ID_ROUTES = [
     ("POST", "/supplier-invoices/{invoice}/approve"),
     ("POST", "/supplier-invoices/{invoice}/cancel"),
     ("POST", "/supplier-invoices/{invoice}/post"),
+    ("POST", "/supplier-invoices/{invoice}/reverse"),
     ("GET", "/payment-runs/{run}"),
     ("POST", "/payment-runs/{run}/cancel"),
     ("POST", "/payment-runs/{run}/post"),

@@ -290,6 +290,52 @@ async def test_invoice_controls(api):
     }
 
 
+async def test_an_invoices_posting_is_reversed_through_the_invoice_and_never_paid(api):
+    """The journals API refuses to reverse an invoice's posting on its own (the invoice would
+    stay posted and be paid); reversing the invoice mirrors the journal and keeps it out of
+    every payment run, in one transaction."""
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    gbs = await bank_account(api)
+    lines = [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "40.00"}]
+    inv = await approve_and_post(api, await invoice(api, acme["id"], "R-1", lines))
+    journal_id = inv["journal_id"]
+
+    refused = await api.post(f"/journals/{journal_id}/reverse", {}, key=key())
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:sop:problem:journal-owned"
+    assert (problem["invoice_id"], problem["source"], problem["source_reference"]) == (
+        inv["id"],
+        "payables",
+        inv["number"],
+    )
+    assert f"/supplier-invoices/{inv['id']}/reverse" in problem["detail"]
+    assert (await api.get(f"/journals/{journal_id}")).json()["reversed_by_journal_id"] is None
+    assert (await api.get(f"/supplier-invoices/{inv['id']}")).json() == inv
+    assert (await api.post(f"/supplier-invoices/{inv['id']}/cancel")).status_code == 409
+
+    assert (await api.post(f"/supplier-invoices/{inv['id']}/reverse")).status_code == 428
+    r = await api.post(f"/supplier-invoices/{inv['id']}/reverse", key="reverse-r1")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "reversed" and r.json()["version"] == inv["version"] + 1
+    replay = await api.post(f"/supplier-invoices/{inv['id']}/reverse", key="reverse-r1")
+    assert replay.headers["idempotent-replayed"] == "true" and replay.json() == r.json()
+    again = await api.post(f"/supplier-invoices/{inv['id']}/reverse", key="reverse-r1-again")
+    assert again.status_code == 409
+    posting = (await api.get(f"/journals/{journal_id}")).json()
+    mirror = (await api.get(f"/journals/{posting['reversed_by_journal_id']}")).json()
+    assert (mirror["source"], mirror["source_reference"]) == ("reversal", posting["number"])
+    tb = await api.trial_balance(period="2026-08")
+    assert PAYABLES not in {ln["account_code"] for ln in tb["lines"]}
+    listed = (await api.get("/supplier-invoices", status="reversed")).json()["items"]
+    assert [i["id"] for i in listed] == [inv["id"]]
+
+    nothing = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-10"}
+    )
+    assert nothing.status_code == 409, nothing.text  # nothing is due: the invoice is not paid
+
+
 async def test_posting_an_invoice_releases_its_commitment(api):
     acme = await supplier(api, "Acme", "200000", "87654321")
     c = (

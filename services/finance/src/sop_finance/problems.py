@@ -37,5 +37,12 @@ class DuplicateReference(Conflict):
     slug, title = "duplicate-reference", "Already recorded"
 
 
+class JournalOwned(Conflict):
+    """A journal another finance process wrote (an invoice's posting, a payment run, the
+    year-end close) is corrected through that process, never on its own."""
+
+    slug, title = "journal-owned", "Journal belongs to a finance process"
+
+
 class AdapterUnavailable(ServiceUnavailable):
     slug, title = "adapter-unavailable", "Finance backend unavailable"

@@ -741,6 +741,7 @@ class FakePayables:
                 and (flt.due_by is None or i.due_date <= flt.due_by)
                 and (flt.payment_run_id is None or i.payment_run_id == flt.payment_run_id)
                 and (flt.source_reference is None or i.source_reference == flt.source_reference)
+                and (flt.number is None or i.number == flt.number)
                 and _since(i, flt.updated_since)
             )
 

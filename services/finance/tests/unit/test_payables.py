@@ -41,7 +41,13 @@ from sop_finance.payables.schemas import (
 )
 from sop_finance.periods import service as periods
 from sop_finance.periods.ports import PeriodRef
-from sop_finance.problems import DuplicateReference, InvalidState, PeriodClosed, SelfApproval
+from sop_finance.problems import (
+    DuplicateReference,
+    InvalidState,
+    JournalOwned,
+    PeriodClosed,
+    SelfApproval,
+)
 from sop_finance.reports import service as reports
 from sop_shared.errors import NotFound, ValidationFailed
 
@@ -475,12 +481,6 @@ async def test_another_tenants_suppliers_invoices_and_runs_are_invisible():
         await propose(theirs, await bank_account(theirs), date(2026, 9, 10))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cancel_invoice tells the caller posted invoices 'are reversed, not "
-    "cancelled', but reversing the invoice's journal leaves the invoice 'posted', so the next "
-    "payment run still pays it (and debits a payables balance that is no longer there).",
-)
 async def test_an_invoice_whose_posting_was_reversed_is_not_paid():
     fin = await books()
     gbs = await bank_account(fin)
@@ -488,6 +488,86 @@ async def test_an_invoice_whose_posting_was_reversed_is_not_paid():
     with pytest.raises(InvalidState, match="reversed"):
         await service.cancel_invoice(fin, inv.id)
     assert inv.journal_id is not None
-    await journals.reverse_journal(fin, inv.journal_id, data=ReversalCreate())
+    # The journals API will not reverse payables' posting behind the invoice's back...
+    with pytest.raises(JournalOwned) as owned:
+        await journals.reverse_journal(fin, inv.journal_id, data=ReversalCreate())
+    assert owned.value.extensions == {
+        "invoice_id": str(inv.id),
+        "source": "payables",
+        "source_reference": inv.number,
+    }
+    assert f"/supplier-invoices/{inv.id}/reverse" in (owned.value.detail or "")
+    assert (await journals.get_journal(fin, inv.journal_id)).reversed_by_journal_id is None
+    assert await service.get_invoice(fin, inv.id) == inv  # nothing was written
+    # ...payables reverses it: the journal is mirrored and the invoice leaves payment.
+    reversed_ = await service.reverse_invoice(fin, inv.id, posting_date=None)
+    assert reversed_.status == "reversed" and reversed_.payment_run_id is None
+    posting = await journals.get_journal(fin, inv.journal_id)
+    assert posting.reversed_by_journal_id is not None
+    mirror = await journals.get_journal(fin, posting.reversed_by_journal_id)
+    assert (mirror.source, mirror.source_reference, mirror.period_code) == (
+        "reversal",
+        posting.number,
+        "2026-08",
+    )
+    assert mirror.description == (
+        f"Reversal of supplier invoice {inv.number} ({inv.supplier_invoice_number})"
+    )
+    assert PAYABLES not in await tb(fin, "2026-08") and IT not in await tb(fin, "2026-08")
+    assert actions(fin, inv.id)[-1] == "supplier_invoice.reversed"
     with pytest.raises(InvalidState):
         await propose(fin, gbs, date(2026, 9, 10))
+    with pytest.raises(InvalidState):
+        await service.reverse_invoice(fin, inv.id, posting_date=None)
+    with pytest.raises(InvalidState):
+        await service.cancel_invoice(fin, inv.id)
+
+
+async def test_an_invoice_is_reversed_only_while_posted_and_out_of_any_run():
+    fin = await books()
+    acme = await supplier(fin)
+    gbs = await bank_account(fin)
+    received = await invoice(fin, acme)
+    with pytest.raises(InvalidState, match="cancelled"):
+        await service.reverse_invoice(fin, received.id, posting_date=None)
+    queued = await payable(fin, acme)
+    run = await propose(fin, gbs, date(2026, 9, 10))
+    with pytest.raises(InvalidState) as in_run:
+        await service.reverse_invoice(fin, queued.id, posting_date=None)
+    assert in_run.value.extensions == {"payment_run_id": str(run.id)}
+    await service.post_payment_run(fin, run.id)
+    with pytest.raises(InvalidState, match="paid"):
+        await service.reverse_invoice(fin, queued.id, posting_date=None)
+    assert queued.journal_id is not None
+    with pytest.raises(JournalOwned, match="paid, so its posting stands"):
+        await journals.reverse_journal(fin, queued.journal_id, data=ReversalCreate())
+    with pytest.raises(NotFound):
+        await service.reverse_invoice(fin, uuid.uuid4(), posting_date=None)
+
+
+async def test_an_invoice_reversal_into_a_closed_period_changes_nothing_until_dated_later():
+    fin = await books()
+    inv = await payable(fin, await supplier(fin))
+    august = await periods.get_period(fin, "2026-08")
+    await periods.set_period_status(fin, august, "closed")
+    journals_before = len(ledger_of(fin).journals.rows(fin.tenant))
+    with pytest.raises(PeriodClosed):
+        await service.reverse_invoice(fin, inv.id, posting_date=None)
+    assert await service.get_invoice(fin, inv.id) == inv
+    assert len(ledger_of(fin).journals.rows(fin.tenant)) == journals_before
+    done = await service.reverse_invoice(fin, inv.id, posting_date=date(2026, 9, 1))
+    assert done.status == "reversed"
+    assert (await tb(fin, "2026-08"))[PAYABLES] == (ZERO, Decimal("10.00"))
+    assert PAYABLES not in await tb(fin, "2026-09")
+
+
+async def test_a_payment_runs_posting_is_not_reversed_through_the_journals_api():
+    fin = await books()
+    gbs = await bank_account(fin)
+    await payable(fin, await supplier(fin))
+    run = await service.post_payment_run(fin, (await propose(fin, gbs, date(2026, 9, 10))).id)
+    assert run.journal_id is not None
+    with pytest.raises(JournalOwned, match="BACS file") as owned:
+        await journals.reverse_journal(fin, run.journal_id, data=ReversalCreate())
+    assert owned.value.extensions == {"source": "payables", "source_reference": run.number}
+    assert (await journals.get_journal(fin, run.journal_id)).reversed_by_journal_id is None

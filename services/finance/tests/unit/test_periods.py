@@ -25,10 +25,11 @@ from finance_fakes import ZERO, actions, context, ledger_of, provisioned
 from sop_finance.accounts import service as accounts
 from sop_finance.accounts.schemas import AccountUpdate
 from sop_finance.journals import service as journals
+from sop_finance.journals.schemas import ReversalCreate
 from sop_finance.periods import service
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import StaleRecord
-from sop_finance.problems import DuplicateReference, InvalidState, PeriodClosed
+from sop_finance.problems import DuplicateReference, InvalidState, JournalOwned, PeriodClosed
 from sop_finance.reports import service as reports
 from sop_finance.reports.schemas import TrialBalance
 from sop_shared.clock import FixedClock
@@ -205,6 +206,25 @@ async def test_a_closed_year_stays_closed():
         await service.set_period_status(fin, april, "open")
     with pytest.raises(InvalidState):
         await service.close_year(fin, YEAR)
+
+
+async def test_the_closing_journal_is_not_reversed():
+    fin = await books()
+    await year_of_activity(fin)
+    closed = await service.close_year(fin, YEAR)
+    assert closed.closing_journal_id is not None
+    with pytest.raises(JournalOwned) as owned:
+        await journals.reverse_journal(
+            fin, closed.closing_journal_id, data=ReversalCreate(posting_date=date(2027, 4, 1))
+        )
+    assert owned.value.extensions == {
+        "financial_year": YEAR,
+        "source": "year_end",
+        "source_reference": YEAR,
+    }
+    closing = await journals.get_journal(fin, closed.closing_journal_id)
+    assert closing.reversed_by_journal_id is None
+    assert tb_lines(await tb(fin, "2027-04")) == tb_lines(await tb(fin, "2026-27-ADJ"))
 
 
 async def test_the_balance_sheet_rolls_forward_into_the_next_year():

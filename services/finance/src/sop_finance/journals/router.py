@@ -168,7 +168,9 @@ async def reverse_journal(
     _key: RequiredIdempotencyKey,
     body: Annotated[ReversalCreate | None, Body()] = None,
 ) -> JournalOut:
-    """Correct a posted journal: post its mirror image, which references the original."""
+    """Correct a posted journal: post its mirror image, which references the original. A
+    journal finance wrote for one of its processes (an invoice's posting, a payment run, the
+    year-end close) is corrected through that process: 409 journal-owned, naming it."""
     reversal = await service.reverse_journal(fin, journal_id, data=body or ReversalCreate())
     created(response, f"/journals/{reversal.id}", reversal.version)
     return out(fin, reversal)

@@ -12,20 +12,24 @@ from sop_finance.accounts.ports import OPERATING
 from sop_finance.context import FINANCE_APPROVE, FinanceContext
 from sop_finance.journals.ports import (
     MANUAL,
+    PAYABLES,
     RESERVED_SOURCES,
     REVERSAL,
+    YEAR_END,
     ZERO,
     Journal,
     JournalFilter,
     JournalLine,
 )
 from sop_finance.journals.schemas import JournalCreate, JournalLineIn, JournalUpdate, ReversalCreate
+from sop_finance.payables.ports import InvoiceFilter
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
 from sop_finance.problems import (
     ApprovalRequired,
     DuplicateReference,
     InvalidState,
+    JournalOwned,
     JournalPosted,
     JournalUnbalanced,
     PeriodClosed,
@@ -154,25 +158,40 @@ async def post_journal(fin: FinanceContext, journal_id: uuid.UUID) -> Journal:
 async def reverse_journal(
     fin: FinanceContext, journal_id: uuid.UUID, *, data: ReversalCreate
 ) -> Journal:
+    """The journals API's reversal: correct a posted journal by posting its mirror image. A
+    journal another finance process wrote is refused (409 journal-owned): see
+    `_refuse_if_owned`."""
     original = await get_journal(fin, journal_id, lock=True)
-    if original.status != "posted":
-        raise InvalidState(f"journal {original.number} is not posted: edit or delete it instead")
-    if original.reversed_by_journal_id is not None:
-        raise InvalidState(
-            f"journal {original.number} is already reversed",
-            reversed_by_journal_id=str(original.reversed_by_journal_id),
-        )
-    if original.source == REVERSAL:
-        raise InvalidState("a reversal cannot itself be reversed; post a new journal instead")
-    posting_date = data.posting_date or original.posting_date
-    adjustment = (
-        data.adjustment
-        if data.adjustment is not None
-        else (original.adjustment if data.posting_date is None else False)
+    _check_reversible(original)
+    await _refuse_if_owned(fin, original)
+    return await reverse(
+        fin,
+        original,
+        posting_date=data.posting_date,
+        adjustment=data.adjustment,
+        description=data.description,
     )
+
+
+async def reverse(
+    fin: FinanceContext,
+    original: Journal,
+    *,
+    posting_date: date | None = None,
+    adjustment: bool | None = None,
+    description: str | None = None,
+) -> Journal:
+    """Post the reversal of `original` (read with `lock=True`) and link the two: one reversal
+    per journal, and a reversal is not itself reversed. Without a posting date it mirrors the
+    original in its own period (period 13 included); with one it posts into that date's month
+    unless `adjustment` says otherwise. The journals API calls this, and so does a process
+    correcting a journal it owns (payables reversing an invoice)."""
+    _check_reversible(original)
+    if adjustment is None:
+        adjustment = original.adjustment if posting_date is None else False
+    posting_date = posting_date or original.posting_date
     reversal = Journal(
-        description=data.description
-        or f"Reversal of {original.number}: {original.description}"[:500],
+        description=description or f"Reversal of {original.number}: {original.description}"[:500],
         posting_date=posting_date,
         adjustment=adjustment,
         period_code=period_of(posting_date, adjustment).code,
@@ -193,6 +212,69 @@ async def reverse_journal(
         "journal.reversed", "journal", original.id, before=original, after=linked
     )
     return saved
+
+
+def _check_reversible(original: Journal) -> None:
+    if original.status != "posted":
+        raise InvalidState(f"journal {original.number} is not posted: edit or delete it instead")
+    if original.reversed_by_journal_id is not None:
+        raise InvalidState(
+            f"journal {original.number} is already reversed",
+            reversed_by_journal_id=str(original.reversed_by_journal_id),
+        )
+    if original.source == REVERSAL:
+        raise InvalidState("a reversal cannot itself be reversed; post a new journal instead")
+
+
+async def _refuse_if_owned(fin: FinanceContext, journal: Journal) -> None:
+    """A journal finance wrote for one of its own processes is corrected by that process, never
+    by reversing it alone (409 journal-owned, naming the owner).
+
+    Why refuse rather than reverse and patch the owner up: a subledger and the ledger must
+    agree. Reversed here, a supplier invoice's posting would leave the invoice posted and due,
+    and the next payment run would pay a debt the ledger no longer shows (debiting a payables
+    balance that is no longer there). Payables' own reversal (`POST
+    /supplier-invoices/{id}/reverse`) mirrors the journal and takes the invoice out of payment
+    in one transaction, so neither side is ever half-written. A payment run's posting stands for
+    money already sent to the bank in its BACS file, which no ledger entry can recall; the
+    year-end close belongs to a year closed for good. The suites draw the same line: SAP's FB08
+    will not reverse a document invoice verification posted (MR8M does), and Oracle corrects
+    Payables accounting in Payables, not in the General Ledger."""
+    source, reference = journal.source, journal.source_reference
+    if journal.source == YEAR_END:
+        raise JournalOwned(
+            f"journal {journal.number} is the year-end close of {journal.source_reference}: "
+            "a closed year stays closed, so its closing journal is not reversed",
+            financial_year=journal.source_reference,
+            source=source,
+            source_reference=reference,
+        )
+    if journal.source != PAYABLES:
+        return
+    found = await fin.backend.payables.list_invoices(
+        InvoiceFilter(number=journal.source_reference), PageRequest(limit=1)
+    )
+    invoice = next((i for i in found.items if i.journal_id == journal.id), None)
+    if invoice is not None:
+        how = (
+            f"reverse the invoice instead (POST /finance/v1/supplier-invoices/{invoice.id}"
+            "/reverse), which reverses this journal and keeps the invoice out of payment runs"
+            if invoice.status == "posted"
+            else f"the invoice is {invoice.status}, so its posting stands"
+        )
+        raise JournalOwned(
+            f"journal {journal.number} is the posting of supplier invoice {invoice.number}: " + how,
+            invoice_id=str(invoice.id),
+            source=source,
+            source_reference=reference,
+        )
+    raise JournalOwned(
+        f"journal {journal.number} is the posting of payment run {journal.source_reference}: "
+        "its payments went to the bank in its BACS file, which no ledger reversal can "
+        "recall; money a supplier returns is posted as a new journal",
+        source=source,
+        source_reference=reference,
+    )
 
 
 async def post_new(fin: FinanceContext, journal: Journal) -> Journal:

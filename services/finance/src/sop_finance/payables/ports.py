@@ -13,13 +13,16 @@ from sop_finance.ports import PageRequest, Record, RecordPage
 
 ZERO = Decimal("0.00")
 
-InvoiceStatus = Literal["received", "approved", "posted", "paid", "cancelled"]
+# received -> approved -> posted -> paid; cancelled before posting; reversed after posting
+# (its journal mirrored) instead of being paid.
+InvoiceStatus = Literal["received", "approved", "posted", "paid", "cancelled", "reversed"]
 INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (
     "received",
     "approved",
     "posted",
     "paid",
     "cancelled",
+    "reversed",
 )
 PaymentRunStatus = Literal["proposed", "posted", "cancelled"]
 
@@ -127,6 +130,7 @@ class InvoiceFilter:
     due_by: date | None = None
     payment_run_id: uuid.UUID | None = None
     source_reference: str | None = None
+    number: str | None = None  # finance's own number ("INV-000042")
     updated_since: datetime | None = None
 
 

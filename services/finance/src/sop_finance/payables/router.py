@@ -24,6 +24,7 @@ from sop_finance.payables.schemas import (
     InvoiceCreate,
     InvoiceOut,
     InvoicePost,
+    InvoiceReversal,
     InvoiceUpdate,
     PaymentRunCreate,
     PaymentRunOut,
@@ -214,6 +215,7 @@ async def approve_invoice(invoice_id: uuid.UUID, response: Response, fin: Approv
 
 @router.post("/supplier-invoices/{invoice_id}/cancel", response_model=InvoiceOut, responses=ACTION)
 async def cancel_invoice(invoice_id: uuid.UUID, response: Response, fin: Writer) -> InvoiceOut:
+    """Withdraw an invoice not yet posted. A posted one is reversed instead (409)."""
     invoice = await service.cancel_invoice(fin, invoice_id)
     set_etag(response, invoice.version)
     return InvoiceOut.of(invoice)
@@ -229,6 +231,24 @@ async def post_invoice(
 ) -> InvoiceOut:
     """Post an approved invoice: debit expense (and VAT), credit payables control."""
     invoice = await service.post_invoice(
+        fin, invoice_id, posting_date=body.posting_date if body else None
+    )
+    set_etag(response, invoice.version)
+    return InvoiceOut.of(invoice)
+
+
+@router.post("/supplier-invoices/{invoice_id}/reverse", response_model=InvoiceOut, responses=KEYED)
+async def reverse_invoice(
+    invoice_id: uuid.UUID,
+    response: Response,
+    fin: Writer,
+    _key: RequiredIdempotencyKey,
+    body: Annotated[InvoiceReversal | None, Body()] = None,
+) -> InvoiceOut:
+    """Reverse a posted invoice that will not be paid: post the mirror image of its journal and
+    mark it `reversed`, so no payment run pays it. The journals API will not reverse an
+    invoice's posting on its own (409 journal-owned)."""
+    invoice = await service.reverse_invoice(
         fin, invoice_id, posting_date=body.posting_date if body else None
     )
     set_etag(response, invoice.version)

@@ -121,6 +121,14 @@ class InvoicePost(In):
     posting_date: date | None = Field(None, description="Default: the invoice date.")
 
 
+class InvoiceReversal(In):
+    posting_date: date | None = Field(
+        None,
+        description="Where the reversal posts. Default: the invoice's posting date (its period "
+        "must be open).",
+    )
+
+
 class InvoiceLineOut(Out):
     line_number: int
     account_code: str

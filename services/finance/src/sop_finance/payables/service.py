@@ -114,6 +114,8 @@ async def update_bank_account(
 
 # --- supplier invoices --------------------------------------------------------------------------
 
+_CANCELLABLE = ("received", "approved")  # not yet posted: nothing reached the ledger
+
 
 async def list_invoices(
     fin: FinanceContext, *, flt: InvoiceFilter, page: PageRequest
@@ -198,12 +200,15 @@ async def approve_invoice(fin: FinanceContext, invoice_id: uuid.UUID) -> Supplie
 
 
 async def cancel_invoice(fin: FinanceContext, invoice_id: uuid.UUID) -> SupplierInvoice:
+    """Withdraw an invoice not yet posted (nothing reached the ledger)."""
     invoice = await get_invoice(fin, invoice_id, lock=True)
-    if invoice.status not in ("received", "approved"):
+    if invoice.status == "posted":
         raise InvalidState(
-            f"invoice {invoice.number} is {invoice.status}; posted invoices are reversed, "
-            "not cancelled"
+            f"invoice {invoice.number} is posted: a posted invoice is reversed (POST "
+            f"/finance/v1/supplier-invoices/{invoice.id}/reverse), not cancelled"
         )
+    if invoice.status not in _CANCELLABLE:
+        raise InvalidState(f"invoice {invoice.number} is {invoice.status}; it cannot be cancelled")
     saved = await fin.backend.payables.update_invoice(replace(invoice, status="cancelled"))
     await fin.audit.record(
         "supplier_invoice.cancelled", "supplier_invoice", saved.id, before=invoice, after=saved
@@ -235,6 +240,47 @@ async def post_invoice(
     )
     await fin.audit.record(
         "supplier_invoice.posted", "supplier_invoice", saved.id, before=invoice, after=saved
+    )
+    return saved
+
+
+async def reverse_invoice(
+    fin: FinanceContext, invoice_id: uuid.UUID, *, posting_date: date | None
+) -> SupplierInvoice:
+    """Undo a posted invoice that will not be paid: post the mirror image of its journal (a
+    reversal referencing it, on `posting_date` or the posting's own date) and mark the invoice
+    `reversed`, which keeps it out of every payment run, in one transaction. This, not the
+    journals API, is how an invoice's posting is reversed: payables owns the journal, and a
+    reversal made in the ledger alone would leave the invoice posted and due (the journals API
+    refuses it: 409 journal-owned). An invoice in a proposed payment run waits for the run to be
+    cancelled; a paid one is settled, and stays so. Commitments the posting released stay
+    released (how much each line released is not kept): if the order still stands, raise its
+    commitment again."""
+    invoice = await get_invoice(fin, invoice_id, lock=True)
+    if invoice.status != "posted" or invoice.journal_id is None:
+        raise InvalidState(
+            f"invoice {invoice.number} is {invoice.status}; only a posted, unpaid invoice is "
+            "reversed"
+            + (" (one not yet posted is cancelled)" if invoice.status in _CANCELLABLE else "")
+        )
+    if invoice.payment_run_id is not None:
+        run = await get_payment_run(fin, invoice.payment_run_id)
+        raise InvalidState(
+            f"invoice {invoice.number} is in payment run {run.number} ({run.status}): cancel "
+            f"the run first (POST /finance/v1/payment-runs/{run.id}/cancel), then reverse it",
+            payment_run_id=str(run.id),
+        )
+    posting = await journals.get_journal(fin, invoice.journal_id, lock=True)
+    await journals.reverse(
+        fin,
+        posting,
+        posting_date=posting_date,
+        description=f"Reversal of supplier invoice {invoice.number} "
+        f"({invoice.supplier_invoice_number})",
+    )
+    saved = await fin.backend.payables.update_invoice(replace(invoice, status="reversed"))
+    await fin.audit.record(
+        "supplier_invoice.reversed", "supplier_invoice", saved.id, before=invoice, after=saved
     )
     return saved
 

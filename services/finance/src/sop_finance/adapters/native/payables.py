@@ -93,6 +93,8 @@ class NativePayables(NativeStore):
             stmt = stmt.where(col(t.payment_run_id) == flt.payment_run_id)
         if flt.source_reference is not None:
             stmt = stmt.where(col(t.source_reference) == flt.source_reference)
+        if flt.number is not None:
+            stmt = stmt.where(col(t.number) == flt.number)
         if flt.updated_since is not None:
             stmt = stmt.where(col(t.updated_at) >= flt.updated_since)
         rows, cursor = await self.page_rows(stmt, t, page)
