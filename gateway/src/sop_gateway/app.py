@@ -22,6 +22,10 @@ from sop_gateway.access import Gatekeeper
 from sop_gateway.aux_http import aux_client, get_json
 from sop_gateway.devidp.router import dev_idp_router
 from sop_gateway.devidp.service import DevIdentityProvider
+from sop_gateway.exchange.clients import service_clients
+from sop_gateway.exchange.replay import make_replay_guard
+from sop_gateway.exchange.router import exchange_router
+from sop_gateway.exchange.service import TOKEN_PATH, TokenExchange
 from sop_gateway.identity.config import ClaimMapping, IdentityConfig, identity_config
 from sop_gateway.identity.internal import InternalTokens
 from sop_gateway.identity.jwks import RemoteKeys, StaticKeys
@@ -45,6 +49,7 @@ from sop_shared.errors import ProblemDocument, install_problem_handlers, problem
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import RequestContextMiddleware, configure_logging
 from sop_shared.platform_config import PlatformConfig, load_platform_config
+from sop_shared.security import INTERNAL_ALGORITHMS, InternalKeys
 from sop_shared.transactions import TransactionMiddleware
 
 log = logging.getLogger("sop.gateway")
@@ -79,6 +84,10 @@ def refuse_unsafe_platform_config(identity: IdentityConfig, platform: PlatformCo
             "configure at least one https issuer in the identity section"
             + (f" (not https: {', '.join(insecure)})" if insecure else "")
         )
+    for name, endpoint in platform.services.items():
+        jwks_url = endpoint.client.jwks_url if endpoint.client else None
+        if jwks_url and not jwks_url.startswith("https://"):
+            problems.append(f"service {name}: the client's jwks_url must be https")
     for name, cluster in platform.clusters.items():
         for service, binding in cluster.bindings.items():
             for field in ("password", "token"):
@@ -123,6 +132,8 @@ class Gateway:
             )
         self.remote_keys: dict[tuple[str, str | None], RemoteKeys] = {}
         for cfg in identity.issuers:
+            if cfg.issuer == settings.exchange_issuer:
+                raise RuntimeError(f"{cfg.issuer} is the gateway's own token exchange issuer")
             platform_issuers.append(
                 TrustedIssuer(
                     issuer=cfg.issuer,
@@ -132,10 +143,36 @@ class Gateway:
                     algorithms=frozenset(cfg.algorithms),
                 )
             )
+        # Tokens the gateway issues by token exchange come back to it: trusted like any
+        # platform issuer, verified with its own keys, their `act` claim carried through.
+        platform_issuers.append(
+            TrustedIssuer(
+                issuer=settings.exchange_issuer,
+                audience=self.audience,
+                keys=StaticKeys(self.internal_jwks),
+                claims=ClaimMapping(),
+                algorithms=frozenset(INTERNAL_ALGORITHMS),
+                delegation=True,
+            )
+        )
         self.verifier.set_platform_issuers(platform_issuers)
 
         self.registry = TenantRegistry(
             self.database, ttl=settings.tenant_cache_ttl_seconds, on_change=self._tenants_changed
+        )
+        self.replay = make_replay_guard(settings.redis_url)
+        self.exchange = TokenExchange(
+            issuer=settings.exchange_issuer,
+            audience=self.audience,
+            token_endpoint=settings.public_url.rstrip("/") + TOKEN_PATH,
+            clients=service_clients(self.platform, self._client_keys),
+            signer=signer,
+            internal_keys=InternalKeys(jwks=self.internal_jwks),
+            internal_issuer=settings.internal_issuer,
+            registry=self.registry,
+            clusters=lambda: self.platform.clusters.keys(),
+            replay=self.replay,
+            lifetime=settings.exchange_token_lifetime,
         )
         self.gate = Gatekeeper(verifier=self.verifier, registry=self.registry)
         self.rules = ScopeRules()
@@ -190,6 +227,15 @@ class Gateway:
                 refetch_interval=self.settings.jwks_refetch_interval,
             )
         return self.remote_keys[key]
+
+    def _client_keys(self, client_id: str, jwks_url: str) -> RemoteKeys:
+        """A service's published client keys (`client.jwks_url`), no discovery."""
+        return RemoteKeys(
+            client_id,
+            fetch_json=self.fetch_json,
+            jwks_uri=jwks_url,
+            refetch_interval=self.settings.jwks_refetch_interval,
+        )
 
     def _tenants_changed(self, entries: dict[str, TenantEntry]) -> None:
         issuers = [
@@ -253,6 +299,7 @@ class Gateway:
         if self.aux_http is not None:
             await self.aux_http.aclose()
         await self.limiter.close()
+        await self.replay.close()
         await self.database.dispose()
 
     # -- docs ------------------------------------------------------------------------------
@@ -310,6 +357,7 @@ class ExternalTokenVerifier:
             tenant=identity.tenant,
             cluster=None,
             scopes=identity.scopes,
+            acting_service=identity.actors[0] if identity.actors else None,
         )
 
 
@@ -330,6 +378,11 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.include_router(platform_router())
+    app.include_router(
+        exchange_router(
+            gateway.exchange, jwks_uri=gateway.settings.public_url.rstrip("/") + INTERNAL_JWKS_PATH
+        )
+    )
     if gateway.dev_idp is not None:
         app.include_router(dev_idp_router(gateway.dev_idp))
 

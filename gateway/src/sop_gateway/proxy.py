@@ -201,6 +201,7 @@ class Proxy:
                 tenant=identity.tenant,
                 cluster=tenant.cluster,
                 scopes=identity.scopes,
+                acting_service=identity.actors[0] if identity.actors else None,
             )
         )
 

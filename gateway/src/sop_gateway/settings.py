@@ -50,6 +50,10 @@ class GatewaySettings(BaseSettings):
     internal_key_file: str | None = None
     internal_jwks_file: str | None = Field(None, validation_alias=_platform("internal_jwks_file"))
     internal_token_lifetime: int = 300
+    # Token exchange for service-to-service calls (ADR 0108): the issuer of the tokens it
+    # issues (default `<public URL>/platform/v1/oauth`) and their lifetime (at most 5 minutes).
+    exchange_issuer: str = ""
+    exchange_token_lifetime: int = 300
     # Where generated keys live outside production (default `<SOP_DATA_DIR>/keys`).
     key_dir: str = ""
 
@@ -88,6 +92,10 @@ class GatewaySettings(BaseSettings):
             self.internal_jwks_file = str(self.keys_dir / "internal-jwks.json")
         if not 0 < self.internal_token_lifetime <= 300:
             raise ValueError("internal_token_lifetime must be 1..300 seconds")
+        if not self.exchange_issuer:
+            self.exchange_issuer = self.public_url.rstrip("/") + "/platform/v1/oauth"
+        if not 0 < self.exchange_token_lifetime <= 300:
+            raise ValueError("exchange_token_lifetime must be 1..300 seconds")
         if self.env == "production":
             problems = []
             if self.dev_idp_enabled:

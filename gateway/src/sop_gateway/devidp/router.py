@@ -11,25 +11,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from sop_gateway.devidp import repository
-from sop_gateway.devidp.service import (
-    AuthorizationRequest,
-    DevIdentityProvider,
-    OAuthError,
-    with_query,
-)
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+from sop_gateway.devidp.service import AuthorizationRequest, DevIdentityProvider, with_query
+from sop_gateway.oauth import NO_STORE, OAuthError, oauth_error_response
 
 
 def _oauth_error(exc: OAuthError) -> JSONResponse:
-    headers = dict(NO_STORE)
-    if exc.status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="sop-dev-idp"'
-    return JSONResponse(
-        {"error": exc.error, "error_description": exc.description},
-        status_code=401 if exc.status == 401 else 400,
-        headers=headers,
-    )
+    return oauth_error_response(exc, basic_realm="sop-dev-idp")
 
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_gateway.devidp import repository
 from sop_gateway.identity.config import SOP_SCOPE
+from sop_gateway.oauth import OAuthError
 from sop_gateway.settings import GatewaySettings
 from sop_shared.db import Database, utcnow
 from sop_shared.ids import uuid7
@@ -56,16 +57,6 @@ def pkce_challenge(verifier: str) -> str:
     return (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     )
-
-
-class OAuthError(Exception):
-    """An RFC 6749 error response (`{"error": ..., "error_description": ...}`)."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
 
 
 @dataclass(frozen=True)

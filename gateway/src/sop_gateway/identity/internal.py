@@ -38,6 +38,7 @@ class InternalTokens:
             tenant=identity.tenant,
             cluster=cluster,
             scopes=scopes,
+            actors=identity.actors,
         )
 
     def mint(
@@ -49,8 +50,11 @@ class InternalTokens:
         tenant: str | None,
         cluster: str | None,
         scopes: frozenset[str],
+        actors: tuple[str, ...] = (),
     ) -> str:
-        key = (audience, subject, client_id, tenant, cluster, scopes)
+        """`actors` (the services acting for `subject`) travel as the `act` claim, so the
+        service records who acted for whom."""
+        key = (audience, subject, client_id, tenant, cluster, scopes, actors)
         now = self._clock()
         hit = self._cache.get(key)
         if hit is not None and hit[1] - REFRESH_MARGIN > now:
@@ -63,6 +67,7 @@ class InternalTokens:
             cluster=cluster,
             scopes=scopes,
             now=int(now),
+            actors=actors,
         )
         self._cache[key] = (token, float(expires))
         if len(self._cache) > self._cache_size:

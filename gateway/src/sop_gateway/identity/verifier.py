@@ -23,6 +23,7 @@ from sop_gateway.identity.config import ALLOWED_ALGORITHMS, ClaimMapping
 from sop_gateway.identity.jwks import KeySource
 from sop_shared.errors import Unauthorized
 from sop_shared.provisioning import TENANT_SLUG
+from sop_shared.security import actors_of
 
 LEEWAY = 60
 MAX_TOKEN_LENGTH = 16 * 1024
@@ -47,6 +48,9 @@ class TrustedIssuer:
     algorithms: frozenset[str] = frozenset(ALLOWED_ALGORITHMS)
     # Set for a department's own issuer: every token it signs belongs to this tenant.
     tenant: str | None = None
+    # The gateway's own token exchange issuer: its `act` claim names the services acting for
+    # the subject (ADR 0108). Any other issuer's `act` is ignored.
+    delegation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class Identity:
     tenant: str | None
     scopes: frozenset[str]
     expires_at: float
+    # The services acting for `subject`, the current one first (token exchange's `act`).
+    actors: tuple[str, ...] = ()
 
     @property
     def limit_key(self) -> str:
@@ -209,6 +215,12 @@ class TokenVerifier:
             ):
                 raise Unauthorized(f"the token's `{mapping.tenant}` is not a tenant slug")
             tenant = claimed
+        actors: tuple[str, ...] = ()
+        if trusted.delegation:
+            try:
+                actors = actors_of(claims.get("act"))
+            except ValueError as exc:
+                raise Unauthorized(f"the token's `act` is not valid: {exc}") from None
         return Identity(
             issuer=trusted.issuer,
             subject=subject,
@@ -216,4 +228,5 @@ class TokenVerifier:
             tenant=tenant,
             scopes=frozenset(scopes),
             expires_at=float(claims["exp"]),
+            actors=actors,
         )
