@@ -209,8 +209,19 @@ class Stack:
 PLATFORM_YAML = """
 services:
   hr: {{url: "http://127.0.0.1:{hr}"}}
-  payroll: {{url: "http://127.0.0.1:{payroll}"}}
-  procurement: {{url: "http://127.0.0.1:{standin}"}}
+  payroll:
+    url: "http://127.0.0.1:{payroll}"
+    # Clients for token exchange (test_token_exchange.py); payroll may write HR records here,
+    # so a change it makes for a person is audited.
+    client:
+      jwks_file: "${{SOP_DATA_DIR}}/keys/payroll-client-jwks.json"
+      scopes: "hr:read hr:write hr:sensitive"
+      scheduled: true
+  procurement:
+    url: "http://127.0.0.1:{standin}"
+    client:
+      jwks_file: "${{SOP_DATA_DIR}}/keys/procurement-client-jwks.json"
+      scopes: "hr:read"
 clusters:
   matrix:
     description: native everything
