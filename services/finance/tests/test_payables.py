@@ -290,6 +290,32 @@ async def test_invoice_controls(api):
     }
 
 
+async def test_a_changed_supplier_invoice_number_is_refused_like_a_duplicate_entry(api):
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    lines = [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}]
+    first = await invoice(api, acme["id"], "D-1", lines)
+    second = await invoice(api, acme["id"], "D-2", lines)
+    on_entry = await api.post(
+        "/supplier-invoices",
+        {
+            "supplier_id": acme["id"],
+            "supplier_invoice_number": "D-1",
+            "invoice_date": "2026-08-20",
+            "due_date": "2026-09-10",
+            "lines": lines,
+        },
+    )
+    on_change = await api.patch(
+        f"/supplier-invoices/{second['id']}", {"supplier_invoice_number": "D-1"}, if_match='"1"'
+    )
+    assert on_entry.status_code == on_change.status_code == 409, on_change.text
+    for problem in (on_entry.json(), on_change.json()):
+        assert problem["type"] == "urn:sop:problem:duplicate-reference"
+        assert problem["invoice_id"] == first["id"]
+        assert problem["detail"] == f"Acme invoice D-1 is already {first['number']}"
+    assert (await api.get(f"/supplier-invoices/{second['id']}")).json() == second
+
+
 async def test_an_invoices_posting_is_reversed_through_the_invoice_and_never_paid(api):
     """The journals API refuses to reverse an invoice's posting on its own (the invoice would
     stay posted and be paid); reversing the invoice mirrors the journal and keeps it out of

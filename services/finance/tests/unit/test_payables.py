@@ -159,6 +159,36 @@ async def test_a_supplier_invoice_number_is_entered_once_per_supplier():
     assert (await invoice(fin, bolt, "X-1")).supplier_id == bolt.id
 
 
+async def test_a_changed_supplier_invoice_number_is_checked_as_on_entry():
+    fin = await books()
+    acme, bolt = await supplier(fin), await supplier(fin, "Bolt")
+    first = await invoice(fin, acme, "X-1")
+    second = await invoice(fin, acme, "X-2")
+    with pytest.raises(DuplicateReference) as on_entry:
+        await invoice(fin, acme, "X-1")
+    with pytest.raises(DuplicateReference) as on_change:
+        await service.update_invoice(fin, second, data=InvoiceUpdate(supplier_invoice_number="X-1"))
+    assert (on_change.value.detail, on_change.value.extensions) == (
+        on_entry.value.detail,
+        on_entry.value.extensions,
+    )
+    assert on_change.value.extensions == {"invoice_id": str(first.id)}
+    assert on_change.value.detail == f"Acme Supplies Ltd invoice X-1 is already {first.number}"
+    assert await service.get_invoice(fin, second.id) == second  # nothing changed
+    kept = await service.update_invoice(
+        fin, second, data=InvoiceUpdate(supplier_invoice_number="X-2", description="same number")
+    )
+    renumbered = await service.update_invoice(
+        fin, kept, data=InvoiceUpdate(supplier_invoice_number="X-3")
+    )
+    assert renumbered.supplier_invoice_number == "X-3"
+    theirs = await invoice(fin, bolt, "B-1")  # another supplier's X-1 is another invoice
+    changed = await service.update_invoice(
+        fin, theirs, data=InvoiceUpdate(supplier_invoice_number="X-1")
+    )
+    assert changed.supplier_invoice_number == "X-1"
+
+
 async def test_an_invoice_is_checked_against_its_dates_the_chart_and_its_commitments():
     fin = await books()
     acme = await supplier(fin)

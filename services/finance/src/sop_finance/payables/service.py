@@ -144,14 +144,7 @@ async def create_invoice(fin: FinanceContext, *, data: InvoiceCreate) -> Supplie
             "an invoice from another system must name its document",
             errors=[("source_reference", "required unless source is manual")],
         )
-    existing = await fin.backend.payables.find_invoice(
-        data.supplier_id, data.supplier_invoice_number
-    )
-    if existing is not None:
-        raise DuplicateReference(
-            f"{supplier.name} invoice {data.supplier_invoice_number} is already {existing.number}",
-            invoice_id=str(existing.id),
-        )
+    await _refuse_duplicate(fin, supplier, data.supplier_invoice_number)
     invoice = SupplierInvoice(
         **data.values(exclude=frozenset({"lines"})),
         lines=_lines(data.lines),
@@ -176,12 +169,27 @@ async def update_invoice(
     changed = replace(invoice, **values, entered_by=fin.actor)
     if data.lines is not None:
         changed.lines = _lines(data.lines)
+    if changed.supplier_invoice_number != invoice.supplier_invoice_number:
+        supplier = await get_supplier(fin, invoice.supplier_id)
+        await _refuse_duplicate(fin, supplier, changed.supplier_invoice_number)
     await _check_invoice(fin, changed)
     saved = await fin.backend.payables.update_invoice(changed, replace_lines=True)
     await fin.audit.record(
         "supplier_invoice.updated", "supplier_invoice", saved.id, before=invoice, after=saved
     )
     return saved
+
+
+async def _refuse_duplicate(fin: FinanceContext, supplier: Supplier, number: str) -> None:
+    """The same supplier invoice entered twice is the classic duplicate payment: one invoice
+    per supplier and supplier's number, whether entered so or changed to it (409
+    duplicate-reference naming the invoice that has it)."""
+    existing = await fin.backend.payables.find_invoice(supplier.id, number)
+    if existing is not None:
+        raise DuplicateReference(
+            f"{supplier.name} invoice {number} is already {existing.number}",
+            invoice_id=str(existing.id),
+        )
 
 
 async def approve_invoice(fin: FinanceContext, invoice_id: uuid.UUID) -> SupplierInvoice:
