@@ -367,6 +367,25 @@ async def test_adjustment_journals_post_into_period_13(api):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "posting_date"
 
 
+async def test_a_reversal_stays_in_period_13_unless_given_a_date_as_documented(api):
+    lines = [dr(IT, "10.00", "CC01"), cr(BANK, "10.00")]
+    first, second = [
+        await api.post_journal(lines, posting_date="2027-03-31", adjustment=True) for _ in range(2)
+    ]
+    same = await api.post(f"/journals/{first['id']}/reverse", {}, key="rev-adj-1")
+    assert same.status_code == 201, same.text
+    assert (same.json()["period"], same.json()["adjustment"]) == ("2026-27-ADJ", True)
+    dated = await api.post(
+        f"/journals/{second['id']}/reverse", {"posting_date": "2027-04-01"}, key="rev-adj-2"
+    )
+    assert dated.status_code == 201, dated.text
+    assert (dated.json()["period"], dated.json()["adjustment"]) == ("2027-04", False)
+    spec = (await api.client.get("/openapi.json")).json()
+    said = spec["components"]["schemas"]["ReversalCreate"]["properties"]["adjustment"]
+    assert "Without a posting_date it defaults to the original's" in said["description"]
+    assert "with a posting_date, to false" in said["description"]
+
+
 async def test_concurrent_postings_to_the_same_balances_all_count(api):
     async def one(i: int) -> None:
         await api.post_journal([dr(IT, "1.01", "CC01"), cr(FEES, "1.01", "CC01")], key=f"c-{i}")

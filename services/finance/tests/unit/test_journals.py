@@ -402,6 +402,32 @@ async def test_a_reversal_into_a_closed_period_is_refused_and_the_original_stays
     assert (await fresh(fin, j)).reversed_by_journal_id is None
 
 
+async def test_a_reversal_stays_in_period_13_unless_given_a_date_of_its_own():
+    fin = await books()
+
+    async def adjustment():
+        lines = (dr(IT, "9.00", "CC01"), cr(BANK, "9.00"))
+        return await posted(fin, *lines, posting_date=date(2027, 3, 31), adjustment=True)
+
+    cases = [
+        (ReversalCreate(), "2026-27-ADJ", True),  # the original's date and period
+        (ReversalCreate(posting_date=date(2027, 4, 1)), "2027-04", False),  # the date's month
+        (ReversalCreate(posting_date=date(2027, 3, 31)), "2027-03", False),
+        (ReversalCreate(posting_date=date(2027, 3, 31), adjustment=True), "2026-27-ADJ", True),
+        (ReversalCreate(adjustment=False), "2027-03", False),
+    ]
+    for body, period, is_adjustment in cases:
+        rev = await service.reverse_journal(fin, (await adjustment()).id, data=body)
+        assert (rev.period_code, rev.adjustment) == (period, is_adjustment), body
+    with pytest.raises(ValidationFailed) as refused:  # period 13 needs a March date
+        await service.reverse_journal(
+            fin,
+            (await adjustment()).id,
+            data=ReversalCreate(posting_date=date(2027, 4, 1), adjustment=True),
+        )
+    assert fields_of(refused) == ["posting_date"]
+
+
 # --- sources, references and numbering ----------------------------------------------------------
 
 

@@ -58,7 +58,13 @@ class ReversalCreate(In):
     posting_date: date | None = Field(
         None, description="Defaults to the original's posting date (its period must be open)."
     )
-    adjustment: bool | None = Field(None, description="Defaults to the original's.")
+    adjustment: bool | None = Field(
+        None,
+        description="Post into the adjustment period (13; the date must fall in March). "
+        "Without a posting_date it defaults to the original's, so the reversal lands in the "
+        "original's own period; with a posting_date, to false: the reversal lands in that "
+        "date's month, as any journal's posting date decides its period.",
+    )
     description: Name | None = None
 
 
