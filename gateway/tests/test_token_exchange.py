@@ -642,6 +642,41 @@ async def test_replay_guard_forgets_an_assertion_once_it_expired():
     assert await guard.first_use("sop-payroll\x00a", 1120.0)
 
 
+async def test_redis_replay_guard_shares_jtis_and_fails_closed():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from sop_gateway.exchange.replay import RedisReplayGuard
+    from sop_shared.errors import ServiceUnavailable
+
+    class FakeRedis:
+        def __init__(self) -> None:
+            self.keys: dict[str, int] = {}
+            self.down = False
+
+        async def set(self, name: str, value: bytes, *, nx: bool, px: int) -> bool | None:
+            if self.down:
+                raise RedisConnectionError("gone")
+            assert nx and px > 0
+            if name in self.keys:
+                return None
+            self.keys[name] = px
+            return True
+
+        async def aclose(self) -> None:
+            return None
+
+    guard = RedisReplayGuard("redis://127.0.0.1:1", clock=lambda: 1000.0)
+    fake = FakeRedis()
+    guard._client = fake
+    assert await guard.first_use("sop-payroll\x00a", 1060.0)
+    assert not await guard.first_use("sop-payroll\x00a", 1060.0)
+    assert fake.keys == {"sop:jti:sop-payroll\x00a": 60_000}
+    fake.down = True
+    with pytest.raises(ServiceUnavailable):
+        await guard.first_use("sop-payroll\x00b", 1060.0)
+    await guard.close()
+
+
 def test_allow_lists_hold_tenant_scopes_only(tmp_path):
     def config(client: dict[str, Any]) -> PlatformConfig:
         return PlatformConfig.model_validate(

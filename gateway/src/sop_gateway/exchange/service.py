@@ -129,7 +129,6 @@ class TokenExchange:
             "grant_types_supported": [GRANT_TOKEN_EXCHANGE, GRANT_CLIENT_CREDENTIALS],
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": list(ASSERTION_ALGORITHMS),
-            "scopes_supported": sorted({s for c in self.clients.values() for s in c.scopes}),
         }
 
     # -- the endpoint ------------------------------------------------------------------------
