@@ -130,6 +130,7 @@ class RecordedEvent:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     sensitive_fields: list[str] | None
+    acting_service: str | None = None
 
 
 @dataclass
@@ -161,6 +162,7 @@ class MemoryAuditTrail:
                 before=snapshot(before),
                 after=snapshot(after),
                 sensitive_fields=list(sensitive) or None,
+                acting_service=self.principal.acting_service,
             )
         )
 
