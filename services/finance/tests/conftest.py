@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest_asyncio
 
 from sop_finance.app import create_app
 from sop_finance.settings import FinanceSettings
+from sop_shared.clock import UK, FixedClock
 from sop_shared.migrations import upgrade_async
 from sop_shared.testing.platform import native_platform
 
@@ -22,6 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from finance_testkit import THRESHOLD, Api, ledger
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+
+# The kernel clock of the apps the tests share: 09:00 UK on Wednesday 1 April 2026, the first
+# day of 2026-27 and no later than any business date the tests use. A payment run is refused
+# once its Bacs processing day has passed, so on the machine's clock the suite would depend on
+# the date it runs.
+TODAY = datetime(2026, 4, 1, 9, tzinfo=UK)
 
 
 def settings_for(url: str, mint: Any, **overrides: Any) -> FinanceSettings:
@@ -58,9 +66,22 @@ async def finance_sqlite_url(tmp_path_factory) -> str:
     return url
 
 
-async def _client(url: str, mint: Any) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="session")
+def shared_clock() -> FixedClock:
+    return FixedClock(TODAY)
+
+
+@pytest.fixture
+def clock(shared_clock: FixedClock) -> Iterator[FixedClock]:
+    """The shared apps' clock, for a test to move (tests in a worker run one at a time); it
+    stands at TODAY again afterwards."""
+    yield shared_clock
+    shared_clock.set(TODAY)
+
+
+async def _client(url: str, mint: Any, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
     # Every test cluster (matrix, synergy, unity, defence, overseas) binds finance to native.
-    app = create_app(settings_for(url, mint), platform=native_platform())
+    app = create_app(settings_for(url, mint), clock=clock, platform=native_platform())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
         yield client
@@ -68,14 +89,14 @@ async def _client(url: str, mint: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def pg_client(finance_pg_url, mint) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in _client(finance_pg_url, mint):
+async def pg_client(finance_pg_url, mint, shared_clock) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(finance_pg_url, mint, shared_clock):
         yield client
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def sqlite_client(finance_sqlite_url, mint) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in _client(finance_sqlite_url, mint):
+async def sqlite_client(finance_sqlite_url, mint, shared_clock) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(finance_sqlite_url, mint, shared_clock):
         yield client
 
 

@@ -11,8 +11,9 @@ import httpx
 ALL = "finance:read finance:write finance:approve"
 WRITER = "finance:read finance:write"
 THRESHOLD = Decimal("1000.00")
-# Provisioning opens the financial year of "today" and the next; tests post into 2026-27 and
-# 2027-28, which they open themselves so the suite does not depend on the date it runs.
+# Provisioning opens the financial year of "today" (the shared apps' clock stands at 1 April
+# 2026: conftest.TODAY) and the next; tests post into 2026-27 and 2027-28, which they open
+# themselves as well.
 FY = 2026
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from finance_testkit import BANK, IT, PAYABLES, SUPPLIES, VAT, WRITER
+
+from sop_shared.clock import UK
 
 KEY = 0
 
@@ -500,6 +502,56 @@ async def test_bacs_days_skip_england_and_wales_bank_holidays(api):
     assert christmas["processing_day"] == bacs_julian(date(2026, 12, 23))
     journal = (await api.get(f"/journals/{christmas['run']['journal_id']}")).json()
     assert journal["posting_date"] == "2026-12-29" and journal["period"] == "2026-12"
+
+
+async def test_a_run_pays_what_falls_due_by_the_day_it_pays_after_a_bank_holiday(api):
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    gbs = await bank_account(api)
+    line = [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}]
+    due = {}
+    for day in ("2026-12-24", "2026-12-28", "2026-12-30"):
+        inv = await invoice(api, acme["id"], f"H-{day}", line, due=day, invoice_date="2026-12-01")
+        due[day] = (await approve_and_post(api, inv))["id"]
+    r = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-12-25"}
+    )
+    assert r.status_code == 201, r.text
+    run = r.json()
+    # Christmas Day moves the payment to Tuesday 29th: what is due by then is paid.
+    assert (run["payment_date"], run["due_by"]) == ("2026-12-29", "2026-12-29")
+    assert [p["invoice_ids"] for p in run["payments"]] == [[due["2026-12-24"], due["2026-12-28"]]]
+
+
+async def test_a_payment_date_whose_bacs_processing_day_has_passed_is_refused(api, clock):
+    clock.set(datetime(2026, 9, 9, 9, tzinfo=UK))  # Wednesday 9 September 2026
+    acme = await supplier(api, "Acme", "200000", "87654321")
+    gbs = await bank_account(api)
+    line = [{"account_code": IT, "cost_centre_code": "CC01", "net_amount": "10.00"}]
+    inv = await approve_and_post(api, await invoice(api, acme["id"], "L-1", line))
+    # Thursday 10th is processed on Tuesday 8th, which has passed.
+    late = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-10"}
+    )
+    assert late.status_code == 422, late.text
+    problem = late.json()
+    assert [e["field"] for e in problem["errors"]] == ["payment_date"]
+    assert "processed on 2026-09-08, which has passed" in problem["detail"]
+    assert "the earliest payment date now is 2026-09-11" in problem["detail"]
+    assert (await api.get(f"/supplier-invoices/{inv['id']}")).json()["payment_run_id"] is None
+    # Friday 11th is processed today: in time.
+    r = await api.post(
+        "/payment-runs", {"bank_account_id": gbs["id"], "payment_date": "2026-09-11"}
+    )
+    assert r.status_code == 201, r.text
+    run = r.json()
+    # Posted a day later, its file would be late: refused, and the run waits to be cancelled.
+    clock.set(datetime(2026, 9, 10, 9, tzinfo=UK))
+    stale = await api.post(f"/payment-runs/{run['id']}/post", key=key())
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["type"] == "urn:sop:problem:invalid-state"
+    assert stale.json()["processing_day"] == "2026-09-09"
+    assert (await api.get(f"/payment-runs/{run['id']}")).json()["status"] == "proposed"
+    assert (await api.get(f"/supplier-invoices/{inv['id']}")).json()["status"] == "posted"
 
 
 def bacs_julian(day: date) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +49,7 @@ from sop_finance.problems import (
     SelfApproval,
 )
 from sop_finance.reports import service as reports
+from sop_shared.clock import UK, FixedClock
 from sop_shared.errors import NotFound, ValidationFailed
 
 
@@ -399,16 +400,58 @@ async def test_a_weekend_payment_date_is_refused(day):
 async def test_bank_holidays_move_the_payment_forward_and_processing_is_two_working_days_before(
     asked, pays, processed
 ):
-    fin = await books()
+    fin = await books(today=processed)  # the last day a run for the date may be proposed
     gbs = await bank_account(fin)
     await payable(fin, await supplier(fin), invoice_date=asked - timedelta(days=2), due=asked)
     run = await propose(fin, gbs, asked)
-    assert (run.payment_date, run.due_by) == (pays, asked)
+    assert (run.payment_date, run.due_by) == (pays, pays)
     done = await service.post_payment_run(fin, run.id)
     assert bacs_records(done.bacs_file or "")["processing_day"] == julian(processed)
     assert done.journal_id is not None
     posting = await journals.get_journal(fin, done.journal_id)
     assert posting.posting_date == pays
+
+
+async def test_a_run_pays_what_falls_due_by_the_day_it_pays_after_a_bank_holiday():
+    fin = await books()
+    acme = await supplier(fin)
+    gbs = await bank_account(fin)
+    eve = await payable(fin, acme, due=date(2026, 12, 24))
+    # Due after the Christmas Day asked for, but by the Tuesday the money arrives.
+    holiday = await payable(fin, acme, due=date(2026, 12, 28))
+    later = await payable(fin, acme, due=date(2026, 12, 30))
+    run = await propose(fin, gbs, date(2026, 12, 25))
+    assert (run.payment_date, run.due_by) == (date(2026, 12, 29), date(2026, 12, 29))
+    assert [p.invoice_ids for p in run.payments] == [[eve.id, holiday.id]]
+    await service.cancel_payment_run(fin, run.id)
+    asked = await propose(fin, gbs, date(2026, 12, 25), due_by=date(2026, 12, 24))
+    assert asked.due_by == date(2026, 12, 24)  # a due_by given is kept
+    assert [p.invoice_ids for p in asked.payments] == [[eve.id]]
+    assert (await service.get_invoice(fin, later.id)).payment_run_id is None
+
+
+async def test_a_payment_date_whose_processing_day_has_passed_is_refused():
+    clock = FixedClock(datetime(2026, 9, 9, 9, tzinfo=UK))  # a Wednesday
+    fin = await books(clock=clock)
+    gbs = await bank_account(fin)
+    await payable(fin, await supplier(fin))
+    # Thursday 10th is processed on Tuesday 8th: passed. Friday 11th on Wednesday 9th: today.
+    with pytest.raises(ValidationFailed) as late:
+        await propose(fin, gbs, date(2026, 9, 10))
+    assert fields_of(late) == ["payment_date"]
+    assert "processed on 2026-09-08, which has passed" in (late.value.detail or "")
+    assert "the earliest payment date now is 2026-09-11" in (late.value.detail or "")
+    assert ledger_of(fin).payment_runs.rows(fin.tenant) == {}
+    run = await propose(fin, gbs, date(2026, 9, 11))
+    # Proposed in time but posted the next day, the run's file would be late: refused.
+    clock.advance(timedelta(days=1))
+    with pytest.raises(InvalidState, match="cancel it and propose a new run") as stale:
+        await service.post_payment_run(fin, run.id)
+    assert stale.value.extensions == {"processing_day": "2026-09-09"}
+    assert (await service.get_payment_run(fin, run.id)).status == "proposed"
+    assert len(ledger_of(fin).journals.rows(fin.tenant)) == 1  # the invoice's posting only
+    await service.cancel_payment_run(fin, run.id)
+    assert (await propose(fin, gbs, date(2026, 9, 14))).payment_date == date(2026, 9, 14)
 
 
 @pytest.mark.parametrize(

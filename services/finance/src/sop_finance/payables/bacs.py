@@ -48,6 +48,12 @@ def processing_day(payment_date: date, calendar: WorkingCalendar) -> date:
     return calendar.add_working_days(BACS_DAYS, payment_date, -2)
 
 
+def earliest_payment_day(today: date, calendar: WorkingCalendar) -> date:
+    """The first day a run proposed `today` can pay on: its processing day is today, or the
+    next working day when today is not one."""
+    return calendar.add_working_days(BACS_DAYS, calendar.on_or_after(BACS_DAYS, today), 2)
+
+
 @dataclass(frozen=True)
 class Originator:
     sort_code: str

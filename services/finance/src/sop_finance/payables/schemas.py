@@ -168,10 +168,13 @@ class PaymentRunCreate(In):
     bank_account_id: uuid.UUID
     payment_date: date = Field(
         description="When the money reaches suppliers: a weekday (a bank holiday in England "
-        "and Wales moves to the next working day)."
+        "and Wales moves to the next working day) whose Bacs processing day, two working days "
+        "before, is today or later."
     )
     due_by: date | None = Field(
-        None, description="Pay posted invoices due on or before this date (default: payment_date)."
+        None,
+        description="Pay posted invoices due on or before this date (default: the day the run "
+        "pays, after a bank holiday has moved it).",
     )
 
 

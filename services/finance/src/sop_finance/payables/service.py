@@ -385,7 +385,8 @@ async def propose_payment_run(fin: FinanceContext, *, data: PaymentRunCreate) ->
             "BACS pays on working days", errors=[("payment_date", "falls on a weekend")]
         )
     payment_date = _bacs_payment_day(fin, data.payment_date)
-    due_by = data.due_by or data.payment_date
+    # What is due by the day the money arrives: after a bank holiday, that is the later day.
+    due_by = data.due_by or payment_date
     invoices = await store.claim_due_invoices(due_by)
     if not invoices:
         raise InvalidState(f"no posted invoices are due by {due_by} and unpaid")
@@ -428,16 +429,30 @@ async def propose_payment_run(fin: FinanceContext, *, data: PaymentRunCreate) ->
 
 def _bacs_payment_day(fin: FinanceContext, requested: date) -> date:
     """The working day the run pays on: `requested`, or the next working day when it is a
-    bank holiday in England and Wales. A date the bank holiday calendar does not cover (nor
-    the processing day two working days before it) is refused: it would be a guess."""
+    bank holiday in England and Wales. Refused (422 on `payment_date`): a date the bank holiday
+    calendar does not cover (nor the processing day two working days before it), which would
+    be a guess; and a date whose Bacs processing day has passed (before today in the UK),
+    since Bacs would not take the file and the money could not arrive on the date promised."""
     try:
         payment_date = bacs.payment_day(requested, fin.calendar)
-        bacs.processing_day(payment_date, fin.calendar)
+        processing = bacs.processing_day(payment_date, fin.calendar)
     except OutsideCalendar as exc:
         raise ValidationFailed(
             str(exc.detail),
             errors=[("payment_date", "outside the bank holiday calendar")],
         ) from None
+    today = fin.clock.today()
+    if processing < today:
+        try:
+            first = bacs.earliest_payment_day(today, fin.calendar)
+            earliest = f"; the earliest payment date now is {first}"
+        except OutsideCalendar:
+            earliest = ""
+        raise ValidationFailed(
+            f"a Bacs payment on {payment_date} is processed on {processing}, which has "
+            f"passed{earliest}",
+            errors=[("payment_date", f"its Bacs processing day ({processing}) has passed")],
+        )
     return payment_date
 
 
@@ -461,6 +476,13 @@ async def post_payment_run(fin: FinanceContext, run_id: uuid.UUID) -> PaymentRun
     run = await get_payment_run(fin, run_id, lock=True)
     if run.status != "proposed":
         raise InvalidState(f"payment run {run.number} is {run.status}, not proposed")
+    processing = bacs.processing_day(run.payment_date, fin.calendar)
+    if processing < fin.clock.today():  # proposed in time, posted too late for its date
+        raise InvalidState(
+            f"payment run {run.number} pays on {run.payment_date}, whose Bacs processing day "
+            f"{processing} has passed: cancel it and propose a new run",
+            processing_day=processing.isoformat(),
+        )
     account = await get_bank_account(fin, run.bank_account_id)
     control = await control_account(fin, "payables_control")
     lines = [
