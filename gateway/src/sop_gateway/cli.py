@@ -1,5 +1,6 @@
 """The `sop` command line: run the platform, migrate, seed, mint development tokens, manage
-tenants through the gateway's API, and export the merged OpenAPI document."""
+tenants through the gateway's API, export the merged OpenAPI document, relay a service's outbox
+and inspect the events on NATS (`sop events`)."""
 
 from __future__ import annotations
 
@@ -283,6 +284,112 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     return subprocess.run(argv, check=False).returncode
 
 
+def events_nats_url(given: str | None) -> str:
+    """NATS for `sop events` and `sop relay`: --nats-url, else SOP_NATS_URL, else the server
+    `sop run` started (its URL is noted in the data directory), else nats://127.0.0.1:4222."""
+    from sop_gateway.launcher import nats_url_file
+
+    if given:
+        return given
+    if os.environ.get("SOP_NATS_URL"):
+        return os.environ["SOP_NATS_URL"]
+    noted = nats_url_file()
+    if noted.exists() and noted.read_text().strip():
+        return noted.read_text().strip()
+    return "nats://127.0.0.1:4222"
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    from sop_gateway.launcher import database_url
+    from sop_shared.events.relay import main as relay_main
+
+    argv = [
+        "--service",
+        args.service,
+        "--database-url",
+        args.database_url or database_url(args.service),
+        "--nats-url",
+        events_nats_url(args.nats_url),
+    ]
+    return relay_main(argv)
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "kB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from sop_shared.events import jetstream
+
+    url = events_nats_url(args.nats_url)
+
+    async def go() -> int:
+        async with jetstream.jetstream(url, name="sop-cli") as nc:
+            if args.action == "status":
+                streams = await jetstream.status(nc)
+                if args.json:
+                    print(json.dumps([asdict(s) for s in streams], indent=2))
+                    return 0
+                if not streams:
+                    print(f"no SOP streams on {url} yet (a relay or consumer creates them)")
+                for st in streams:
+                    print(
+                        f"{st.name}  {','.join(st.subjects)}  {st.messages} messages, "
+                        f"{_size(st.bytes)}, seq {st.first_seq}..{st.last_seq}"
+                    )
+                    if st.consumers:
+                        print(
+                            f"  {'consumer':<36} {'pending':>8} {'unacked':>8} "
+                            f"{'redeliv':>8}  filter"
+                        )
+                    for c in st.consumers:
+                        print(
+                            f"  {c.name:<36} {c.pending:>8} {c.ack_pending:>8} "
+                            f"{c.redelivered:>8}  {c.filter}"
+                        )
+                return 0
+            if args.action == "dead-letters":
+                letters = await jetstream.dead_letters(
+                    nc, limit=args.limit, consumer=args.consumer, tenant=args.tenant
+                )
+                if args.json:
+                    print(json.dumps([asdict(d) for d in letters], indent=2, default=str))
+                    return 0
+                if not letters:
+                    print("no dead letters")
+                for d in letters:
+                    print(
+                        f"#{d.seq}  {d.failed_at}  {d.consumer}  {d.type}  tenant={d.tenant}  "
+                        f"id={d.event_id}  deliveries={d.deliveries}\n      {d.failure}"
+                    )
+                return 0
+            if args.action == "replay":
+                try:
+                    subject, letter = await jetstream.replay(nc, args.seq, keep=args.keep)
+                except LookupError as exc:
+                    raise CommandError(str(exc)) from None
+                kept = "kept" if args.keep else "removed from the dead letters"
+                print(
+                    f"replayed #{letter.seq} ({letter.type} {letter.event_id}) to {subject}; {kept}"
+                )
+                return 0
+        return 2
+
+    try:
+        return asyncio.run(go())
+    except ConnectionError as exc:
+        raise CommandError(
+            f"{exc} (is `sop run` running? or pass --nats-url / set SOP_NATS_URL)"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop", description="SOP: the single operating platform's command line."
@@ -343,6 +450,35 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument("--like-cluster", help="a cluster whose binding lends URL and credentials")
     move.add_argument("--base-url", help="the new backend's URL")
     clusters.set_defaults(func=cmd_clusters)
+
+    relay = sub.add_parser(
+        "relay", help="publish a service's outbox to NATS JetStream (sop run starts one each)"
+    )
+    relay.add_argument("service", help="hr, finance, payroll, ...")
+    relay.add_argument("--database-url", help="default: the service's (SOP_<SERVICE>_DATABASE_URL)")
+    relay.add_argument("--nats-url", help="default: SOP_NATS_URL, or the one sop run started")
+    relay.set_defaults(func=cmd_relay)
+
+    events = sub.add_parser(
+        "events", help="inspect events on NATS: streams, consumers, dead letters"
+    )
+    events.add_argument("--nats-url", help="default: SOP_NATS_URL, or the one sop run started")
+    event_actions = events.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ev_status = event_actions.add_parser(
+        "status", help="streams, message counts, consumers and their lag"
+    )
+    ev_status.add_argument("--json", action="store_true")
+    letters = event_actions.add_parser("dead-letters", help="list events consumers gave up on")
+    letters.add_argument("--consumer", help="only this consumer's")
+    letters.add_argument("--tenant", help="only this tenant's")
+    letters.add_argument("--limit", type=int, default=100, help="the newest N (default 100)")
+    letters.add_argument("--json", action="store_true")
+    again = event_actions.add_parser(
+        "replay", help="republish a dead letter to its original subject"
+    )
+    again.add_argument("seq", type=int, help="the dead letter's number (from dead-letters)")
+    again.add_argument("--keep", action="store_true", help="keep it in the dead letters")
+    events.set_defaults(func=cmd_events)
 
     openapi = sub.add_parser("openapi", help="write the merged OpenAPI document")
     openapi.add_argument("-o", "--output", default="openapi.json", help="file, or - for stdout")

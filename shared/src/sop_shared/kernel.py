@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.events.outbox import SessionOutbox
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import Metrics
 from sop_shared.platform_config import PlatformConfigSource
@@ -39,6 +41,12 @@ class Kernel:
     metrics: Metrics
     platform: PlatformConfigSource  # each cluster's adapter binding per service
     backends: BackendConnections  # pooled clients and breakers of the vendor suites
+    nats_url: str | None = None  # events' NATS (SOP_NATS_URL); None: no consumers run
+
+    def outbox(self, session: AsyncSession, principal: Principal) -> SessionOutbox:
+        """The request's `EventOutbox` (a context's `events`): rows in its transaction, stamped
+        with this service's name and the kernel clock."""
+        return SessionOutbox(session, principal, self.settings.service, clock=self.clock)
 
 
 def kernel_of(request: Request) -> Kernel:

@@ -1,5 +1,6 @@
-"""pytest plugin (`-p sop_shared.testing.plugin`): PostgreSQL per test session and worker,
-internal-token minting, and a unique tenant per test so tests never see each other's data."""
+"""pytest plugin (`-p sop_shared.testing.plugin`): PostgreSQL and NATS (JetStream) per test
+session and worker, internal-token minting, and a unique tenant per test so tests never see
+each other's data."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, settings
 
+from sop_shared.testing.nats import HOW_TO as NATS_HOW_TO
+from sop_shared.testing.nats import NatsServer, check_jetstream_sync, nats_binary, start_nats
 from sop_shared.testing.postgres import (
     PostgresServer,
     create_database,
@@ -46,6 +49,37 @@ def postgres() -> Iterator[PostgresServer]:
         pytest.fail(str(exc), pytrace=False)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_server() -> Iterator[NatsServer]:
+    """NATS with JetStream: SOP_TEST_NATS_URL, else a server started from a binary (see
+    `sop_shared.testing.nats`). Tests isolate by tenant (subjects) and consumer names."""
+    try:
+        server = start_nats()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        check_jetstream_sync(server.url)
+    except RuntimeError as exc:
+        server.stop()
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats_server: NatsServer) -> str:
+    return nats_server.url
+
+
+@pytest.fixture(scope="session")
+def nats_server_binary() -> str:
+    """A `nats-server` binary, for a test that stops and restarts a server of its own."""
+    binary = nats_binary()
+    if binary is None:
+        pytest.fail(NATS_HOW_TO, pytrace=False)
+    return binary
 
 
 @pytest.fixture(scope="session")
