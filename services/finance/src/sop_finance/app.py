@@ -10,6 +10,7 @@ from dataclasses import replace
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sop_finance.accounts import events as accounts_events
 from sop_finance.accounts.router import router as accounts_router
 from sop_finance.accounts.service import ensure_default_chart
 from sop_finance.adapters.registry import backend_for
@@ -33,6 +34,7 @@ from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.events import Event, Subscription
 from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.resilience import BackendConnections
 
@@ -51,6 +53,15 @@ TAGS = [
 ]
 
 # Who provisioning acts as: the audit trail names it, and it may do what finance's scopes allow.
+# Who acts when finance keeps in step with another service's events (audited as such).
+EVENTS = Principal(
+    subject="system:events",
+    client_id="sop-finance",
+    tenant=None,
+    cluster=None,
+    scopes=frozenset({FINANCE_WRITE}),
+)
+
 PROVISIONING = Principal(
     subject="system:provisioning",
     client_id="sop-finance",
@@ -67,11 +78,13 @@ def create_app(
     clock: Clock | None = None,
     platform: PlatformConfigSource | None = None,
     backends: BackendConnections | None = None,
+    nats_url: str | None = None,
 ) -> FastAPI:
-    """The finance app; tests pass a database, a fixed clock or a platform config."""
+    """The finance app; tests pass a database, a fixed clock, a platform config or the NATS
+    server its event consumers read (default `SOP_NATS_URL`; none, no consumers)."""
     settings = settings or FinanceSettings()
     clock = clock or SYSTEM_CLOCK
-    calendar = WorkingCalendar.load()
+    calendar = WorkingCalendar.load(settings.bank_holidays_file)
     platform = platform or PlatformConfigSource(settings.platform_config)
     backends = backends or BackendConnections()
 
@@ -105,6 +118,12 @@ def create_app(
         await ensure_default_chart(fin)
         await ensure_current_years(fin)
 
+    async def on_org_unit(session: AsyncSession, event: Event) -> None:
+        """HR's org-unit events, acted on as finance itself for the event's tenant."""
+        principal = replace(EVENTS, tenant=event.tenant, cluster=event.cluster)
+        fin = await contexts(session=session, principal=principal, writing=True)
+        await accounts_events.on_org_unit(fin, event)
+
     app = create_service_app(
         settings=settings,
         title="SOP finance",
@@ -126,6 +145,10 @@ def create_app(
         calendar=calendar,
         platform=platform,
         backends=backends,
+        consumers=[
+            Subscription(accounts_events.CONSUMER, accounts_events.SUBJECTS, on_org_unit),
+        ],
+        nats_url=nats_url,
     )
     register_contexts(app, contexts)
     return app

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from finance_builders import BANK, GENERAL_FUND, IT, SALARIES, STAFF_HEADER, books, cr, dr, posted
 from finance_fakes import OTHER_TENANT, actions, as_, audit_log, context, provisioned
 from pydantic import ValidationError
 
-from sop_finance.accounts import service
+from sop_finance.accounts import events, service
 from sop_finance.accounts.ports import AccountFilter, CodeFilter
 from sop_finance.accounts.schemas import (
     AccountCreate,
@@ -22,6 +23,7 @@ from sop_finance.accounts.schemas import (
 from sop_finance.ports import PageRequest
 from sop_finance.problems import DuplicateReference, InvalidState
 from sop_shared.errors import NotFound, ValidationFailed
+from sop_shared.events import Event
 
 CLOUD = {"code": "22210000", "name": "Cloud hosting", "type": "expense", "parent_code": "22000000"}
 
@@ -217,3 +219,42 @@ async def test_analysis_codes_are_unique_per_dimension():
         fin, flt=CodeFilter(dimension="programme"), page=PageRequest()
     )
     assert [c.id for c in programmes.items] == [net_zero.id]
+
+
+# --- cost centres named by HR's org units (accounts/events.py) ---------------------------------
+
+
+def org_unit_event(tenant: str, cost_centre: str, name: str = "Corporate services") -> Event:
+    return Event(
+        id=uuid.uuid4(),
+        type="uk.gov.sop.hr.org_unit.created.v1",
+        source="/hr",
+        subject=f"org-units/{uuid.uuid4()}",
+        time=datetime.now(UTC),
+        tenant=tenant,
+        data={"code": "CORP", "name": name, "cost_centre": cost_centre},
+    )
+
+
+async def test_an_org_unit_event_makes_its_cost_centre_once():
+    fin = context()
+    await events.on_org_unit(fin, org_unit_event(fin.principal.tenant or "", "cc-corp"))
+    await events.on_org_unit(fin, org_unit_event(fin.principal.tenant or "", "CC-CORP", "Other"))
+    found = await fin.backend.accounts.cost_centres_by_code(["CC-CORP"])
+    assert [(c.code, c.name) for c in found.values()] == [("CC-CORP", "Corporate services")]
+    assert actions(fin).count("cost_centre.created") == 1
+
+
+async def test_an_existing_cost_centre_is_left_as_finance_named_it():
+    fin = context()
+    await service.create_cost_centre(fin, data=CostCentreCreate(code="CC01", name="Finance's name"))
+    kept = await service.cost_centre_for_org_unit(fin, code="CC01", name="HR's unit name")
+    assert kept.name == "Finance's name"
+
+
+async def test_a_cost_centre_code_finance_cannot_hold_is_refused_and_nothing_is_made():
+    fin = context()
+    with pytest.raises(ValidationFailed) as refused:
+        await service.cost_centre_for_org_unit(fin, code="X" * 25, name="Too long a code")
+    assert fields(refused) == ["cost_centre"]
+    assert await fin.backend.accounts.cost_centres_by_code(["X" * 25]) == {}

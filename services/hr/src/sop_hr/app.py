@@ -26,6 +26,7 @@ from sop_shared.audit import SessionAuditTrail
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.events import SessionOutbox
 from sop_shared.kernel import Kernel
 from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.resilience import BackendConnections
@@ -115,6 +116,7 @@ def create_app(
             principal=principal,
             backend=await backend_of(session, principal.cluster, writing=writing),
             audit=SessionAuditTrail(session, principal),
+            events=SessionOutbox(session, principal, "hr", clock=kernel.clock),
             clock=kernel.clock,
             calendar=kernel.calendar,
             settings=settings,

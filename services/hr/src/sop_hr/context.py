@@ -16,6 +16,7 @@ from sop_shared.audit import AuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
+from sop_shared.events import EventOutbox
 
 SENSITIVE_SCOPE = "hr:sensitive"
 
@@ -27,6 +28,7 @@ class HRContext:
     principal: Principal
     backend: HRBackend
     audit: AuditTrail  # in HR's own database, in the request's transaction
+    events: EventOutbox  # what happened, for other services: the outbox, same transaction
     clock: Clock
     calendar: WorkingCalendar
     settings: HRSettings

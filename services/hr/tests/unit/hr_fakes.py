@@ -38,6 +38,7 @@ from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import UK, Clock, FixedClock
 from sop_shared.context import Principal
 from sop_shared.errors import Conflict, ValidationFailed
+from sop_shared.events import Event, MemoryOutbox
 from sop_shared.pagination import decode_cursor, encode_cursor
 
 TENANT = "tenant-a"
@@ -488,6 +489,7 @@ def context(
         principal=principal,
         backend=backend or fake_backend(clock),
         audit=MemoryAuditTrail(principal, audit.events if audit else []),
+        events=MemoryOutbox(principal, "hr", clock=clock),
         clock=clock,
         calendar=CALENDAR,
         settings=hr_settings or settings(),
@@ -508,9 +510,17 @@ def as_(
         scopes=frozenset(scopes) if scopes is not None else hr.principal.scopes,
         subject=subject if subject is not None else hr.principal.subject,
     )
-    # The same log, recording as the new caller.
+    # The same log and outbox, recording as the new caller.
     audit = MemoryAuditTrail(principal, audit_log(hr).events)
-    return dataclasses.replace(hr, principal=principal, audit=audit)
+    outbox = MemoryOutbox(principal, "hr", clock=hr.clock)
+    outbox.events = published(hr)
+    return dataclasses.replace(hr, principal=principal, audit=audit, events=outbox)
+
+
+def published(hr: HRContext) -> builtins.list[Event]:
+    """The events published through `hr`'s outbox, in order."""
+    assert isinstance(hr.events, MemoryOutbox), "not a context built by hr_fakes.context()"
+    return hr.events.events
 
 
 def audit_log(hr: HRContext) -> MemoryAuditTrail:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
+from pydantic import ValidationError
+
 from sop_finance.accounts.ports import (
     OPERATING,
     Account,
@@ -293,6 +295,25 @@ async def create_cost_centre(fin: FinanceContext, *, data: CostCentreCreate) -> 
     if await store.cost_centres_by_code([data.code]):
         raise DuplicateReference(f"cost centre {data.code} already exists")
     created = await store.add_cost_centre(CostCentre(**data.values()))
+    await fin.audit.record("cost_centre.created", "cost_centre", created.id, after=created)
+    return created
+
+
+async def cost_centre_for_org_unit(fin: FinanceContext, *, code: str, name: str) -> CostCentre:
+    """HR's org unit posts its costs to cost centre `code`: make sure finance has it, named as
+    the unit that first named it. Idempotent; an existing cost centre is left as it is (units
+    may share one, and its name is finance's). A code finance cannot hold is a 422."""
+    try:
+        wanted = CostCentreCreate(code=code, name=name)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"org unit cost centre {code!r} is not a finance cost centre code",
+            errors=[("cost_centre", str(error["msg"])) for error in exc.errors()],
+        ) from None
+    found = (await fin.backend.accounts.cost_centres_by_code([wanted.code])).get(wanted.code)
+    if found is not None:
+        return found
+    created = await fin.backend.accounts.add_cost_centre(CostCentre(**wanted.values()))
     await fin.audit.record("cost_centre.created", "cost_centre", created.id, after=created)
     return created
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sop_hr.absences.ports import AbsenceFilter, AbsenceStatus
 from sop_hr.context import HRContext
+from sop_hr.employees import events
 from sop_hr.employees.ports import Employee, EmployeeFilter, EmploymentStatus
 from sop_hr.employees.schemas import (
     SENSITIVE_FIELDS,
@@ -106,6 +107,7 @@ async def store_new(hr: HRContext, data: EmployeeCreate) -> EmployeeView:
         after=audit_snapshot(employee),
         sensitive=SENSITIVE_FIELDS,
     )
+    await events.publish(hr, events.CREATED, employee)
     terms = None
     if data.terms is not None:
         terms = await terms_service.add_first(
@@ -205,6 +207,7 @@ async def update(hr: HRContext, *, current: Employee, changes: EmployeeUpdate) -
             after=audit_snapshot(stored),
             sensitive=SENSITIVE_FIELDS,
         )
+        await events.publish(hr, events.UPDATED, stored, before=current)
         updated = stored
     day = hr.today()
     terms = await terms_service.in_force(hr, employee_ids=[updated.id], day=day)
@@ -261,6 +264,7 @@ async def end_employment(
         after=audit_snapshot(left),
         sensitive=SENSITIVE_FIELDS,
     )
+    await events.publish(hr, events.LEFT, left, before=employee)
     for row in history:
         if row.effective_to is None or row.effective_to > day:
             ended = await hr.backend.terms.update(

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sop_hr.context import HRContext
+from sop_hr.org_units import events
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.org_units.schemas import OrgUnitCreate, OrgUnitUpdate, snapshot
 from sop_hr.ports import PageRequest, RecordPage
@@ -72,6 +73,7 @@ async def create(hr: HRContext, *, data: OrgUnitCreate) -> OrgUnit:
         ),
     )
     await hr.audit.record("org_unit.created", "org_unit", unit.id, after=snapshot(unit))
+    await events.publish(hr, events.CREATED, unit)
     return unit
 
 
@@ -101,6 +103,7 @@ async def update(hr: HRContext, *, current: OrgUnit, changes: OrgUnitUpdate) -> 
     await hr.audit.record(
         "org_unit.updated", "org_unit", stored.id, before=snapshot(current), after=snapshot(stored)
     )
+    await events.publish(hr, events.UPDATED, stored)
     return stored
 
 
