@@ -23,6 +23,7 @@ import pytest_asyncio
 from joserfc.jwk import ECKey, RSAKey
 
 from sop_gateway.testing import FakeOidcProvider
+from sop_shared.testing import nats as testing_nats
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -168,6 +169,7 @@ class Stack:
     idp: FakeOidcProvider
     gateway: Process
     hr: Process
+    finance: Process
     payroll: Process
     standin: Process
     standin_link: Link
@@ -209,6 +211,7 @@ class Stack:
 PLATFORM_YAML = """
 services:
   hr: {{url: "http://127.0.0.1:{hr}"}}
+  finance: {{url: "http://127.0.0.1:{finance}"}}
   payroll:
     url: "http://127.0.0.1:{payroll}"
     # Clients for token exchange (test_token_exchange.py); payroll may write HR records here,
@@ -225,16 +228,32 @@ services:
 clusters:
   matrix:
     description: native everything
-    bindings: {{hr: {{adapter: native}}, payroll: {{adapter: native}}}}
+    bindings:
+      hr: {{adapter: native}}
+      finance: {{adapter: native}}
+      payroll: {{adapter: native}}
   defence:
-    description: native HR and payroll
-    bindings: {{hr: {{adapter: native}}, payroll: {{adapter: native}}}}
+    description: native HR, finance and payroll
+    bindings:
+      hr: {{adapter: native}}
+      finance: {{adapter: native}}
+      payroll: {{adapter: native}}
 identity:
   audience: sop-api
   issuers:
     - issuer: "{main}"
     - issuer: "{burst}"
 """
+
+
+def start_relay(service: str, env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
+    """A service's relay, as `sop run` starts it: publishes its outbox to the stack's NATS."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sop_shared.events.relay", "--service", service],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -251,15 +270,24 @@ async def stack(
     workdir = tmp_path_factory.mktemp("e2e")
     idp = make_idp()
     gw_port, hr_port, standin_port = free_port(), free_port(), free_port()
-    payroll_port = free_port()
+    payroll_port, finance_port = free_port(), free_port()
     link = Link(standin_port)
     gateway_db = await make_postgres_database("e2e_gateway")
     hr_db = await make_postgres_database("e2e_hr")
     payroll_db = await make_postgres_database("e2e_payroll")
+    finance_db = await make_postgres_database("e2e_finance")
+    # A NATS server of the stack's own: the services' durable consumers are named, and another
+    # worker's stack on a shared server would take half their messages.
+    nats_binary = testing_nats.nats_binary()
+    if nats_binary is None:
+        pytest.fail(testing_nats.HOW_TO, pytrace=False)
+    nats = testing_nats.own_server(nats_binary, workdir / "nats")
+    nats.start()
     config = workdir / "platform.yaml"
     config.write_text(
         PLATFORM_YAML.format(
             hr=hr_port,
+            finance=finance_port,
             payroll=payroll_port,
             standin=link.port,
             main=idp.issuer("main"),
@@ -282,6 +310,9 @@ async def stack(
         "SOP_GATEWAY_OPENAPI_CACHE_SECONDS": "2",
         "SOP_HR_PORT": str(hr_port),
         "SOP_HR_DATABASE_URL": hr_db,
+        "SOP_FINANCE_PORT": str(finance_port),
+        "SOP_FINANCE_DATABASE_URL": finance_db,
+        "SOP_NATS_URL": nats.url,
         "SOP_PAYROLL_PORT": str(payroll_port),
         "SOP_PAYROLL_DATABASE_URL": payroll_db,
         "SOP_STANDIN_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'standin.db'}",
@@ -299,11 +330,15 @@ async def stack(
     await upgrade_async(ROOT / "gateway" / "alembic.ini", gateway_db)
     await upgrade_async(ROOT / "services" / "hr" / "alembic.ini", hr_db)
     await upgrade_async(ROOT / "services" / "payroll" / "alembic.ini", payroll_db)
+    await upgrade_async(ROOT / "services" / "finance" / "alembic.ini", finance_db)
     database = Database(gateway_db)
     await seed(database, settings, load_platform_config(config))
     await database.dispose()
 
     hr = Process("hr", "sop_hr.app:create_app", hr_port, env, workdir / "hr.log")
+    finance = Process(
+        "finance", "sop_finance.app:create_app", finance_port, env, workdir / "finance.log"
+    )
     payroll = Process(
         "payroll", "sop_payroll.app:create_app", payroll_port, env, workdir / "payroll.log"
     )
@@ -313,9 +348,12 @@ async def stack(
     gateway = Process(
         "gateway", "sop_gateway.app:create_app", gw_port, env, workdir / "gateway.log"
     )
-    started = [hr, payroll, standin, gateway]
+    started = [hr, finance, payroll, standin, gateway]
+    relay_log = (workdir / "relay-hr.log").open("wb")
+    relay = start_relay("hr", env, relay_log)
     try:
         hr.start()
+        finance.start()
         payroll.start()
         standin.start()
         gateway.start()
@@ -325,6 +363,7 @@ async def stack(
             idp=idp,
             gateway=gateway,
             hr=hr,
+            finance=finance,
             payroll=payroll,
             standin=standin,
             standin_link=link,
@@ -332,8 +371,15 @@ async def stack(
             workdir=workdir,
         )
     finally:
+        relay.terminate()
+        try:
+            relay.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            relay.kill()
+        relay_log.close()
         for proc in reversed(started):
             proc.stop()
+        nats.stop()
         link.close()
         idp.close()
 

@@ -55,7 +55,7 @@ async def test_onboarding_makes_a_new_tenants_tokens_work(stack, client):
     assert r.status_code == 201, r.text
     tenant = r.json()
     assert tenant["status"] == "active"
-    assert tenant["provisioned_services"] == ["hr", "payroll", "procurement"]
+    assert tenant["provisioned_services"] == ["finance", "hr", "payroll", "procurement"]
     assert r.headers["location"] == f"/platform/v1/tenants/{slug}"
 
     after = await client.get(EMPLOYEES, headers=headers)
@@ -94,7 +94,7 @@ async def test_while_a_service_is_down_calls_get_503_and_onboarding_waits_for_a_
         assert r.json()["pending_services"] == ["procurement"]
         shown = (await client.get(f"/platform/v1/tenants/{slug}", headers=admin)).json()
         assert shown["status"] == "provisioning"
-        assert shown["provisioned_services"] == ["hr", "payroll"]
+        assert shown["provisioned_services"] == ["finance", "hr", "payroll"]
         refused = await client.get(EMPLOYEES, headers=stack.tenant_headers(slug))
         assert refused.status_code == 403
         assert "being onboarded" in refused.json()["detail"]
@@ -105,7 +105,7 @@ async def test_while_a_service_is_down_calls_get_503_and_onboarding_waits_for_a_
     retry = await client.post("/platform/v1/tenants", json=body, headers=admin)
     assert retry.status_code == 201, retry.text
     assert retry.json()["status"] == "active"
-    assert retry.json()["provisioned_services"] == ["hr", "payroll", "procurement"]
+    assert retry.json()["provisioned_services"] == ["finance", "hr", "payroll", "procurement"]
     served = await client.get(EMPLOYEES, headers=stack.tenant_headers(slug))
     assert served.status_code == 200
     echo = await client.get(

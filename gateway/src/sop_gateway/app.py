@@ -46,6 +46,7 @@ from sop_gateway.upstream import UpstreamPool
 from sop_shared.context import Principal
 from sop_shared.db import Database
 from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
+from sop_shared.events.catalogue import merge as merge_event_documents
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import RequestContextMiddleware, configure_logging
 from sop_shared.platform_config import PlatformConfig, load_platform_config
@@ -326,6 +327,19 @@ class Gateway:
                 return doc.get("token_endpoint"), doc.get("authorization_endpoint"), discovery_url
         return None, None, None
 
+    async def events_catalogue(self) -> dict[str, Any]:
+        async def one(name: str) -> dict[str, Any] | None:
+            try:
+                return await self.fetch_json(
+                    self.upstreams[name].base_url + "/events/asyncapi.json"
+                )
+            except Exception as exc:
+                log.info("no event catalogue from %s: %s", name, exc)
+                return None
+
+        found = await asyncio.gather(*(one(name) for name in self.upstreams))
+        return merge_event_documents([doc for doc in found if doc], version=__version__)
+
     async def openapi(self, platform_doc: dict[str, Any]) -> dict[str, Any]:
         await self.docs.refresh(self.fetch_json)
         token_url, authorization_url, discovery_url = await self.oauth_endpoints()
@@ -389,6 +403,12 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi_json() -> JSONResponse:
         return JSONResponse(await gateway.openapi(platform_openapi(app)))
+
+    @app.get("/events/asyncapi.json", include_in_schema=False)
+    async def events_asyncapi() -> JSONResponse:
+        """Every event the services publish (AsyncAPI 3.0), merged from each service's own
+        catalogue; a service that does not answer is left out, not an error."""
+        return JSONResponse(await gateway.events_catalogue())
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

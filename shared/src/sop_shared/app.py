@@ -27,6 +27,7 @@ from sop_shared.errors import (
     problem_response,
     problem_responses,
 )
+from sop_shared.events.catalogue import EventType, asyncapi
 from sop_shared.events.consumer import Consumer, Subscription
 from sop_shared.events.jetstream import nats_url_from_env
 from sop_shared.idempotency import IdempotencyStore
@@ -66,6 +67,7 @@ def create_service_app(
     backends: BackendConnections | None = None,
     consumers: Iterable[Subscription] = (),
     nats_url: str | None = None,
+    events: Sequence[EventType] = (),
 ) -> FastAPI:
     """The app, with its `Kernel` at `app.state.kernel`. Parts not given are built from
     `settings` (tests pass a database, a fixed clock, a platform config or in-process
@@ -169,6 +171,12 @@ def create_service_app(
         )
     app.include_router(provisioning_router(provision))
     _add_health_routes(app, kernel, checks)
+    catalogue = asyncapi(settings.service, events)
+
+    @app.get("/events/asyncapi.json", include_in_schema=False)
+    async def events_catalogue() -> JSONResponse:
+        """The events this service publishes (AsyncAPI 3.0); the gateway merges them."""
+        return JSONResponse(catalogue)
 
     app.add_middleware(
         TransactionMiddleware,

@@ -12,8 +12,10 @@ from sop_hr.absences.service import ensure_leave_types
 from sop_hr.adapters.registry import backend_for
 from sop_hr.calendar.router import router as calendar_router
 from sop_hr.context import HRContext
+from sop_hr.employees import events as employee_events
 from sop_hr.employees.router import router as employees_router
 from sop_hr.imports.router import router as imports_router
+from sop_hr.org_units import events as org_unit_events
 from sop_hr.org_units.router import router as org_units_router
 from sop_hr.ports import HRBackend
 from sop_hr.positions.router import router as positions_router
@@ -27,6 +29,7 @@ from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
 from sop_shared.events import SessionOutbox
+from sop_shared.events.catalogue import catalogue
 from sop_shared.kernel import Kernel
 from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.resilience import BackendConnections
@@ -108,6 +111,7 @@ def create_app(
         clock=clock,
         platform=platform,
         backends=backends,
+        events=[*catalogue(org_unit_events.CATALOGUE), *catalogue(employee_events.CATALOGUE)],
     )
     kernel: Kernel = app.state.kernel
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from pydantic import Field
+from pydantic import BaseModel, Field, create_model
 
 from sop_hr.context import HRContext
 from sop_hr.employees.ports import Employee
@@ -17,13 +17,24 @@ UPDATED: Final = "uk.gov.sop.hr.employee.updated.v1"
 LEFT: Final = "uk.gov.sop.hr.employee.left.v1"
 
 
-class EmployeeEventData(EmployeeOut):
-    """An employee as events carry them: never a sensitive value."""
-
-    sensitive_changed: list[str] = Field(
-        default_factory=list,
-        description="Which sensitive fields changed (their values never travel in events).",
-    )
+# An employee as events carry them: the response's fields less the sensitive ones (so the
+# published schema does not even name them), and which sensitive fields changed.
+EmployeeEventData: type[BaseModel] = create_model(
+    "EmployeeEventData",
+    __doc__="An employee as events carry them: never a sensitive value.",
+    **{  # type: ignore[call-overload]
+        name: (field.annotation, field)
+        for name, field in EmployeeOut.model_fields.items()
+        if name not in SENSITIVE_FIELDS
+    },
+    sensitive_changed=(
+        list[str],
+        Field(
+            default_factory=list,
+            description="Which sensitive fields changed (their values never travel in events).",
+        ),
+    ),
+)
 
 
 CATALOGUE = {
@@ -43,12 +54,13 @@ async def publish(
         if (before is None and getattr(employee, name) is not None)
         or (before is not None and getattr(before, name) != getattr(employee, name))
     ]
-    data = EmployeeEventData(
-        **public.model_dump(exclude_unset=True), sensitive_changed=changed
-    ).model_dump(mode="json", exclude=set(SENSITIVE_FIELDS))
+    data = EmployeeEventData.model_validate(
+        {**public.model_dump(exclude=set(SENSITIVE_FIELDS)), "sensitive_changed": changed}
+    ).model_dump(mode="json")
     await hr.events.publish(
         type,
         subject=f"employees/{employee.id}",
         aggregate=f"employee:{employee.id}",
         data=data,
+        dataschema=f"urn:sop:events:{type}",  # its message in /events/asyncapi.json
     )

@@ -24,4 +24,5 @@ async def publish(hr: HRContext, type: str, unit: OrgUnit) -> None:
         subject=f"org-units/{unit.id}",
         aggregate=f"org_unit:{unit.id}",
         data=org_unit_out(unit).model_dump(mode="json"),
+        dataschema=f"urn:sop:events:{type}",  # its message in /events/asyncapi.json
     )
