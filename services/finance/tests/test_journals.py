@@ -456,3 +456,19 @@ async def test_analysis_codes_and_inactive_cost_centres(api):
         },
     )
     assert r.status_code == 422 and "inactive" in r.text
+
+
+async def test_the_list_shows_each_journals_total_and_approval_as_by_id(api):
+    posted = await api.post_journal([dr(IT, "120.50", "CC01"), cr(BANK, "120.50")])
+    big = {
+        "description": "big",
+        "posting_date": "2026-08-10",
+        "lines": [dr(IT, "5000.00", "CC01"), cr(BANK, "5000.00")],
+    }
+    draft = (await api.post("/journals", big)).json()
+    listed = {j["id"]: j for j in (await api.get("/journals")).json()["items"]}
+    assert listed[posted["id"]]["total"] == "120.50"
+    assert listed[draft["id"]]["total"] == "5000.00"
+    assert listed[draft["id"]]["requires_approval"] is True
+    by_id = (await api.get(f"/journals/{draft['id']}")).json()
+    assert {k: v for k, v in by_id.items() if k != "lines"} == listed[draft["id"]]

@@ -56,6 +56,8 @@ class Journal(Record):
     posted_at: datetime | None = None
     reverses_journal_id: uuid.UUID | None = None
     reversed_by_journal_id: uuid.UUID | None = None
+    # The stored total of a journal read without its lines (a list): `total` is then this.
+    listed_total: Decimal | None = None
 
     @property
     def period(self) -> PeriodRef:
@@ -64,6 +66,8 @@ class Journal(Record):
     @property
     def total(self) -> Decimal:
         """The journal's value: its debits (equal to its credits once it balances)."""
+        if not self.lines and self.listed_total is not None:
+            return self.listed_total
         return self.total_debit
 
     @property
