@@ -304,3 +304,29 @@ async def test_reads_need_hr_read_and_writes_hr_write(hr, make_employee_body):
     read_only = hr.as_(scopes="hr:read")
     r = await read_only.post("/hr/v1/employees", json=make_employee_body())
     assert r.status_code == 403 and "hr:write" in r.json()["detail"]
+
+
+async def test_an_idempotency_key_replays_only_to_its_subject_with_the_same_scopes(
+    hr, make_employee_body
+):
+    """Two people using one OAuth client: the one without hr:sensitive never receives the
+    other's stored response (NI number, date of birth) by sending the same key and body."""
+    body = full_body(make_employee_body)
+    key = {"Idempotency-Key": "shared-client-create"}
+    first = await hr.post("/hr/v1/employees", json=body, headers=key)
+    assert first.status_code == 201 and first.json()["national_insurance_number"]
+    clerk = hr.as_(subject="clerk", scopes="hr:read hr:write")
+    taken = await clerk.post("/hr/v1/employees", json=body, headers=key)
+    assert "idempotent-replayed" not in taken.headers
+    assert "AB123456C" not in taken.text and "1990-05-01" not in taken.text
+    assert taken.status_code == 403, taken.text  # a fresh request, which needs hr:sensitive
+    # The same person, now without hr:sensitive: refused, naming the key, not replayed.
+    demoted = hr.as_(scopes="hr:read hr:write")
+    refused = await demoted.post("/hr/v1/employees", json=body, headers=key)
+    assert refused.status_code == 422, refused.text
+    assert "AB123456C" not in refused.text and "1990-05-01" not in refused.text
+    assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert "hr:sensitive" in refused.json()["detail"]
+    again = await hr.post("/hr/v1/employees", json=body, headers=key)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()

@@ -1,5 +1,9 @@
 """Idempotency-Key store: a POST repeated with the same key and body replays the stored
-response; the same key with another body is refused (422); a key still in flight gets 409."""
+response; the same key with another body is refused (422); a key still in flight gets 409.
+
+A key belongs to one person: tenant, client and subject. Two users of one OAuth client never
+share a replay, and a replay goes only to a caller holding every scope the first request had
+(a stored response may show what those scopes show): otherwise 422, naming the key."""
 
 from __future__ import annotations
 
@@ -32,10 +36,16 @@ REPLAYED_HEADERS = {"content-type", "location", "etag", "link", "content-locatio
 class Claim:
     tenant: str
     client_id: str
+    subject: str
     key: str
 
     def where(self) -> Any:
-        return and_(t.c.tenant == self.tenant, t.c.client_id == self.client_id, t.c.key == self.key)
+        return and_(
+            t.c.tenant == self.tenant,
+            t.c.client_id == self.client_id,
+            t.c.subject == self.subject,
+            t.c.key == self.key,
+        )
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,14 @@ class KeyInFlight(Exception):
     pass
 
 
+class KeyUsedWithOtherScopes(Exception):
+    """The key's first request had scopes the caller now lacks: its response is not theirs."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(" ".join(missing))
+        self.missing = missing
+
+
 def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     digest = hashlib.sha256()
     for part in (method.encode(), path.encode(), query.encode(), body):
@@ -66,18 +84,29 @@ class IdempotencyStore:
         self.database = database
 
     async def claim(
-        self, *, tenant: str, client_id: str, key: str, fingerprint: str, method: str, path: str
+        self,
+        *,
+        tenant: str,
+        client_id: str,
+        subject: str,
+        scopes: frozenset[str],
+        key: str,
+        fingerprint: str,
+        method: str,
+        path: str,
     ) -> Claim | Replay:
-        claim = Claim(tenant, client_id, key)
+        claim = Claim(tenant, client_id, subject, key)
         now = utcnow()
         row_values = {
             "tenant": tenant,
             "client_id": client_id,
+            "subject": subject,
             "key": key,
             "request_hash": fingerprint,
             "method": method,
             "path": path[:2048],
             "state": "in_flight",
+            "scopes": sorted(scopes),
             "locked_at": now,
             "created_at": now,
             "expires_at": now + RETENTION,
@@ -98,6 +127,9 @@ class IdempotencyStore:
                     continue
                 if row.request_hash != fingerprint:
                     raise KeyReusedWithOtherRequest
+                missing = sorted(set(row.scopes or []) - scopes)
+                if missing:
+                    raise KeyUsedWithOtherScopes(missing)
                 if row.state == "completed":
                     return Replay(
                         status_code=int(row.status_code),

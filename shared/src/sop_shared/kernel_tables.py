@@ -1,10 +1,12 @@
 """Tables every service keeps in its own database: idempotency keys, audit events, the tenants
-provisioned there, and (kernel schema 2) the event outbox and the consumers' inbox.
+provisioned there, (kernel schema 2) the event outbox and the consumers' inbox, and (kernel
+schema 3) idempotency keys scoped to the person and remembering the scopes they were used with.
 
 These are the current shapes, for queries. Migrations never create them from here: a service's
 first migration calls `create_kernel_tables` (schema 1, frozen below as it shipped) and a later
-one `upgrade_kernel_tables_2` (the outbox, the inbox, the acting service on audit events), so a
-database migrated step by step and a new one end up the same."""
+one `upgrade_kernel_tables_2` (the outbox, the inbox, the acting service on audit events) and
+`upgrade_kernel_tables_3` (idempotency keys per subject), so a database migrated step by step and
+a new one end up the same."""
 
 from __future__ import annotations
 
@@ -34,18 +36,22 @@ idempotency_keys = Table(
     kernel_metadata,
     Column("tenant", String(63), nullable=False),
     Column("client_id", String(255), nullable=False),
+    # The person (token subject): two users of one OAuth client never share a key's replay.
+    Column("subject", String(255), nullable=False),
     Column("key", String(255), nullable=False),
     Column("request_hash", String(64), nullable=False),
     Column("method", String(10), nullable=False),
     Column("path", String(2048), nullable=False),
     Column("state", String(16), nullable=False),  # in_flight | completed
+    # The scopes the first request had: a replay needs them all (it may show what they show).
+    Column("scopes", JSON, nullable=False),
     Column("status_code", Integer),
     Column("response_headers", JSON),
     Column("response_body", LargeBinary),
     Column("locked_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
-    PrimaryKeyConstraint("tenant", "client_id", "key"),
+    PrimaryKeyConstraint("tenant", "client_id", "subject", "key"),
 )
 Index("ix_idempotency_keys_expires_at", idempotency_keys.c.expires_at)
 
@@ -196,3 +202,17 @@ def downgrade_kernel_tables_2(bind: Connection) -> None:
     operations = Operations(MigrationContext.configure(bind))
     with operations.batch_alter_table("audit_events") as batch:  # SQLite rebuilds the table
         batch.drop_column("acting_service")
+
+
+def upgrade_kernel_tables_3(bind: Connection) -> None:
+    """Kernel schema 3, for a service's migration: idempotency keys scoped to tenant, client and
+    subject, with the scopes of the request that used them. The table is recreated: keys live
+    24 hours and a key claimed before the upgrade names no subject or scopes, so it could not
+    be replayed safely; a retry of such a request runs afresh (upgrade between requests)."""
+    Operations(MigrationContext.configure(bind)).drop_table("idempotency_keys")
+    idempotency_keys.create(bind)
+
+
+def downgrade_kernel_tables_3(bind: Connection) -> None:
+    Operations(MigrationContext.configure(bind)).drop_table("idempotency_keys")
+    _schema_1().tables["idempotency_keys"].create(bind)

@@ -18,6 +18,7 @@ from sop_shared.idempotency import (
     IdempotencyStore,
     KeyInFlight,
     KeyReusedWithOtherRequest,
+    KeyUsedWithOtherScopes,
     Replay,
     request_fingerprint,
 )
@@ -172,6 +173,8 @@ class TransactionMiddleware:
             return await store.claim(
                 tenant=principal.tenant or "",
                 client_id=principal.client_id or principal.subject,
+                subject=principal.subject,
+                scopes=frozenset(principal.scopes),
                 key=key,
                 fingerprint=fingerprint,
                 method=scope["method"],
@@ -183,6 +186,14 @@ class TransactionMiddleware:
                 "this Idempotency-Key was used with a different request body",
                 instance=scope["path"],
                 errors=[FieldError(field="Idempotency-Key", message="reused with another request")],
+            )
+        except KeyUsedWithOtherScopes as exc:
+            return problem_response(
+                422,
+                "this Idempotency-Key was used by a request with scopes this token lacks "
+                f"({', '.join(exc.missing)}): its response is not replayed; send a new key",
+                instance=scope["path"],
+                errors=[FieldError(field="Idempotency-Key", message="used with other scopes")],
             )
         except KeyInFlight:
             return problem_response(
