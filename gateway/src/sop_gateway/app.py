@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -43,10 +44,14 @@ from sop_gateway.tenants.registry import TenantEntry, TenantRegistry
 from sop_gateway.tenants.router import platform_router
 from sop_gateway.tenants.service import Tenants
 from sop_gateway.upstream import UpstreamPool
+from sop_gateway.webhooks.dispatcher import CONSUMER_NAME, SUBJECTS, DeliveryWorker, handle_event
+from sop_gateway.webhooks.router import webhooks_router
+from sop_gateway.webhooks.service import Webhooks
 from sop_shared.context import Principal
 from sop_shared.db import Database
 from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
 from sop_shared.events.catalogue import merge as merge_event_documents
+from sop_shared.events.consumer import Consumer
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import RequestContextMiddleware, configure_logging
 from sop_shared.platform_config import PlatformConfig, load_platform_config
@@ -206,6 +211,35 @@ class Gateway:
         self.docs = ServiceDocs(
             upstreams=self.upstreams, rules=self.rules, max_age=settings.openapi_cache_seconds
         )
+        # Webhooks (docs/webhooks.md): the API's store, the worker that delivers, and the
+        # durable consumer that turns events into deliveries (when NATS is configured).
+        allow_loopback = settings.env == "development"
+        self.webhooks = Webhooks(
+            allow_loopback=allow_loopback,
+            secret_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
+        )
+        self.webhook_worker: DeliveryWorker | None = None
+        self.webhook_consumer: Consumer | None = None
+        if settings.webhooks_enabled:
+            self.webhook_worker = DeliveryWorker(
+                self.database,
+                allow_loopback=allow_loopback,
+                schedule=settings.webhook_retry_schedule,
+                timeout=settings.webhook_timeout_seconds,
+                concurrency=settings.webhook_concurrency,
+                per_subscription=settings.webhook_concurrency_per_subscription,
+                disable_after_failures=settings.webhook_disable_after_failures,
+                disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
+                poll_interval=settings.webhook_poll_seconds,
+            )
+            if settings.nats_url:
+                self.webhook_consumer = Consumer(
+                    CONSUMER_NAME,
+                    SUBJECTS,
+                    handle_event,
+                    database=self.database,
+                    nats_url=settings.nats_url,
+                )
         self._tasks: list[asyncio.Task[None]] = []
         self.log_handler: BatchingHandler | None = None
 
@@ -288,8 +322,16 @@ class Gateway:
         ]
         if self.log_handler is not None:
             self._tasks.append(asyncio.create_task(flush_periodically(self.log_handler)))
+        if self.webhook_worker is not None:
+            await self.webhook_worker.start()
+        if self.webhook_consumer is not None:
+            await self.webhook_consumer.start()
 
     async def stop(self) -> None:
+        if self.webhook_consumer is not None:
+            await self.webhook_consumer.stop()
+        if self.webhook_worker is not None:
+            await self.webhook_worker.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -387,11 +429,13 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
             {"name": "tenants", "description": "Departments using the platform, and onboarding."},
             {"name": "clusters", "description": "Groups of tenants and their adapter bindings."},
             {"name": "audit", "description": "Who changed which tenant, and how."},
+            {"name": "webhooks", "description": "A tenant's event subscriptions (webhooks)."},
         ],
     )
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.include_router(platform_router())
+    app.include_router(webhooks_router())
     app.include_router(
         exchange_router(
             gateway.exchange, jwks_uri=gateway.settings.public_url.rstrip("/") + INTERNAL_JWKS_PATH

@@ -68,6 +68,21 @@ class GatewaySettings(BaseSettings):
     tenant_cache_ttl_seconds: float = 5.0
     openapi_cache_seconds: float = 60.0
 
+    # Webhooks (docs/webhooks.md). The dispatcher consumes events when NATS is configured.
+    nats_url: str | None = Field(None, validation_alias=_platform("nats_url"))
+    webhooks_enabled: bool = True
+    webhook_timeout_seconds: float = 10.0
+    # Seconds before each retry after a failed attempt; the last failure is final.
+    webhook_retry_schedule: list[float] = [5, 300, 1800, 7200, 18000, 36000, 36000]
+    webhook_secret_overlap_seconds: float = 24 * 3600
+    # A subscription is disabled after this many consecutive failed attempts, or when every
+    # attempt has failed for this long.
+    webhook_disable_after_failures: int = 100
+    webhook_disable_after_seconds: float = 24 * 3600
+    webhook_concurrency: int = 64
+    webhook_concurrency_per_subscription: int = 4
+    webhook_poll_seconds: float = 1.0
+
     @property
     def dev_idp_enabled(self) -> bool:
         return self.env == "development" if self.dev_idp is None else self.dev_idp

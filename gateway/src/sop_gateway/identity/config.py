@@ -28,6 +28,7 @@ ALL_SCOPES = (
     "payroll:read",
     "payroll:run",
     "payroll:approve",
+    "webhooks:manage",
     "platform:admin",
 )
 TENANT_SCOPES = tuple(s for s in ALL_SCOPES if not s.startswith("platform:"))
