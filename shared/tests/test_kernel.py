@@ -39,7 +39,7 @@ async def test_missing_scope_is_403(toy, mint, tenant):
 
 async def test_create_returns_201_location_etag_and_money_string(toy, mint, tenant):
     r = await toy.post(
-        "/toy/v1/widgets", json={"name": "a", "price": "12.5"}, headers=auth(mint, tenant)
+        "/toy/v1/widgets", json={"name": "a", "price": "12.50"}, headers=auth(mint, tenant)
     )
     assert r.status_code == 201
     assert r.headers["location"].endswith(r.json()["id"])

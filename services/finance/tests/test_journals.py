@@ -472,3 +472,24 @@ async def test_the_list_shows_each_journals_total_and_approval_as_by_id(api):
     assert listed[draft["id"]]["requires_approval"] is True
     by_id = (await api.get(f"/journals/{draft['id']}")).json()
     assert {k: v for k, v in by_id.items() if k != "lines"} == listed[draft["id"]]
+
+
+async def test_amounts_follow_the_published_pattern_and_maximum(api):
+    def body(amount: object) -> dict:
+        return {
+            "description": "odd amount",
+            "posting_date": "2026-08-01",
+            "lines": [dr(IT, amount, "CC01"), cr(BANK, "10.00")],
+        }
+
+    bad = ["1E2", "1_000.00", "+10.00", " 10.00 ", "\uff11\uff10.\uff10\uff10", "10.0", "10"]
+    for amount in [*bad, 10, "10000000000000.00"]:
+        p = problem(await api.post("/journals", body(amount)), 422, "validation-failed")
+        assert [e["field"] for e in p["errors"]] == ["lines.0.debit"], (amount, p)
+    biggest = "9999999999999.99"  # the documented maximum, as HR's
+    ok = await api.post(
+        "/journals",
+        {**body(biggest), "lines": [dr(IT, biggest, "CC01"), cr(BANK, biggest)]},
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["total"] == biggest

@@ -16,7 +16,7 @@ async def test_as_of_answers_with_the_terms_in_force_that_day(hr, make_terms):
     unit, moved_to = await hr.org_unit(), await hr.org_unit()
     e = await hr.employee(terms=make_terms(unit["id"], annual_salary="36000.00"))
     r = await change(
-        hr, e["id"], "2025-04-01", make_terms, moved_to["id"], annual_salary="40000", grade="SEO"
+        hr, e["id"], "2025-04-01", make_terms, moved_to["id"], annual_salary="40000.00", grade="SEO"
     )
     assert r.status_code == 201, r.text
     assert r.headers["location"] == f"/hr/v1/employees/{e['id']}/terms/{r.json()['id']}"
@@ -38,9 +38,9 @@ async def test_as_of_answers_with_the_terms_in_force_that_day(hr, make_terms):
 
 async def test_a_change_between_two_rows_is_inserted_and_end_dates_recomputed(hr, make_terms):
     unit = await hr.org_unit()
-    e = await hr.employee(terms=make_terms(unit["id"], annual_salary="30000"))
+    e = await hr.employee(terms=make_terms(unit["id"], annual_salary="30000.00"))
     assert (
-        await change(hr, e["id"], "2025-04-01", make_terms, unit["id"], annual_salary="34000")
+        await change(hr, e["id"], "2025-04-01", make_terms, unit["id"], annual_salary="34000.00")
     ).status_code == 201
     middle = await change(hr, e["id"], "2024-10-01", make_terms, unit["id"], fte="0.6")
     assert middle.status_code == 201, middle.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Request, Response
@@ -73,12 +72,11 @@ BacsName = Annotated[
 ]
 """A name as the bank sees it in a BACS record: at most 18 characters from the BACS set."""
 
-MAX_AMOUNT = Decimal("999999999999.99")
-
-Amount = Annotated[Money, Field(ge=0, le=MAX_AMOUNT)]
+# The kernel's Money is the one rule (pattern and maximum) HR, finance and payroll share.
+Amount = Annotated[Money, Field(ge=0)]
 """A non-negative amount: "1234.50"."""
 
-PositiveAmount = Annotated[Money, Field(gt=0, le=MAX_AMOUNT)]
+PositiveAmount = Annotated[Money, Field(gt=0)]
 
 Source = Annotated[
     str,

@@ -40,8 +40,8 @@ async def test_a_valid_file_imports_every_row_with_its_terms():
     post = await position(hr, unit, code="P-OPS")
     text = csv(
         HEADER + ",org_unit_code,position_code,grade,fte,annual_salary,pay_frequency,contract_type",
-        "E1,Ada,Lovelace,england,2024-01-01,OPS,P-OPS,HEO,1,36000,monthly,permanent",
-        "E2,Grace,Hopper,scotland,2024-02-01,OPS,,EO,0.5,28000,monthly,fixed_term",
+        "E1,Ada,Lovelace,england,2024-01-01,OPS,P-OPS,HEO,1,36000.00,monthly,permanent",
+        "E2,Grace,Hopper,scotland,2024-02-01,OPS,,EO,0.5,28000.00,monthly,fixed_term",
         "E3,Alan,Turing,wales,2024-03-01,,,,,,,",
     )
     result = await import_employees(hr, text=text)
@@ -105,10 +105,10 @@ async def test_codes_must_name_existing_units_and_positions_in_that_unit():
     )
     text = csv(
         HEADER + terms_columns,
-        "E1,Ada,Lovelace,england,2024-01-01,NOPE,,HEO,1,36000,monthly,permanent",
-        "E2,Grace,Hopper,england,2024-01-01,OPS,P-NONE,HEO,1,36000,monthly,permanent",
-        "E3,Alan,Turing,england,2024-01-01,OPS,P-HQ,HEO,1,36000,monthly,permanent",
-        "E4,Ken,Thompson,england,2024-01-01,,,HEO,1,36000,monthly,permanent",
+        "E1,Ada,Lovelace,england,2024-01-01,NOPE,,HEO,1,36000.00,monthly,permanent",
+        "E2,Grace,Hopper,england,2024-01-01,OPS,P-NONE,HEO,1,36000.00,monthly,permanent",
+        "E3,Alan,Turing,england,2024-01-01,OPS,P-HQ,HEO,1,36000.00,monthly,permanent",
+        "E4,Ken,Thompson,england,2024-01-01,,,HEO,1,36000.00,monthly,permanent",
     )
     with pytest.raises(ImportRejected) as rejected:
         await import_employees(hr, text=text)
@@ -229,7 +229,7 @@ async def test_imported_terms_start_on_the_start_date():
     await org_unit(hr, "OPS")
     text = csv(
         HEADER + ",org_unit_code,grade,fte,annual_salary,pay_frequency,contract_type",
-        "E1,Ada,Lovelace,england,2025-04-01,OPS,HEO,1,36000,monthly,permanent",
+        "E1,Ada,Lovelace,england,2025-04-01,OPS,HEO,1,36000.00,monthly,permanent",
     )
     result = await import_employees(hr, text=text)
     history = await terms.history(hr, employee_id=result.employees[0].id)
