@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Request, Response
@@ -77,6 +78,23 @@ Amount = Annotated[Money, Field(ge=0)]
 """A non-negative amount: "1234.50"."""
 
 PositiveAmount = Annotated[Money, Field(gt=0)]
+
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _business_date(day: date) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"dates run from {EARLIEST_DATE} to {LATEST_DATE}")
+    return day
+
+
+BusinessDate = Annotated[
+    date,
+    AfterValidator(_business_date),
+    Field(json_schema_extra={"formatMinimum": "1900-01-01", "formatMaximum": "2999-12-31"}),
+]
+"""A date a business event happens on (posting, invoice, due, payment, commitment, as of):
+1900-01-01 to 2999-12-31, so a period's year has four digits; anything else is 422."""
 
 Source = Annotated[
     str,

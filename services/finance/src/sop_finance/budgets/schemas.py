@@ -8,7 +8,17 @@ from datetime import date, datetime
 from pydantic import Field
 
 from sop_finance.budgets.ports import CommitmentStatus
-from sop_finance.http import Amount, Code, In, Out, PositiveAmount, Reference, Source, Text
+from sop_finance.http import (
+    Amount,
+    BusinessDate,
+    Code,
+    In,
+    Out,
+    PositiveAmount,
+    Reference,
+    Source,
+    Text,
+)
 from sop_shared.money import Money
 
 
@@ -37,7 +47,7 @@ class BudgetOut(Out):
 class CommitmentCreate(In):
     cost_centre_code: Code
     account_code: Code
-    commitment_date: date = Field(description="Decides the period (and year) it counts in.")
+    commitment_date: BusinessDate = Field(description="Decides the period (and year) it counts in.")
     amount: PositiveAmount
     source: Source = "manual"
     source_reference: Reference | None = Field(None, description="e.g. the purchase order.")

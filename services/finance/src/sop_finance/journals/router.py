@@ -3,13 +3,13 @@
 # No `from __future__ import annotations`: FastAPI resolves these annotations at import.
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 
 from sop_finance.context import Approver, FinanceContext, Reader, Writer
-from sop_finance.http import PREFIX, created, page_of
+from sop_finance.http import PREFIX, BusinessDate, created, page_of
 from sop_finance.journals import service
 from sop_finance.journals.ports import Journal, JournalFilter, JournalStatus
 from sop_finance.journals.schemas import (
@@ -46,8 +46,8 @@ async def list_journals(
     source: Annotated[str | None, Query(max_length=30)] = None,
     source_reference: Annotated[str | None, Query(max_length=100)] = None,
     period: Annotated[str | None, Query(max_length=12, description="e.g. 2026-08")] = None,
-    posting_date_from: date | None = None,
-    posting_date_to: date | None = None,
+    posting_date_from: BusinessDate | None = None,
+    posting_date_to: BusinessDate | None = None,
     updated_since: datetime | None = None,
 ) -> Page[JournalSummaryOut]:
     """Journals without their lines (GET one for the lines). `source` and `source_reference`

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from sop_finance.http import Amount, Code, In, Name, Out, Reference, Source, Text
+from sop_finance.http import Amount, BusinessDate, Code, In, Name, Out, Reference, Source, Text
 from sop_finance.journals.ports import MANUAL, ZERO, JournalStatus
 from sop_shared.money import Money
 
@@ -26,7 +26,7 @@ class JournalLineIn(In):
 
 class JournalCreate(In):
     description: Name
-    posting_date: date = Field(description="Decides the period the journal posts into.")
+    posting_date: BusinessDate = Field(description="Decides the period the journal posts into.")
     adjustment: bool = Field(
         False,
         description="Post into the year's adjustment period (13); the posting date must then "
@@ -48,14 +48,14 @@ class JournalCreate(In):
 
 class JournalUpdate(In):
     description: Name | None = None
-    posting_date: date | None = None
+    posting_date: BusinessDate | None = None
     adjustment: bool | None = None
     source_reference: Reference | None = None
     lines: list[JournalLineIn] | None = Field(None, max_length=MAX_LINES)
 
 
 class ReversalCreate(In):
-    posting_date: date | None = Field(
+    posting_date: BusinessDate | None = Field(
         None, description="Defaults to the original's posting date (its period must be open)."
     )
     adjustment: bool | None = Field(

@@ -3,13 +3,13 @@
 # No `from __future__ import annotations`: FastAPI resolves these annotations at import.
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from sop_finance.context import Approver, Reader, Writer
-from sop_finance.http import PREFIX, created, page_of
+from sop_finance.http import PREFIX, BusinessDate, created, page_of
 from sop_finance.payables import service
 from sop_finance.payables.ports import (
     InvoiceFilter,
@@ -158,7 +158,7 @@ async def list_invoices(
     page: PageRequestDep,
     status: InvoiceStatus | None = None,
     supplier_id: uuid.UUID | None = None,
-    due_by: date | None = None,
+    due_by: BusinessDate | None = None,
     payment_run_id: uuid.UUID | None = None,
     source_reference: Annotated[str | None, Query(max_length=100)] = None,
     updated_since: datetime | None = None,

@@ -11,6 +11,7 @@ from sop_finance.http import (
     Amount,
     BacsName,
     BankAccountNumber,
+    BusinessDate,
     Code,
     In,
     Name,
@@ -101,8 +102,8 @@ class InvoiceLineIn(In):
 class InvoiceCreate(In):
     supplier_id: uuid.UUID
     supplier_invoice_number: Reference = Field(max_length=50)
-    invoice_date: date
-    due_date: date
+    invoice_date: BusinessDate
+    due_date: BusinessDate
     description: Text | None = None
     source: Source = "manual"
     source_reference: Reference | None = Field(None, description="e.g. the purchase order.")
@@ -111,18 +112,18 @@ class InvoiceCreate(In):
 
 class InvoiceUpdate(In):
     supplier_invoice_number: Reference | None = Field(None, max_length=50)
-    invoice_date: date | None = None
-    due_date: date | None = None
+    invoice_date: BusinessDate | None = None
+    due_date: BusinessDate | None = None
     description: Text | None = None
     lines: list[InvoiceLineIn] | None = Field(None, min_length=1, max_length=1000)
 
 
 class InvoicePost(In):
-    posting_date: date | None = Field(None, description="Default: the invoice date.")
+    posting_date: BusinessDate | None = Field(None, description="Default: the invoice date.")
 
 
 class InvoiceReversal(In):
-    posting_date: date | None = Field(
+    posting_date: BusinessDate | None = Field(
         None,
         description="Where the reversal posts. Default: the invoice's posting date (its period "
         "must be open).",
@@ -166,12 +167,12 @@ class InvoiceOut(Out):
 
 class PaymentRunCreate(In):
     bank_account_id: uuid.UUID
-    payment_date: date = Field(
+    payment_date: BusinessDate = Field(
         description="When the money reaches suppliers: a weekday (a bank holiday in England "
         "and Wales moves to the next working day) whose Bacs processing day, two working days "
         "before, is today or later."
     )
-    due_by: date | None = Field(
+    due_by: BusinessDate | None = Field(
         None,
         description="Pay posted invoices due on or before this date (default: the day the run "
         "pays, after a bank holiday has moved it).",

@@ -20,9 +20,11 @@ PERIOD_STATUSES: tuple[PeriodStatus, ...] = ("open", "soft_closed", "closed")
 YearStatus = Literal["open", "closed"]
 ADJUSTMENT_PERIOD = 13
 
-_MONTH_CODE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_ADJ_CODE = re.compile(r"^(\d{4})-(\d{2})-ADJ$")
-_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+# Years 1900-2999 (ASCII digits): the dates finance takes (`http.BusinessDate`).
+_YEAR = r"(19[0-9]{2}|2[0-9]{3})"
+_MONTH_CODE = re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])$")
+_ADJ_CODE = re.compile(rf"^{_YEAR}-([0-9]{{2}})-ADJ$")
+_YEAR_LABEL = re.compile(rf"^{_YEAR}-([0-9]{{2}})$")
 
 
 def fiscal_year_of(day: date) -> int:

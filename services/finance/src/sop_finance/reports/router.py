@@ -2,13 +2,12 @@
 
 # No `from __future__ import annotations`: FastAPI resolves these annotations at import.
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from sop_finance.context import Reader
-from sop_finance.http import PREFIX, Code
+from sop_finance.http import PREFIX, BusinessDate, Code
 from sop_finance.reports import service
 from sop_finance.reports.schemas import (
     AccountBalances,
@@ -28,7 +27,7 @@ PeriodQuery = Annotated[
     ),
 ]
 AsOfQuery = Annotated[
-    date | None,
+    BusinessDate | None,
     Query(description="Report at the end of the period containing this date."),
 ]
 
