@@ -381,6 +381,43 @@ async def test_a_relay_killed_mid_batch_republishes_and_nothing_is_acted_on_twic
     assert consumer.duplicates == 0
 
 
+async def test_two_relays_on_one_database_take_turns_and_keep_the_order(
+    db, who, tenant, nats_url, cleanup
+):
+    name = f"pair-{tenant}"
+    consumer = await start_consumer(
+        cleanup, name, nats_url, db, subjects=filter_subject("toy", tenant)
+    )
+    first = start_relay(cleanup, db, nats_url, batch_size=10)
+    second = start_relay(cleanup, db, nats_url, batch_size=10)
+    await write(db, who, 60, aggregates=3)
+    await until(lambda: _equals(acted_distinct(db, name), 60))
+    assert first.published + second.published == 60  # each row published by one of them
+    async with db.engine.connect() as conn:
+        order = list(await conn.scalars(select(acted.c.i).order_by(acted.c.n)))
+    assert order == list(range(60))  # the consumer saw them in commit order
+    assert consumer.duplicates == 0
+
+
+async def test_events_flow_on_sqlite_too(who, tenant, nats_url, tmp_path, cleanup):
+    """`sop run`'s default: each service on a SQLite file, its relay beside it."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'toy.db'}")
+    cleanup.append(db.dispose)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kernel_metadata.create_all)
+        await conn.run_sync(metadata.create_all)
+    name = f"lite-{tenant}"
+    consumer = await start_consumer(
+        cleanup, name, nats_url, db, subjects=filter_subject("toy", tenant)
+    )
+    relays = [start_relay(cleanup, db, nats_url) for _ in range(2)]  # one waits on the lock
+    await write(db, who, 20, aggregates=2)
+    await until(lambda: _equals(acted_count(db, name), 20))
+    assert await unpublished(db) == 0
+    assert sorted(r.published for r in relays) == [0, 20]
+    assert consumer.handled == 20 and consumer.duplicates == 0
+
+
 # -- consumers ----------------------------------------------------------------------------
 
 

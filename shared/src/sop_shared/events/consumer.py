@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import nats.errors
@@ -28,7 +29,8 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription as NatsSubscription
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_shared.clock import SYSTEM_CLOCK, Clock
@@ -52,6 +54,13 @@ from sop_shared.events.jetstream import (
 from sop_shared.kernel_tables import inbox
 
 log = logging.getLogger("sop.events.consumer")
+
+_INBOX_PG = text(
+    "INSERT INTO inbox (consumer, event_id, tenant, received_at) "
+    "SELECT :consumer, e.id, e.tenant, :now "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:tenants AS varchar[])) AS e(id, tenant) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+)
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 120.0)
@@ -88,6 +97,7 @@ class Consumer:
         stream: str = EVENTS_STREAM,
         clock: Clock = SYSTEM_CLOCK,
         connect_backoff: float = 2.0,
+        inbox_retention: timedelta = timedelta(days=35),
     ) -> None:
         validate_token(name, "consumer name")
         if max_deliver < 1:
@@ -106,6 +116,9 @@ class Consumer:
         self.stream = stream
         self.clock = clock
         self.connect_backoff = connect_backoff
+        # Longer than the events stream (7 days) and the dead letters (30 days, replayable) keep
+        # an event: an inbox row must outlive every way the event can come back.
+        self.inbox_retention = inbox_retention
         # What it did (for tests, logs and metrics).
         self.handled = 0
         self.duplicates = 0
@@ -148,7 +161,11 @@ class Consumer:
             if puller is None:
                 return
             self.ready.set()
+            next_purge = time.monotonic() + 60
             while not self._stop.is_set():
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + 3600
+                    await self._purge_inbox()
                 if puller.broken:
                     puller.broken = False
                     with contextlib.suppress(Exception):
@@ -168,6 +185,18 @@ class Consumer:
                 with contextlib.suppress(Exception):
                     await self._nc.close()
                 self._nc = None
+
+    async def _purge_inbox(self) -> None:
+        """Forget what was acted on longer ago than `inbox_retention` (past the streams' own
+        retention, nothing can bring those events back)."""
+        cutoff = self.clock.now() - self.inbox_retention
+        try:
+            async with self.database.transaction() as session:
+                await session.execute(
+                    delete(inbox).where(inbox.c.consumer == self.name, inbox.c.received_at < cutoff)
+                )
+        except Exception:
+            log.exception("consumer %s: could not purge its inbox", self.name)
 
     async def _bind(self) -> _Puller | None:
         """Connects, ensures the streams and the durable consumer, subscribes (retrying while
@@ -272,16 +301,27 @@ class Consumer:
                     "received_at": now,
                 },
             )
-        dialect = postgresql if self._dialect == "postgresql" else sqlite
-        statement = (
-            dialect.insert(inbox)
-            .values(list(rows.values()))
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-            .returning(inbox.c.event_id)
-        )
+        if self._dialect == "postgresql":
+            # One constant statement whatever the batch's size (arrays, not a VALUES row per
+            # event: a statement that changes shape is compiled again every time).
+            statement: Any = _INBOX_PG
+            params: dict[str, Any] = {
+                "consumer": self.name,
+                "now": now,
+                "ids": [r["event_id"] for r in rows.values()],
+                "tenants": [r["tenant"] for r in rows.values()],
+            }
+        else:
+            statement = (
+                sqlite.insert(inbox)
+                .values(list(rows.values()))
+                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                .returning(inbox.c.event_id)
+            )
+            params = {}
         handled = duplicates = 0
         async with self.database.sessionmaker() as session, session.begin():
-            new = set((await session.execute(statement)).scalars())
+            new = set((await session.execute(statement, params)).scalars())
             for _, event in items:
                 if event.id in new:
                     new.discard(event.id)
@@ -385,7 +425,7 @@ class _Puller:
         self._expires = expires
         self._prefix = nc.new_inbox()
         self._queue: asyncio.Queue[Msg] = asyncio.Queue()
-        self._requests: dict[str, list[float]] = {}  # token -> [remaining, deadline]
+        self._requests: dict[str, list[float]] = {}  # token -> [remaining, deadline], oldest first
         self._count = 0
         self._sub: NatsSubscription | None = None
         self.broken = False  # the consumer (or stream) is not there: ensure it again
@@ -399,19 +439,21 @@ class _Puller:
         return puller
 
     async def _on_message(self, msg: Msg) -> None:
-        token = msg.subject.rsplit(".", 1)[-1]
         status = (msg.headers or {}).get("Status")
-        if status and not msg.data:
+        if status and not msg.data:  # a status comes on the request's own reply subject
+            token = msg.subject.rsplit(".", 1)[-1]
             if status != "100":  # 404/408/409: the request is over; 503: no consumer
                 self._requests.pop(token, None)
                 if status == "503":
                     self.broken = True
             return
-        request = self._requests.get(token)
-        if request is not None:
+        # A message arrives on its original subject, not the request's: JetStream serves
+        # waiting requests in order, so it counts against the oldest one.
+        for oldest, request in self._requests.items():
             request[0] -= 1
             if request[0] <= 0:
-                del self._requests[token]
+                del self._requests[oldest]
+            break
         self._queue.put_nowait(msg)
 
     def reset(self) -> None:

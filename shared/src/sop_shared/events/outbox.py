@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,40 @@ from sop_shared.events.envelope import (
 )
 from sop_shared.ids import uuid7
 from sop_shared.kernel_tables import outbox
+
+_INSERT = insert(outbox)
+_PG_INSERT = (
+    "INSERT INTO outbox (id, tenant, cluster, type, source, subject, aggregate, occurred_at, "
+    "data, dataschema, published_at, attempts) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, 0)"
+)
+
+
+async def write_outbox_row(session: AsyncSession, event: Event) -> None:
+    """Inserts `event`'s outbox row in the session's transaction. It is one more statement in
+    a write request, so it takes the shortest path: on asyncpg, once the transaction has begun
+    (the change it announces was written first), the driver's own prepared statement (about a
+    third less than SQLAlchemy's execution path; see bench/events.py); otherwise a constant
+    Core statement on the session's connection."""
+    connection = await session.connection()
+    if connection.dialect.driver == "asyncpg":
+        raw = (await connection.get_raw_connection()).driver_connection
+        if raw is not None and raw.is_in_transaction():
+            await raw.execute(
+                _PG_INSERT,
+                event.id,
+                event.tenant,
+                event.cluster,
+                event.type,
+                event.source,
+                event.subject,
+                event.aggregate or event.subject,
+                event.time,
+                orjson.dumps(event.data).decode(),
+                event.dataschema,
+            )
+            return
+    await connection.execute(_INSERT, outbox_row(event))
 
 
 class EventOutbox(Protocol):
@@ -118,7 +153,7 @@ class SessionOutbox:
             data=data,
             dataschema=dataschema,
         )
-        await self._session.execute(insert(outbox).values(**outbox_row(event)))
+        await write_outbox_row(self._session, event)
 
 
 def outbox_row(event: Event) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import Text, bindparam, cast, delete, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -50,6 +50,17 @@ log = logging.getLogger("sop.events.relay")
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"sop.outbox.relay").digest()[:8], "big", signed=True)
 
 
+_STAMP_PG = text("UPDATE outbox SET published_at = :now WHERE id = ANY(CAST(:ids AS uuid[]))")
+# The batch, its data as JSON text (published as it is, not decoded and encoded again).
+_BATCH = (
+    select(
+        *(c for c in outbox.c if c.name != "data"),
+        cast(outbox.c.data, Text).label("data_json"),
+    )
+    .where(outbox.c.published_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("limit"))
+)
 _PROBE = select(outbox.c.id).where(outbox.c.published_at.is_(None)).limit(1)
 
 
@@ -78,7 +89,7 @@ class Relay:
         self.database = database
         self.nats_url = nats_url
         self.service = service
-        self.batch_size = batch_size
+        self.batch_size = min(batch_size, 1000)  # nats-py allows 4,000 unacknowledged
         self.interval = interval
         self.publish_timeout = publish_timeout
         self.max_backoff = max_backoff
@@ -110,13 +121,7 @@ class Relay:
                 self.standby = not locked
                 if not locked:
                     return 0
-            query = (
-                select(outbox)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.id)
-                .limit(self.batch_size)
-            )
-            rows = (await conn.execute(query)).mappings().all()
+            rows = (await conn.execute(_BATCH, {"limit": self.batch_size})).mappings().all()
             if not rows:
                 return 0
             done, failed, failure = await self._publish(self._js, rows)
@@ -128,11 +133,7 @@ class Relay:
                 )
                 await asyncio.sleep(self.pause_before_stamp)
             if done:
-                await conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(done))
-                    .values(published_at=self.clock.now())
-                )
+                await self._stamp(conn, done)
             if failed is not None:
                 await conn.execute(
                     update(outbox)
@@ -143,6 +144,15 @@ class Relay:
         if failure is not None:
             raise PublishFailed(f"{len(done)} of {len(rows)} published: {failure!r}") from failure
         return len(done)
+
+    async def _stamp(self, conn: AsyncConnection, ids: list[Any]) -> None:
+        """`published_at` on the rows JetStream acknowledged (PostgreSQL: one array parameter,
+        not one per id)."""
+        now = self.clock.now()
+        if self._postgres:
+            await conn.execute(_STAMP_PG, {"now": now, "ids": ids})
+        else:
+            await conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=now))
 
     async def has_unpublished(self) -> bool:
         """Whether any row waits (a cheap poll on a held connection; no lock, no transaction
@@ -182,28 +192,31 @@ class Relay:
             for row in wave:
                 try:
                     subject = nats_subject(row["source"].strip("/"), row["tenant"], row["type"])
+                    # No wait_stall: acquiring a free slot then does not yield, so the whole
+                    # wave goes out in one write (the batch is well under nats-py's 4,000).
                     futures.append(
                         await js.publish_async(
-                            subject,
-                            row_to_envelope(row),
-                            headers={MSG_ID: str(row["id"])},
-                            wait_stall=self.publish_timeout,
+                            subject, row_to_envelope(row), headers={MSG_ID: str(row["id"])}
                         )
                     )
-                except Exception as exc:  # not connected, a stall, a bad row
+                except Exception as exc:  # not connected, a bad row
                     failure = exc
                     break
-            results = await asyncio.gather(
-                *(asyncio.wait_for(f, self.publish_timeout) for f in futures),
-                return_exceptions=True,
-            )
+            if futures:
+                _, late = await asyncio.wait(futures, timeout=self.publish_timeout)
+                for future in late:
+                    future.cancel()  # gives its slot back
             first_failed: Any = None
-            for row, result in zip(wave, results, strict=False):
-                if isinstance(result, BaseException):
-                    if first_failed is None:
-                        first_failed, failure = row["id"], result
-                else:
+            for row, future in zip(wave, futures, strict=False):
+                error = (
+                    TimeoutError(f"no ack in {self.publish_timeout}s")
+                    if future.cancelled()
+                    else future.exception()
+                )
+                if error is None:
                     done.append(row["id"])
+                elif first_failed is None:
+                    first_failed, failure = row["id"], error
             if failure is not None:
                 if first_failed is None:  # failed while sending: the row after the last sent
                     first_failed = wave[len(futures)]["id"]
@@ -245,6 +258,7 @@ class Relay:
             was_standby = False
             try:
                 while not stop.is_set():
+                    began = time.monotonic()
                     try:
                         count = await self.relay_once() if await self.has_unpublished() else 0
                     except Exception as exc:
@@ -269,9 +283,13 @@ class Relay:
                         await self._purge()
                     if count >= self.batch_size:
                         continue  # more waiting: no pause
-                    self._wake.clear()
-                    waits = [stop.wait(), self._wake.wait()]
-                    await _first(waits, self.interval if not self.standby else 1.0)
+                    # A steady cadence: the next poll `interval` after this one began.
+                    pause = (self.interval if not self.standby else 1.0) - (
+                        time.monotonic() - began
+                    )
+                    if pause > 0:
+                        self._wake.clear()
+                        await _first([stop.wait(), self._wake.wait()], pause)
             finally:
                 await self.close()
 
@@ -408,7 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.get("SOP_LOG_LEVEL", "INFO"),
         json_logs=os.environ.get("SOP_LOG_JSON", "true").lower() not in ("0", "false", "no"),
     )
-    return asyncio.run(serve(args))
+    try:
+        import uvloop  # as the services run (uvicorn --loop uvloop), when installed
+    except ImportError:
+        return asyncio.run(serve(args))
+    return uvloop.run(serve(args))
 
 
 if __name__ == "__main__":
