@@ -254,3 +254,45 @@ async def test_delivery_log_and_replay(gateway, admin, manager):
     assert replayed.status_code == 202 and replayed.json()["status"] == "pending"
     missing = await gateway.client.post(f"{path}/{uuid.uuid4()}/replay", headers=me)
     assert missing.status_code == 404
+
+
+async def test_changes_are_audited_without_the_secret(gateway, admin, manager):
+    slug = await tenant(gateway, admin)
+    me = manager(slug)
+    made = await subscribe(gateway, me)
+    await gateway.client.post(f"{BASE}/{made['id']}/rotate-secret", headers=me)
+    r = await gateway.client.get(
+        "/platform/v1/audit-events", params={"tenant": slug}, headers=admin
+    )
+    events = [e for e in r.json()["items"] if e["resource_type"] == "webhook_subscription"]
+    assert [e["action"] for e in events] == [
+        "webhook_subscription.created",
+        "webhook_subscription.secret_rotated",
+    ]
+    assert events[0]["actor"] == "integrator" and events[0]["after"]["url"] == RECEIVER
+    assert made["secret"] not in r.text
+
+
+async def test_the_owner_enables_a_disabled_subscription_again(gateway, admin, manager):
+    me = manager(await tenant(gateway, admin))
+    made = await subscribe(gateway, me)
+    async with gateway.gateway.database.transaction() as session:
+        await session.execute(
+            subscriptions.update()
+            .where(subscriptions.c.id == uuid.UUID(made["id"]))
+            .values(
+                enabled=False,
+                disabled_reason="100 deliveries in a row failed",
+                disabled_at=datetime.now(UTC),
+                consecutive_failures=100,
+                version=2,
+            )
+        )
+    path = f"{BASE}/{made['id']}"
+    got = (await gateway.client.get(path, headers=me)).json()
+    assert (got["enabled"], got["disabled_reason"]) == (False, "100 deliveries in a row failed")
+    r = await gateway.client.patch(path, json={"enabled": True}, headers={**me, "If-Match": '"2"'})
+    assert r.status_code == 200, r.text
+    back = r.json()
+    assert back["enabled"] and back["disabled_reason"] is None and back["disabled_at"] is None
+    assert back["consecutive_failures"] == 0

@@ -137,6 +137,7 @@ class DeliveryWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
         # What it did (tests, logs).
         self.delivered = 0
         self.failed_attempts = 0
@@ -153,10 +154,12 @@ class DeliveryWorker:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._stopping = False
         if self._loop_task is None:
             self._loop_task = asyncio.create_task(self._run(), name="webhook-deliveries")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -178,15 +181,18 @@ class DeliveryWorker:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.dispatch_due()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("webhook dispatch failed")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the wake-up does, and stop() would wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def run_once(self) -> None:

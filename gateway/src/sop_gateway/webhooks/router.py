@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, Security
 
@@ -18,6 +18,7 @@ from sop_gateway.webhooks.schemas import (
     SubscriptionWithSecret,
 )
 from sop_gateway.webhooks.service import Webhooks, delivery_out, subscription_out
+from sop_shared.audit import record_event
 from sop_shared.concurrency import require_if_match, set_etag
 from sop_shared.context import Principal, principal_var
 from sop_shared.db import SessionDep, get_uow, utcnow
@@ -32,7 +33,7 @@ BASE = "/platform/v1/webhooks"
 @dataclass(frozen=True, slots=True)
 class Manager:
     tenant: str
-    subject: str
+    principal: Principal
 
 
 async def _manager(
@@ -42,16 +43,44 @@ async def _manager(
     identity = await gate.identify(request.headers.get("authorization"))
     gate.require(identity, (SCOPE,))
     entry = gate.tenant_of(identity)
-    principal_var.set(
-        Principal(
-            subject=identity.subject,
-            client_id=identity.client_id,
-            tenant=entry.slug,
-            cluster=None,
-            scopes=identity.scopes,
-        )
+    principal = Principal(
+        subject=identity.subject,
+        client_id=identity.client_id,
+        tenant=entry.slug,
+        cluster=None,
+        scopes=frozenset(identity.scopes),
+        acting_service=identity.actors[0] if identity.actors else None,
     )
-    return Manager(tenant=entry.slug, subject=identity.subject)
+    principal_var.set(principal)
+    return Manager(tenant=entry.slug, principal=principal)
+
+
+async def _audit(
+    session: SessionDep,
+    manager: Manager,
+    action: str,
+    id: uuid.UUID,
+    before: SubscriptionOut | None,
+    after: SubscriptionOut | None,
+) -> None:
+    """Every change to a subscription, in the tenant's audit trail (never a secret)."""
+    await record_event(
+        session,
+        action=f"webhook_subscription.{action}",
+        resource_type="webhook_subscription",
+        resource_id=id,
+        before=_snapshot(before),
+        after=_snapshot(after),
+        principal=manager.principal,
+    )
+
+
+def _snapshot(out: SubscriptionOut | None) -> dict[str, Any] | None:
+    if out is None:
+        return None
+    return SubscriptionOut.model_validate(out.model_dump()).model_dump(
+        mode="json", exclude={"version", "created_at", "updated_at"}
+    )
 
 
 WebhookManager = Annotated[Manager, Security(_manager, scopes=[SCOPE])]
@@ -87,6 +116,7 @@ def webhooks_router() -> APIRouter:
         manager: WebhookManager,
     ) -> SubscriptionWithSecret:
         out = await _webhooks(request).create(session, manager.tenant, body, utcnow())
+        await _audit(session, manager, "created", out.id, None, out)
         response.headers["Location"] = f"{BASE}/{out.id}"
         set_etag(response, out.version)
         return out
@@ -149,6 +179,14 @@ def webhooks_router() -> APIRouter:
         require_if_match(request, row.version)
         now = utcnow()
         fresh = await webhooks.update(session, row, body, now)
+        await _audit(
+            session,
+            manager,
+            "updated",
+            id,
+            subscription_out(row, now),
+            subscription_out(fresh, now),
+        )
         if fresh.enabled:
             _wake(request)
         set_etag(response, fresh.version)
@@ -168,6 +206,7 @@ def webhooks_router() -> APIRouter:
         row = await webhooks.get_row(session, manager.tenant, id)
         require_if_match(request, row.version)
         await webhooks.delete(session, row)
+        await _audit(session, manager, "deleted", id, subscription_out(row, utcnow()), None)
         return Response(status_code=204)
 
     @router.post(
@@ -187,7 +226,9 @@ def webhooks_router() -> APIRouter:
     ) -> SubscriptionWithSecret:
         webhooks = _webhooks(request)
         row = await webhooks.get_row(session, manager.tenant, id)
-        out = await webhooks.rotate(session, row, utcnow())
+        now = utcnow()
+        out = await webhooks.rotate(session, row, now)
+        await _audit(session, manager, "secret_rotated", id, subscription_out(row, now), out)
         set_etag(response, out.version)
         return out
 
@@ -229,6 +270,13 @@ def webhooks_router() -> APIRouter:
         webhooks = _webhooks(request)
         row = await webhooks.get_row(session, manager.tenant, id)
         found = await webhooks.replay(session, row, delivery_id, utcnow())
+        await record_event(
+            session,
+            action="webhook_delivery.replayed",
+            resource_type="webhook_delivery",
+            resource_id=delivery_id,
+            principal=manager.principal,
+        )
         _wake(request)
         return delivery_out(found)
 
