@@ -362,3 +362,31 @@ def _event(tenant: str) -> Event:
         tenant=tenant,
         data={},
     )
+
+
+def test_the_checked_address_is_the_one_connected_to():
+    import ipaddress
+
+    from sop_gateway.webhooks.urls import pinned
+
+    v4, v6 = ipaddress.ip_address("203.0.113.9"), ipaddress.ip_address("2001:db8::9")
+    assert pinned("https://hooks.example.gov.uk/sop?x=1", v4) == (
+        "https://203.0.113.9/sop?x=1",
+        "hooks.example.gov.uk",
+    )
+    assert pinned("http://hooks.example.gov.uk:8080/sop", v6) == (
+        "http://[2001:db8::9]:8080/sop",
+        "hooks.example.gov.uk",
+    )
+
+
+async def test_a_host_name_is_resolved_checked_and_pinned(database, receiver, clock, make_worker):
+    t, p = tenant(), path()
+    sub, secret = await subscription(database, t, p, host="localhost:9")
+    await publish(database, t, clock)
+    await make_worker().run_once()
+    [(_, headers, body)] = receiver.got(p)
+    assert headers["host"] == "localhost:9"
+    Webhook(secret).verify(body, headers)
+    [d] = await log_of(database, sub)
+    assert d.status == "delivered"

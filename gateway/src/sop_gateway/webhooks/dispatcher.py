@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -34,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_gateway.webhooks.service import signing_keys
 from sop_gateway.webhooks.signing import signed_headers
 from sop_gateway.webhooks.tables import deliveries, subscriptions
-from sop_gateway.webhooks.urls import RefusedUrl, check_url
+from sop_gateway.webhooks.urls import RefusedUrl, check_url, pinned
 from sop_shared.db import Database, utcnow
 from sop_shared.events.envelope import Event, to_envelope
 from sop_shared.ids import uuid7
@@ -282,14 +283,20 @@ class DeliveryWorker:
             return int((time.monotonic() - started) * 1000)
 
         try:
-            await check_url(sub.url, allow_loopback=self.allow_loopback)
+            address = await check_url(sub.url, allow_loopback=self.allow_loopback)
         except RefusedUrl as exc:
             return Outcome(False, None, 0, f"refused: {exc}")
         body = orjson.dumps(delivery.payload)
         headers = signed_headers(signing_keys(sub, self.now()), str(delivery.event_id), body)
+        # Connect to the address just checked, naming the host for HTTP and TLS.
+        target, host = pinned(sub.url, address)
+        port = urlsplit(sub.url).port
+        headers["host"] = host if port is None else f"{host}:{port}"
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self.client.post(sub.url, content=body, headers=headers)
+                response = await self.client.post(
+                    target, content=body, headers=headers, extensions={"sni_hostname": host}
+                )
         except TimeoutError:
             return Outcome(False, None, elapsed(), f"timed out after {self.timeout:g} s")
         except httpx.HTTPError as exc:

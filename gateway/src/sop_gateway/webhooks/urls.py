@@ -39,8 +39,11 @@ def check_syntax(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-async def check_url(url: str, *, allow_loopback: bool) -> None:
-    """Raises `RefusedUrl` unless `url` may receive webhooks now."""
+async def check_url(
+    url: str, *, allow_loopback: bool
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Raises `RefusedUrl` unless `url` may receive webhooks now; the address to connect to
+    (the one checked, so a second lookup cannot swap in another: DNS rebinding)."""
     host, port = check_syntax(url)
     try:
         literal = ipaddress.ip_address(host)
@@ -64,3 +67,14 @@ async def check_url(url: str, *, allow_loopback: bool) -> None:
                 f"the host {host} resolves to {ip}, which is not a public address; "
                 "webhooks go only to public addresses"
             )
+    return addresses[0]
+
+
+def pinned(url: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[str, str]:
+    """`url` with its host replaced by `address`, and the original host (for `Host` and TLS
+    SNI and certificate checks)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = literal + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl(), host
