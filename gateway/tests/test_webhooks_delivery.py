@@ -390,3 +390,22 @@ async def test_a_host_name_is_resolved_checked_and_pinned(database, receiver, cl
     Webhook(secret).verify(body, headers)
     [d] = await log_of(database, sub)
     assert d.status == "delivered"
+
+
+async def test_finished_deliveries_are_forgotten_after_the_retention(
+    database, receiver, clock, make_worker
+):
+    t, ok, failing = tenant(), path(), path()
+    ok_sub, _ = await subscription(database, t, ok)
+    failing_sub, _ = await subscription(database, t, failing)
+    receiver.status[failing] = 500
+    await publish(database, t, clock)
+    worker = make_worker(schedule=(60,), retention=timedelta(days=30))
+    await worker.run_once()
+    clock.advance(29 * 86400)
+    await worker.run_once()
+    await worker.purge()
+    assert len(await log_of(database, ok_sub)) == len(await log_of(database, failing_sub)) == 1
+    clock.advance(2 * 86400)
+    await worker.purge()
+    assert await log_of(database, ok_sub) == await log_of(database, failing_sub) == []

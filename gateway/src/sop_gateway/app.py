@@ -231,6 +231,7 @@ class Gateway:
                 disable_after_failures=settings.webhook_disable_after_failures,
                 disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
                 poll_interval=settings.webhook_poll_seconds,
+                retention=timedelta(days=settings.webhook_retention_days),
             )
             if settings.nats_url:
                 self.webhook_consumer = Consumer(

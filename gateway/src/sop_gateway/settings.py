@@ -82,6 +82,8 @@ class GatewaySettings(BaseSettings):
     webhook_concurrency: int = 64
     webhook_concurrency_per_subscription: int = 4
     webhook_poll_seconds: float = 1.0
+    # Delivered and failed deliveries are forgotten after this many days.
+    webhook_retention_days: float = 30
 
     @property
     def dev_idp_enabled(self) -> bool:

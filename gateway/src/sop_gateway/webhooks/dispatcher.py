@@ -119,6 +119,7 @@ class DeliveryWorker:
         disable_after_failures: int = 100,
         disable_after: timedelta = timedelta(hours=24),
         poll_interval: float = 1.0,
+        retention: timedelta = timedelta(days=30),
         client: httpx.AsyncClient | None = None,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -131,6 +132,8 @@ class DeliveryWorker:
         self.disable_after_failures = disable_after_failures
         self.disable_after = disable_after
         self.poll_interval = poll_interval
+        self.retention = retention
+        self._purged_at = 0.0
         self.now = now
         self._client = client
         self._own_client = client is None
@@ -185,6 +188,9 @@ class DeliveryWorker:
         while not self._stopping:
             try:
                 await self.dispatch_due()
+                if time.monotonic() - self._purged_at > 3600:
+                    self._purged_at = time.monotonic()
+                    await self.purge()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -201,6 +207,17 @@ class DeliveryWorker:
         await self.dispatch_due()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def purge(self) -> int:
+        """Forgets finished deliveries (delivered or failed) older than the retention."""
+        async with self.database.transaction() as session:
+            done = await session.execute(
+                deliveries.delete().where(
+                    deliveries.c.status.in_(("delivered", "failed")),
+                    deliveries.c.created_at < self.now() - self.retention,
+                )
+            )
+        return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
     # -- picking ---------------------------------------------------------------------------
 
