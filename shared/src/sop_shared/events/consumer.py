@@ -31,6 +31,8 @@ from nats.aio.subscription import Subscription as NatsSubscription
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import delete, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_shared.clock import SYSTEM_CLOCK, Clock
@@ -119,8 +121,13 @@ class Consumer:
         # Longer than the events stream (7 days) and the dead letters (30 days, replayable) keep
         # an event: an inbox row must outlive every way the event can come back.
         self.inbox_retention = inbox_retention
+        # A message delivered this often never finished (its handler hung or crashed the
+        # process): dead-lettered without running it. Above max_deliver, which counts failures,
+        # with room for the redeliveries a database outage causes.
+        self.unfinished_limit = max(2 * max_deliver, max_deliver + 10)
         # What it did (for tests, logs and metrics).
         self.handled = 0
+        self.unavailable = 0  # times the database was away (events handed back, not failed)
         self.duplicates = 0
         self.failures = 0
         self.dead_lettered = 0
@@ -148,8 +155,7 @@ class Consumer:
             await asyncio.wait_for(asyncio.shield(self._task), grace)
         except TimeoutError:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await asyncio.wait({self._task}, timeout=5)  # bounded: stopping must end
         except Exception:
             log.exception("consumer %s ended with an error", self.name)
         self._task = None
@@ -183,7 +189,7 @@ class Consumer:
             self.ready.clear()
             if self._nc is not None:
                 with contextlib.suppress(Exception):
-                    await self._nc.close()
+                    await asyncio.wait_for(self._nc.close(), 5)
                 self._nc = None
 
     async def _purge_inbox(self) -> None:
@@ -262,7 +268,7 @@ class Consumer:
                 await self._dead_letter(msg, None, f"invalid envelope: {exc}")
                 continue
             deliveries = _deliveries(msg)
-            if deliveries > self.max_deliver:  # redelivered after ack timeouts: never finished
+            if deliveries > self.unfinished_limit:  # ack timeouts or crashes: never finished
                 await self._dead_letter(
                     msg, event, f"delivered {deliveries} times without finishing"
                 )
@@ -275,17 +281,47 @@ class Consumer:
                 try:
                     await self._transaction(items)
                 except Exception as exc:
+                    if _unavailable(exc):
+                        await self._hand_back(items, exc)
+                        return
                     log.info("consumer %s: a batch failed (%r); one by one", self.name, exc)
                 else:
                     await asyncio.gather(*(msg.ack() for msg, _ in items))
                     return
-            for msg, event in items:
+            for index, (msg, event) in enumerate(items):
                 try:
                     await self._transaction([(msg, event)])
                 except Exception as exc:
+                    if _unavailable(exc):
+                        await self._hand_back(items[index:], exc)
+                        return
                     await self._failed(msg, event, exc)
                 else:
                     await msg.ack()
+
+    async def _hand_back(self, items: list[tuple[Msg, Event]], exc: BaseException) -> None:
+        """The database (or a connection the handler needed) is unavailable: not the events'
+        fault, so they do not count towards the dead letters. Hand them back and pull nothing
+        more until the database answers again."""
+        self.unavailable += 1
+        log.warning(
+            "consumer %s: %r; %d events handed back until the database answers",
+            self.name,
+            exc,
+            len(items),
+        )
+        for msg, _ in items:
+            with contextlib.suppress(Exception):
+                await msg.nak(delay=self.backoff[0])
+        pause = 0.25
+        while not self._stop.is_set():
+            try:
+                await self.database.ping()
+                return
+            except Exception:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), pause)
+                pause = min(5.0, pause * 2)
 
     async def _transaction(self, items: list[tuple[Msg, Event]]) -> None:
         """The inbox rows and the handlers' work for `items`, committed together."""
@@ -405,6 +441,14 @@ class Consumer:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+
+
+def _unavailable(exc: BaseException) -> bool:
+    """A failure of the infrastructure (the database unreachable, a connection lost), not of
+    the event: retried without counting towards the dead letters."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | ConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def _deliveries(msg: Msg) -> int:

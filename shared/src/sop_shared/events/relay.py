@@ -310,7 +310,7 @@ class Relay:
         await self._drop_probe()
         if self._nc is not None:
             with contextlib.suppress(Exception):
-                await self._nc.close()
+                await asyncio.wait_for(self._nc.close(), 5)
         self._nc = self._js = None
 
     @contextlib.asynccontextmanager
