@@ -46,7 +46,7 @@ async def populate(hr: Any) -> None:
         payroll={"tax_code": "1257L", "ni_category": "A", "student_loan_plans": ["plan_2"]},
         terms=terms(team["id"], position_id=post["id"], fte="0.8"),
     )
-    for day, salary in (("2025-04-01", "38000"), ("2024-10-01", "37000")):
+    for day, salary in (("2025-04-01", "38000.00"), ("2024-10-01", "37000.00")):
         r = await hr.post(
             f"/hr/v1/employees/{ada['id']}/terms",
             json={"effective_from": day, **terms(team["id"], annual_salary=salary)},
