@@ -296,3 +296,13 @@ async def test_the_owner_enables_a_disabled_subscription_again(gateway, admin, m
     back = r.json()
     assert back["enabled"] and back["disabled_reason"] is None and back["disabled_at"] is None
     assert back["consecutive_failures"] == 0
+
+
+async def test_a_tenant_has_a_bounded_number_of_subscriptions(gateway, admin, manager):
+    me = manager(await tenant(gateway, admin))
+    gateway.gateway.webhooks.max_per_tenant = 2
+    for _ in range(2):
+        await subscribe(gateway, me)
+    r = await gateway.client.post(BASE, json={"url": RECEIVER, "event_types": [TYPE]}, headers=me)
+    assert r.status_code == 409, r.text
+    assert "at most 2" in r.json()["detail"]

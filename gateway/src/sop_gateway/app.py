@@ -217,6 +217,7 @@ class Gateway:
         self.webhooks = Webhooks(
             allow_loopback=allow_loopback,
             secret_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
+            max_per_tenant=settings.webhook_max_subscriptions_per_tenant,
         )
         self.webhook_worker: DeliveryWorker | None = None
         self.webhook_consumer: Consumer | None = None

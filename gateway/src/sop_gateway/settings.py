@@ -84,6 +84,7 @@ class GatewaySettings(BaseSettings):
     webhook_poll_seconds: float = 1.0
     # Delivered and failed deliveries are forgotten after this many days.
     webhook_retention_days: float = 30
+    webhook_max_subscriptions_per_tenant: int = 50
 
     @property
     def dev_idp_enabled(self) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_gateway.webhooks.schemas import (
@@ -21,7 +21,7 @@ from sop_gateway.webhooks.schemas import (
 from sop_gateway.webhooks.signing import new_secret
 from sop_gateway.webhooks.tables import deliveries, subscriptions
 from sop_gateway.webhooks.urls import RefusedUrl, check_url
-from sop_shared.errors import NotFound, ValidationFailed
+from sop_shared.errors import Conflict, NotFound, ValidationFailed
 from sop_shared.ids import uuid7
 from sop_shared.pagination import PageRequest, keyset_page
 from sop_shared.timeutil import as_utc
@@ -80,9 +80,12 @@ def signing_keys(row: Any, now: datetime) -> list[str]:
 
 
 class Webhooks:
-    def __init__(self, *, allow_loopback: bool, secret_overlap: timedelta) -> None:
+    def __init__(
+        self, *, allow_loopback: bool, secret_overlap: timedelta, max_per_tenant: int = 50
+    ) -> None:
         self.allow_loopback = allow_loopback
         self.secret_overlap = secret_overlap
+        self.max_per_tenant = max_per_tenant
 
     async def check_url(self, url: str) -> None:
         try:
@@ -106,6 +109,18 @@ class Webhooks:
         self, session: AsyncSession, tenant: str, body: SubscriptionCreate, now: datetime
     ) -> SubscriptionWithSecret:
         await self.check_url(body.url)
+        count = (
+            await session.execute(
+                select(func.count())
+                .select_from(subscriptions)
+                .where(subscriptions.c.tenant == tenant)
+            )
+        ).scalar_one()
+        if count >= self.max_per_tenant:
+            raise Conflict(
+                f"a tenant may have at most {self.max_per_tenant} webhook subscriptions; "
+                "delete one, or subscribe one URL to more event types"
+            )
         secret = new_secret()
         id = uuid7()
         await session.execute(
