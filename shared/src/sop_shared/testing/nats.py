@@ -6,6 +6,7 @@ clear failure. `SOP_TEST_NATS=url|path|wheel` forces one link."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import shutil
@@ -98,4 +99,7 @@ async def check_jetstream(url: str) -> None:
 
 
 def check_jetstream_sync(url: str) -> None:
-    asyncio.run(check_jetstream(url))
+    """The same from synchronous code (a session fixture): in a thread of its own, so the
+    calling thread's event loop, pytest-asyncio's, is left as it was."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, check_jetstream(url)).result()
