@@ -28,7 +28,6 @@ from sop_shared.audit import SessionAuditTrail
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
-from sop_shared.events import SessionOutbox
 from sop_shared.events.catalogue import catalogue
 from sop_shared.kernel import Kernel
 from sop_shared.platform_config import PlatformConfigSource
@@ -120,7 +119,7 @@ def create_app(
             principal=principal,
             backend=await backend_of(session, principal.cluster, writing=writing),
             audit=SessionAuditTrail(session, principal),
-            events=SessionOutbox(session, principal, "hr", clock=kernel.clock),
+            events=kernel.outbox(session, principal),
             clock=kernel.clock,
             calendar=kernel.calendar,
             settings=settings,
