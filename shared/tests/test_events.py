@@ -537,9 +537,9 @@ async def test_a_redelivered_or_republished_event_is_a_no_op(db, who, tenant, na
         js = nc.jetstream()
         subject = f"sop.toy.{tenant}.{TYPE}"
         # The same event twice, past JetStream's duplicate window (different message ids).
-        await js.publish(subject, encode(fresh), headers={"Nats-Msg-Id": "a"})
-        await js.publish(subject, encode(fresh), headers={"Nats-Msg-Id": "b"})
-        await js.publish(subject, encode(already), headers={"Nats-Msg-Id": "c"})
+        await js.publish(subject, encode(fresh), headers={"Nats-Msg-Id": f"{tenant}-a"})
+        await js.publish(subject, encode(fresh), headers={"Nats-Msg-Id": f"{tenant}-b"})
+        await js.publish(subject, encode(already), headers={"Nats-Msg-Id": f"{tenant}-c"})
     finally:
         await nc.close()
     await until(lambda: _at_least(_seen(consumer), 3))
