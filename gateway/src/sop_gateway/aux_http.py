@@ -10,31 +10,12 @@ environment (its calls go to configured URLs only)."""
 from __future__ import annotations
 
 import asyncio
-from http.cookiejar import Cookie, CookieJar, CookiePolicy
+from http.cookiejar import CookieJar
 from typing import Any
-from urllib.request import Request
 
 import httpx
 
-
-class _NoCookies(CookiePolicy):
-    """Accept no cookie and send none."""
-
-    netscape = True
-    rfc2965 = False
-    hide_cookie2 = True
-
-    def set_ok(self, cookie: Cookie, request: Request) -> bool:
-        return False
-
-    def return_ok(self, cookie: Cookie, request: Request) -> bool:
-        return False
-
-    def domain_return_ok(self, domain: str, request: Request) -> bool:
-        return False
-
-    def path_return_ok(self, path: str, request: Request) -> bool:
-        return False
+from sop_shared.platform_client import NoCookies
 
 
 def aux_client(
@@ -50,7 +31,7 @@ def aux_client(
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=connect),
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=10),
-        cookies=CookieJar(policy=_NoCookies()),
+        cookies=CookieJar(policy=NoCookies()),
         follow_redirects=False,
         trust_env=False,
         transport=transport,

@@ -252,7 +252,7 @@ def load_client_key(settings: ServiceSettings) -> ClientKey:
 # --- the HTTP client ---------------------------------------------------------------------------
 
 
-class _NoCookies(CookiePolicy):
+class NoCookies(CookiePolicy):
     """Accept no cookie and send none: one caller's cookies must never reach another's call."""
 
     netscape = True
@@ -382,7 +382,7 @@ class PlatformClient:
             base_url=self.gateway_url,
             timeout=httpx.Timeout(deadline, connect=min(deadline, 3.0)),
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
-            cookies=CookieJar(policy=_NoCookies()),
+            cookies=CookieJar(policy=NoCookies()),
             follow_redirects=False,
             trust_env=False,
             transport=transport,
