@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sop_gateway.cli import CommandError, build_parser, dev_token, main, seed_demo
-from sop_gateway.launcher import banner, discover, migration_targets, repo_root
+from sop_gateway.launcher import banner, discover, migration_targets, repo_root, sop_command
 from sop_gateway.settings import GatewaySettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +120,9 @@ def test_the_launcher_starts_what_exists_and_the_gateway_last(sandbox):
     assert targets[0][0] == "gateway"
     assert "hr" in [t[0] for t in targets]
     text = banner(children, "home-office")
-    assert 'TOKEN=$(uv run sop token --tenant home-office --scope "hr:read")' in text
+    sop = sop_command()
+    assert f'TOKEN=$({sop} token --tenant home-office --scope "hr:read")' in text
+    assert sop == "uv run sop" or sop.endswith("sop")  # a command that exists here
     assert "http://127.0.0.1:8000/hr/v1/employees" in text
 
 

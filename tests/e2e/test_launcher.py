@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -56,17 +57,16 @@ def test_sop_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
             assert time.monotonic() < deadline, log.read_text()[-4000:]
             time.sleep(0.3)
         output = log.read_text()
-        example = re.search(
-            r"TOKEN=\$\(uv run sop token --tenant (\S+) --scope \"hr:read\"\)", output
-        )
+        example = re.search(r"TOKEN=\$\((.+?) token --tenant (\S+) --scope \"hr:read\"\)", output)
         assert example, output
         assert f"{gateway}/hr/v1/employees" in output
         children = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", output)]
         assert len(children) >= 2  # at least HR and the gateway
 
-        sop = [sys.executable, "-c", "from sop_gateway.cli import main; main()"]
+        # The banner's command, as a person would paste it (uv may not be on their PATH).
+        sop = shlex.split(example.group(1))
         token = subprocess.run(
-            [*sop, "token", "--tenant", example.group(1), "--scope", "hr:read"],
+            [*sop, "token", "--tenant", example.group(2), "--scope", "hr:read"],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -11,6 +11,7 @@ import ctypes
 import importlib
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -272,8 +273,20 @@ async def stop(children: list[Child]) -> None:
                 await asyncio.wait_for(pump, 1.0)
 
 
+def sop_command() -> str:
+    """How a person runs the CLI here: `uv run sop` when uv is on PATH, else this environment's
+    own `sop` script (`make` may have put uv in .sop/bootstrap, off the PATH)."""
+    if shutil.which("uv"):
+        return "uv run sop"
+    script = Path(sys.executable).parent / "sop"
+    with contextlib.suppress(ValueError):
+        script = script.relative_to(Path.cwd())
+    return str(script)
+
+
 def banner(children: list[Child], tenant: str, nats_url: str | None = None) -> str:
     gateway = next(c for c in children if c.kind == "gateway")
+    sop = sop_command()
     lines = ["", "SOP is running:"]
     for child in children:
         if child.kind not in ("relay", "nats"):
@@ -287,12 +300,12 @@ def banner(children: list[Child], tenant: str, nats_url: str | None = None) -> s
     if nats_url:
         lines.append(
             f"  events       {nats_url}   (outbox relays: {', '.join(relays) or 'none'}; "
-            "`uv run sop events status`)"
+            f"`{sop} events status`)"
         )
     lines += [
         "",
         "Try:",
-        f'  TOKEN=$(uv run sop token --tenant {tenant} --scope "hr:read") && '
+        f'  TOKEN=$({sop} token --tenant {tenant} --scope "hr:read") && '
         f'curl -H "Authorization: Bearer $TOKEN" {gateway.url}/hr/v1/employees',
         "",
         "Ctrl-C stops everything.",
