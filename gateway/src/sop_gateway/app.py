@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from datetime import timedelta
 from typing import Any
@@ -56,7 +57,7 @@ from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import RequestContextMiddleware, configure_logging
 from sop_shared.platform_config import PlatformConfig, load_platform_config
 from sop_shared.security import INTERNAL_ALGORITHMS, InternalKeys
-from sop_shared.transactions import TransactionMiddleware
+from sop_shared.transactions import BodyLimitMiddleware, TransactionMiddleware
 
 log = logging.getLogger("sop.gateway")
 
@@ -494,7 +495,13 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
         return JSONResponse({"status": "ready", "services": sorted(gateway.docs.docs)})
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics, not for the public. With `SOP_GATEWAY_METRICS_TOKEN` set, only
+        to a request bearing that token (Prometheus' `authorization` scrape setting); unset,
+        only to loopback clients (a scraper on the same host). Set the token whenever a
+        reverse proxy on the same host forwards public traffic."""
+        if not metrics_allowed(request, gateway.settings.metrics_token):
+            return problem_response(403, "the metrics are not public", instance=request.url.path)
         return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(
@@ -504,7 +511,74 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
         verifier=ExternalTokenVerifier(gateway.gate),
         max_body_bytes=gateway.settings.max_body_bytes,
     )
+    # Outside the transaction middleware: no body read for an anonymous platform call, and
+    # every body capped (the public routes' too).
+    app.add_middleware(BearerRequired)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=gateway.settings.max_body_bytes)
     return app
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def metrics_allowed(request: Request, token: str | None) -> bool:
+    if token:
+        presented = request.headers.get("authorization", "")
+        return hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
+    return request.client is not None and request.client.host in LOOPBACK
+
+
+# Under /platform/, only the token exchange is public (it authenticates by client assertion
+# in its body); the dev IdP, docs, catalogue and well-known documents live elsewhere.
+PUBLIC_PLATFORM_PATHS = frozenset({TOKEN_PATH})
+
+
+class BearerRequired:
+    """A platform API request without an `Authorization: Bearer` header is answered 401
+    before its body is read (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] == "http"
+            and path.startswith("/platform/")
+            and path not in PUBLIC_PLATFORM_PATHS
+            and not _has_bearer(scope)
+        ):
+            response = problem_response(
+                401,
+                "a bearer token is required",
+                instance=path,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_bearer(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name.lower() == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            return scheme.lower() == b"bearer" and bool(token.strip())
+    return False
+
+
+def header_problem(scope: Scope, max_count: int, max_bytes: int) -> Response | None:
+    """431 for too many headers or too many header bytes; 400 for two Authorization headers
+    (refused rather than picking one)."""
+    headers = scope["headers"]
+    path = scope.get("path", "")
+    if len(headers) > max_count:
+        return problem_response(431, f"more than {max_count} request headers", instance=path)
+    if sum(len(k) + len(v) for k, v in headers) > max_bytes:
+        return problem_response(431, f"the request headers exceed {max_bytes} bytes", instance=path)
+    if sum(1 for k, _ in headers if k.lower() == b"authorization") > 1:
+        return problem_response(400, "more than one Authorization header", instance=path)
+    return None
 
 
 def platform_openapi(app: FastAPI) -> dict[str, Any]:
@@ -535,6 +609,11 @@ class GatewayApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            s = self.gateway.settings
+            problem = header_problem(scope, s.max_header_count, s.max_header_bytes)
+            if problem is not None:
+                await problem(scope, receive, send)
+                return
             path: str = scope["path"]
             end = path.find("/", 1)
             upstream = self.prefixes.get(path if end < 0 else path[:end])

@@ -61,6 +61,12 @@ class GatewaySettings(BaseSettings):
     rate_limit_per_second: float = 100.0
     rate_limit_burst: int = 200
     max_body_bytes: int = 10 * 1024 * 1024
+    # A request with more headers, or more header bytes (names and values), is refused 431.
+    max_header_count: int = 100
+    max_header_bytes: int = 32 * 1024
+    # The bearer Prometheus presents for `/metrics` (`SOP_GATEWAY_METRICS_TOKEN`); unset, the
+    # gateway serves its metrics to loopback clients only.
+    metrics_token: str | None = None
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 3.0
     upstream_pool_size: int = 256

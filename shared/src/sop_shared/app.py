@@ -38,7 +38,7 @@ from sop_shared.provisioning import Provisioner, provisioning_router
 from sop_shared.resilience import BackendConnections
 from sop_shared.security import InternalKeys, InternalTokenVerifier
 from sop_shared.settings import ServiceSettings
-from sop_shared.transactions import TransactionMiddleware
+from sop_shared.transactions import BodyLimitMiddleware, TransactionMiddleware
 
 log = logging.getLogger("sop.app")
 
@@ -185,6 +185,8 @@ def create_service_app(
         verifier=kernel.verifier,
         max_body_bytes=settings.max_body_bytes,
     )
+    # Every body capped before anything reads it (the transaction middleware, FastAPI).
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service, metrics=kernel.metrics)
 
     def openapi() -> dict[str, Any]:

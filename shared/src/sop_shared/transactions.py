@@ -259,3 +259,70 @@ async def _send_replay(send: Send, replay: Replay) -> None:
     headers.append((b"content-length", str(len(replay.body)).encode()))
     await send({"type": "http.response.start", "status": replay.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": replay.body, "more_body": False})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Caps every request body at `max_body_bytes` (pure ASGI, outside everything that reads
+    a body): a `Content-Length` over the cap is answered 413 before a byte is read, and a
+    streamed (chunked) body is cut off with 413 as soon as it passes the cap; whatever the app
+    answered meanwhile is dropped."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 10 * 1024 * 1024) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        too_large = problem_response(
+            413, f"the request body exceeds {limit} bytes", instance=scope["path"]
+        )
+        length = _headers(scope).get("content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                await _send_response(
+                    send, problem_response(400, "bad Content-Length", instance=scope["path"])
+                )
+                return
+            if int(length) > limit:
+                await _send_response(send, too_large)
+                return
+        received = 0
+        exceeded = False
+        started = False
+
+        async def capped_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                raise _BodyTooLarge
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # the app's answer to a body it could not read: replaced by the 413
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, capped_receive, guarded_send)
+        except _BodyTooLarge:
+            pass
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _send_response(send, too_large)

@@ -1,0 +1,179 @@
+"""The gateway's own hardening: every platform body capped, no body read for an anonymous
+platform call, metrics not public, one Authorization header, bounded headers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from starlette.types import Message
+
+MIB = 1024 * 1024
+PROBLEM = "application/problem+json"
+
+
+async def call(
+    app: Any,
+    method: str,
+    path: str,
+    chunks: list[bytes],
+    headers: list[tuple[bytes, bytes]],
+    client: tuple[str, int] = ("127.0.0.1", 1234),
+) -> tuple[int, dict[str, str], bytes, int]:
+    """A request straight to the ASGI app: (status, headers, body, body bytes it read)."""
+    read = 0
+    pending = list(chunks)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        nonlocal read
+        if not pending:
+            return {"type": "http.disconnect"}
+        chunk = pending.pop(0)
+        read += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"gateway.test"), *headers],
+        "client": client,
+        "server": ("gateway.test", 80),
+    }
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    hdrs = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], hdrs, body, read
+
+
+def tenant_body(slug: str, pad: int) -> bytes:
+    return b'{"slug": "' + slug.encode() + b'", "name": "' + b"n" * pad + b'", "cluster": "matrix"}'
+
+
+def auth(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+
+JSON = [(b"content-type", b"application/json")]
+
+
+async def test_platform_body_over_the_cap_with_content_length(gateway, admin):
+    slug = f"t-{uuid.uuid4().hex[:10]}"
+    body = tenant_body(slug, 11 * MIB)
+    status, headers, _, read = await call(
+        gateway.app,
+        "POST",
+        "/platform/v1/tenants",
+        [body],
+        [*auth(admin), *JSON, (b"content-length", str(len(body)).encode())],
+    )
+    assert status == 413 and headers["content-type"].startswith(PROBLEM)
+    assert read == 0
+    r = await gateway.client.get(f"/platform/v1/tenants/{slug}", headers=admin)
+    assert r.status_code == 404
+
+
+async def test_platform_body_over_the_cap_streamed(gateway, admin):
+    slug = f"t-{uuid.uuid4().hex[:10]}"
+    body = tenant_body(slug, 11 * MIB)
+    chunks = [body[i : i + MIB] for i in range(0, len(body), MIB)]
+    status, headers, _, read = await call(
+        gateway.app, "POST", "/platform/v1/tenants", chunks, [*auth(admin), *JSON]
+    )
+    assert status == 413 and headers["content-type"].startswith(PROBLEM)
+    assert read <= 11 * MIB  # cut off at the chunk that passed 10 MiB
+    r = await gateway.client.get(f"/platform/v1/tenants/{slug}", headers=admin)
+    assert r.status_code == 404
+
+
+async def test_public_routes_are_capped_too(gateway):
+    body = b"a" * (11 * MIB)
+    for path in ("/idp/token", "/platform/v1/oauth/token"):
+        status, headers, _, read = await call(
+            gateway.app,
+            "POST",
+            path,
+            [body],
+            [
+                (b"content-type", b"application/x-www-form-urlencoded"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        )
+        assert status == 413 and headers["content-type"].startswith(PROBLEM), path
+        assert read == 0
+
+
+async def test_no_token_is_401_before_the_body_is_read(gateway):
+    body = tenant_body("t-anon", 5 * MIB)
+    chunks = [body[i : i + MIB] for i in range(0, len(body), MIB)]
+    for extra in ([], [(b"content-length", str(len(body)).encode())]):
+        status, headers, _, read = await call(
+            gateway.app, "POST", "/platform/v1/tenants", chunks, [*JSON, *extra]
+        )
+        assert status == 401 and headers["content-type"].startswith(PROBLEM)
+        assert headers["www-authenticate"].startswith("Bearer")
+        assert read == 0
+
+
+async def test_public_routes_still_answer_without_a_token(gateway):
+    r = await gateway.client.post(
+        "/platform/v1/oauth/token", data={"grant_type": "client_credentials"}
+    )
+    assert r.status_code in (400, 401) and "error" in r.json()  # an OAuth error, not ours
+    r = await gateway.client.post("/idp/token", data={"grant_type": "client_credentials"})
+    assert r.status_code != 413 and r.headers.get("www-authenticate", "") != "Bearer"
+    assert (await gateway.client.get("/healthz")).status_code == 200
+    assert (await gateway.client.get("/idp/.well-known/openid-configuration")).status_code == 200
+
+
+async def test_metrics_are_not_public(gateway, monkeypatch):
+    status, _, _, _ = await call(gateway.app, "GET", "/metrics", [], [])
+    assert status == 200  # loopback scraper, no token configured
+    status, headers, _, _ = await call(
+        gateway.app, "GET", "/metrics", [], [], client=("203.0.113.9", 4000)
+    )
+    assert status == 403 and headers["content-type"].startswith(PROBLEM)
+    monkeypatch.setattr(gateway.gateway.settings, "metrics_token", "scrape-secret")
+    status, _, _, _ = await call(gateway.app, "GET", "/metrics", [], [])
+    assert status == 403  # with a token configured, loopback is not enough
+    good = [(b"authorization", b"Bearer scrape-secret")]
+    status, _, _, _ = await call(
+        gateway.app, "GET", "/metrics", [], good, client=("203.0.113.9", 4000)
+    )
+    assert status == 200
+    bad = [(b"authorization", b"Bearer wrong")]
+    status, _, _, _ = await call(gateway.app, "GET", "/metrics", [], bad)
+    assert status == 403
+
+
+async def test_two_authorization_headers_are_refused(gateway, admin):
+    token = admin["Authorization"]
+    headers = [("Authorization", "Bearer junk"), ("Authorization", token)]
+    r = await gateway.client.get("/platform/v1/tenants", headers=httpx.Headers(headers))
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith(PROBLEM)
+    r = await gateway.client.get("/platform/v1/tenants", headers=admin)
+    assert r.status_code == 200
+
+
+async def test_header_count_and_size_are_capped(gateway, admin):
+    many = httpx.Headers([*admin.items(), *((f"x-h{i}", "v") for i in range(100))])
+    r = await gateway.client.get("/platform/v1/tenants", headers=many)
+    assert r.status_code == 431 and r.headers["content-type"].startswith(PROBLEM)
+    huge = {**admin, "x-big": "a" * (32 * 1024)}
+    r = await gateway.client.get("/platform/v1/tenants", headers=huge)
+    assert r.status_code == 431 and r.headers["content-type"].startswith(PROBLEM)
+    near = httpx.Headers([*admin.items(), *((f"x-h{i}", "v") for i in range(80))])
+    assert (await gateway.client.get("/platform/v1/tenants", headers=near)).status_code == 200
