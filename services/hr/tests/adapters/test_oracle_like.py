@@ -4,6 +4,7 @@ indicators as If-Match (a 412 is StaleRecord), and ADF error envelopes as canoni
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from sop_hr.adapters.vendor import decode_cursor
-from sop_hr.employees.ports import Employee, HomeRegion
+from sop_hr.employees.ports import Employee, HomeRegion, LeavingReason
 from sop_hr.org_units.ports import OrgUnit, OrgUnitFilter
 from sop_hr.ports import InvalidCursor, PageRequest, StaleRecord
 from sop_hr.terms.ports import ContractType, EmploymentTerms, Grade, PayFrequency
@@ -149,3 +150,67 @@ async def test_adf_error_envelopes_become_canonical_errors_naming_the_field(
     assert "PER-1530011" in str(refused.value.detail)
     [sent] = oracle.recorder.sent("POST", "/workers")
     assert "application/vnd.oracle.adf.error+json" in sent.headers["accept"]
+
+
+async def test_a_leaving_date_reads_back_as_recorded_and_oracles_open_end_is_no_date(
+    oracle: Any, open_records: Any
+) -> None:
+    """Oracle's 4712-12-31 means "no end date": HR's None. A leaving date recorded reads back
+    as the same date with its reason; clearing it clears both; the open end itself is refused
+    (it would read back as no date), and one set in the suite reads as not leaving at all."""
+    t = tenant()
+    leaving = {"leaving_date": date(2025, 6, 30), "leaving_reason": LeavingReason.RESIGNATION}
+    async with open_records(oracle) as records:
+        person = await records.employees.add(t, employee())
+        left = await records.employees.update(t, dataclasses.replace(person, **leaving))
+    async with open_records(oracle) as records:
+        read = await records.employees.get(t, person.id)
+        assert read is not None
+        assert (read.leaving_date, read.leaving_reason) == (left.leaving_date, left.leaving_reason)
+        assert (read.leaving_date, read.leaving_reason) == tuple(leaving.values())
+        cleared = dataclasses.replace(read, leaving_date=None, leaving_reason=None)
+        await records.employees.update(t, cleared)
+    async with open_records(oracle) as records:
+        read = await records.employees.get(t, person.id)
+        assert read is not None and (read.leaving_date, read.leaving_reason) == (None, None)
+        oracle.recorder.requests.clear()
+        open_end = dataclasses.replace(
+            read, leaving_date=date(4712, 12, 31), leaving_reason=LeavingReason.RETIREMENT
+        )
+        with pytest.raises(ValidationFailed) as refused:
+            await records.employees.update(t, open_end)
+    assert refused.value.errors is not None
+    assert [e.field for e in refused.value.errors] == ["leaving_date"]
+    assert oracle.recorder.requests == []  # refused before anything reached the suite
+    async with open_records(oracle) as records:
+        read = await records.employees.get(t, person.id)
+        assert read is not None and (read.leaving_date, read.leaving_reason) == (None, None)
+    # Someone terminates the relationship in the suite itself "as of the end of time".
+    mine = {"q": f"workRelationships.LegalEmployerName='{t}'", "expand": "workRelationships"}
+    [worker] = (await oracle.client.get("workers", params=mine)).json()["items"]
+    path = worker["links"][0]["href"].split("11.13.18.05/")[1]
+    relationship = worker["workRelationships"][0]["PeriodOfServiceId"]
+    r = await oracle.client.post(
+        f"{path}/child/workRelationships/{relationship}/action/terminate",
+        json={"TerminationDate": "4712-12-31", "ReasonCode": "RETIREMENT"},
+    )
+    assert r.status_code < 300, r.text
+    async with open_records(oracle) as records:
+        read = await records.employees.get(t, person.id)
+    assert read is not None and (read.leaving_date, read.leaving_reason) == (None, None)
+
+
+async def test_dates_on_or_after_oracles_open_end_are_refused_naming_the_field(
+    oracle: Any, open_records: Any
+) -> None:
+    t = tenant()
+    async with open_records(oracle) as records:
+        team = await records.org_units.add(t, unit("TEAM"))
+        person = await records.employees.add(t, employee())
+    oracle.recorder.requests.clear()
+    with pytest.raises(ValidationFailed) as refused:
+        async with open_records(oracle) as records:
+            await records.terms.add(t, terms(person.id, team.id, date(4712, 12, 31), "30000"))
+    assert refused.value.errors is not None
+    assert [e.field for e in refused.value.errors] == ["effective_from"]
+    assert oracle.recorder.sent("PATCH") == [] and oracle.recorder.sent("POST") == []

@@ -13,7 +13,7 @@ from typing import Any
 
 from sop_hr.absences.ports import Absence, AbsenceFilter, AbsenceStatus, LeaveKind, LeaveType
 from sop_hr.adapters.crossref import ABSENCE, EMPLOYEE, LEAVE_TYPE, LEAVE_TYPE_CODE
-from sop_hr.adapters.oracle_like.client import OracleHcm, Row, lit, moment, q_all
+from sop_hr.adapters.oracle_like.client import OracleHcm, Row, lit, moment, q_all, vendor_day
 from sop_hr.adapters.vendor import Filler, changed_since, since_for_vendor, stamped, stamps
 from sop_hr.ports import PageRequest, RecordGone, RecordPage
 from sop_shared.errors import ValidationFailed
@@ -268,8 +268,8 @@ class OracleAbsences:
             "personId": int(person.vendor_key),
             "employer": tenant,
             "absenceType": oracle_type(absence.leave_type),
-            "startDate": absence.start_date.isoformat(),
-            "endDate": absence.end_date.isoformat(),
+            "startDate": vendor_day(absence.start_date, "start_date"),
+            "endDate": vendor_day(absence.end_date, "end_date"),
             # The working days HR counted with the employee's bank holidays.
             "duration": absence.working_days,
             "absenceReason": absence.reason,
@@ -303,8 +303,8 @@ class OracleAbsences:
         body = {
             **self._segments(absence),
             "absenceReason": absence.reason,
-            "startDate": absence.start_date.isoformat(),
-            "endDate": absence.end_date.isoformat(),
+            "startDate": vendor_day(absence.start_date, "start_date"),
+            "endDate": vendor_day(absence.end_date, "end_date"),
             "duration": absence.working_days,
         }
         # The recorded fields first (a withdrawn entry can no longer be changed), then the

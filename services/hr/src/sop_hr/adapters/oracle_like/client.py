@@ -21,6 +21,7 @@ from sop_hr.adapters.vendor import (
     raise_for_vendor_error,
 )
 from sop_shared.clock import SYSTEM_CLOCK, Clock
+from sop_shared.errors import ValidationFailed
 from sop_shared.resilience import ResilientClient
 from sop_shared.timeutil import as_utc
 
@@ -89,6 +90,19 @@ def day(value: Any) -> date | None:
         return None
     parsed = date.fromisoformat(str(value)[:10])
     return None if parsed == OPEN_END else parsed
+
+
+def vendor_day(value: date, field: str) -> str:
+    """A date HR holds, as the suite takes it. Oracle's 4712-12-31 is not a date but its
+    "no end date" (HR's None, which `day` reads it back as), and nothing comes after it: a
+    date on or after it is refused, naming the field, rather than stored and read back as
+    no date at all."""
+    if value >= OPEN_END:
+        raise ValidationFailed(
+            f'{value} is on or after {OPEN_END}, which {VENDOR} uses for "no end date"',
+            errors=[(field, f"must be before {OPEN_END}")],
+        )
+    return value.isoformat()
 
 
 def moment(value: Any) -> datetime | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sop_hr.adapters.crossref import EMPLOYEE, EMPLOYEE_NUMBER, ORG_UNIT, POSITION, VendorRef
 from sop_hr.adapters.oracle_like.client import (
+    OPEN_END,
     OracleHcm,
     Row,
     day,
@@ -18,6 +19,7 @@ from sop_hr.adapters.oracle_like.client import (
     lits,
     q_all,
     self_key,
+    vendor_day,
 )
 from sop_hr.adapters.vendor import (
     Filler,
@@ -96,7 +98,10 @@ def to_employee(item: Row, relationship: Row, ref: VendorRef) -> Employee:
             account_name=item.get("bankAccountName") or "",
         )
     plans = [p for p in (item.get("studentLoanPlans") or "").split(",") if p]
-    reason = relationship.get("ReasonCode")
+    # No termination date, or Oracle's "no end date" (4712-12-31): not leaving, and so no
+    # leaving reason either, whatever code the relationship still carries.
+    leaving = day(relationship.get("TerminationDate"))
+    reason = relationship.get("ReasonCode") if leaving is not None else None
     born = item.get("DateOfBirth")
     return Employee(
         id=ref.id,
@@ -109,7 +114,7 @@ def to_employee(item: Row, relationship: Row, ref: VendorRef) -> Employee:
         national_insurance_number=nino["NationalIdentifierNumber"] if nino else None,
         home_region=HomeRegion(item.get("homeRegion") or HomeRegion.ENGLAND),
         start_date=date.fromisoformat(relationship["StartDate"]),
-        leaving_date=day(relationship.get("TerminationDate")),
+        leaving_date=leaving,
         leaving_reason=leaving_reason(reason),
         payroll=PayrollDetails(
             tax_code=item.get("taxCode"),
@@ -121,6 +126,13 @@ def to_employee(item: Row, relationship: Row, ref: VendorRef) -> Employee:
         bank_details=bank,
         **stamps(ref),
     )
+
+
+def _check_dates(employee: Employee) -> None:
+    """Refused before anything is sent, so a refusal leaves the suite as it was."""
+    vendor_day(employee.start_date, "start_date")
+    if employee.leaving_date is not None:
+        vendor_day(employee.leaving_date, "leaving_date")
 
 
 class OracleEmployees:
@@ -188,7 +200,9 @@ class OracleEmployees:
         if where.starting_after is not None:
             terms.append(f"{rel}.StartDate>{lit(where.starting_after)}")
         if where.left_before is not None:
-            terms.append(f"{rel}.TerminationDate<{lit(where.left_before)}")
+            # Never past Oracle's open end, which is "not leaving", not a leaving date.
+            before = min(where.left_before, OPEN_END)
+            terms.append(f"{rel}.TerminationDate<{lit(before)}")
         assignments = f"{rel}.assignments"
         if where.org_unit_id is not None or where.position_id is not None:
             if where.terms_on is None:
@@ -239,6 +253,7 @@ class OracleEmployees:
         return await Filler(fetch, keep, "oracle-workers").page(page.limit, page.cursor)
 
     async def add(self, tenant: str, employee: Employee) -> Employee:
+        _check_dates(employee)
         # Names are dated from the start, or today for a future starter, so the suite shows
         # them whenever HR reads the worker.
         names_from = min(employee.start_date, self.hcm.clock.today())
@@ -290,6 +305,7 @@ class OracleEmployees:
         return stamped(employee, ref)
 
     async def update(self, tenant: str, employee: Employee) -> Employee:
+        _check_dates(employee)
         ref = await self.refs.get(tenant, EMPLOYEE, employee.id, for_update=True)
         if ref is None:
             raise RecordGone(f"employee {employee.id} no longer exists")
@@ -395,5 +411,8 @@ class OracleEmployees:
         await self._relationship_action(
             ref,
             "terminate",
-            {"TerminationDate": employee.leaving_date.isoformat(), "ReasonCode": reason},
+            {
+                "TerminationDate": vendor_day(employee.leaving_date, "leaving_date"),
+                "ReasonCode": reason,
+            },
         )

@@ -18,6 +18,7 @@ from sop_hr.adapters.oracle_like.client import (
     day,
     lit,
     lits,
+    vendor_day,
 )
 from sop_hr.adapters.oracle_like.employees import WORKERS, OracleEmployees
 from sop_hr.adapters.vendor import stamped, stamps
@@ -232,6 +233,7 @@ class OracleTerms:
         employee = await self.refs.get(tenant, EMPLOYEE, terms.employee_id)
         if employee is None:
             raise RecordGone(f"employee {terms.employee_id} is not in the system of record")
+        vendor_day(terms.effective_from, "effective_from")
         fields = await self._fields(tenant, terms)
         start = terms.effective_from
         assignment = employee.vendor_data.get("assignment")
