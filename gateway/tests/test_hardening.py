@@ -177,3 +177,73 @@ async def test_header_count_and_size_are_capped(gateway, admin):
     assert r.status_code == 431 and r.headers["content-type"].startswith(PROBLEM)
     near = httpx.Headers([*admin.items(), *((f"x-h{i}", "v") for i in range(80))])
     assert (await gateway.client.get("/platform/v1/tenants", headers=near)).status_code == 200
+
+
+class _Pool:
+    """Records what the proxy would forward, and answers as an unreachable upstream."""
+
+    def __init__(self) -> None:
+        self.forwarded: list[list[tuple[bytes, bytes]]] = []
+
+    async def request(self, method, target, headers, body, size):
+        from sop_gateway.upstream import UpstreamUnreachable
+
+        self.forwarded.append(list(headers))
+        raise UpstreamUnreachable("stub")
+
+
+def _proxy(token: str) -> tuple[Any, _Pool]:
+    from types import SimpleNamespace
+
+    from sop_gateway.proxy import Proxy
+
+    identity = SimpleNamespace(
+        subject="u", client_id="c", tenant="t", scopes=(), actors=(), limit_key="k"
+    )
+
+    async def identify(_: str | None) -> Any:
+        return identity
+
+    async def hit(_: str) -> float:
+        return 0.0
+
+    gate = SimpleNamespace(
+        identify=identify,
+        tenant_of=lambda _: SimpleNamespace(cluster="matrix"),
+        require=lambda *_: None,
+    )
+    pool = _Pool()
+    proxy = Proxy(
+        gate=gate,  # type: ignore[arg-type]
+        rules=SimpleNamespace(required=lambda *_: ()),  # type: ignore[arg-type]
+        limiter=SimpleNamespace(hit=hit),  # type: ignore[arg-type]
+        tokens=SimpleNamespace(for_service=lambda *_, **__: token),  # type: ignore[arg-type]
+        pools={"hr": pool},  # type: ignore[dict-item]
+        max_body_bytes=MIB,
+    )
+    return proxy, pool
+
+
+async def _through(proxy: Any, headers: list[tuple[bytes, bytes]]) -> int:
+    from sop_gateway.routes import Upstream
+
+    async def via(scope: Any, receive: Any, send: Any) -> None:
+        await proxy(scope, receive, send, Upstream(name="hr", base_url="http://hr.test"))
+
+    status, _, _, _ = await call(via, "GET", "/hr/v1/employees", [], headers)
+    return status
+
+
+async def test_forwarded_requests_never_carry_more_headers_than_the_caps():
+    proxy, pool = _proxy("t" * 2000)
+    auth_header = [(b"authorization", b"Bearer client")]
+    # Within the caps as sent, but over them once the gateway adds its own headers.
+    many = [*auth_header, *((f"x-h{i}".encode(), b"v") for i in range(97))]
+    assert await _through(proxy, many) == 431
+    big = [*auth_header, (b"x-big", b"a" * (31 * 1024))]
+    assert await _through(proxy, big) == 431
+    assert pool.forwarded == []
+    assert await _through(proxy, [*auth_header, (b"x-ok", b"v")]) == 503  # the stub upstream
+    (forwarded,) = pool.forwarded
+    assert len(forwarded) <= 100
+    assert sum(len(k) + len(v) for k, v in forwarded) <= 32 * 1024

@@ -195,6 +195,8 @@ class Gateway:
             tokens=self.internal_tokens,
             pools={},  # made at start-up, on the serving loop
             max_body_bytes=settings.max_body_bytes,
+            max_header_count=settings.max_header_count,
+            max_header_bytes=settings.max_header_bytes,
         )
         self.provisioner = Provisioner(
             services={n: u.base_url for n, u in self.upstreams.items()},

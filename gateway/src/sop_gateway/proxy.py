@@ -65,6 +65,10 @@ REQUEST_DROPPED = HOP_BY_HOP | {
 RESPONSE_DROPPED = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
 
 
+class HeadersTooLarge(Problem):
+    status, slug, title = 431, "request-header-fields-too-large", "Request headers too large"
+
+
 class BadGateway(Problem):
     status, slug, title = 502, "bad-gateway", "Bad response from upstream"
 
@@ -140,6 +144,8 @@ class Proxy:
         tokens: InternalTokens,
         pools: dict[str, UpstreamPool],
         max_body_bytes: int,
+        max_header_count: int = 100,
+        max_header_bytes: int = 32 * 1024,
     ) -> None:
         self.gate = gate
         self.rules = rules
@@ -147,6 +153,10 @@ class Proxy:
         self.tokens = tokens
         self.pools = pools
         self.max_body_bytes = max_body_bytes
+        # The caps the gateway puts on a client's headers hold for what it forwards too
+        # (its own authorization, request id, traceparent and forwarding headers included).
+        self.max_header_count = max_header_count
+        self.max_header_bytes = max_header_bytes
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, upstream: Upstream
@@ -215,6 +225,10 @@ class Proxy:
         if client:
             headers.append((b"x-forwarded-for", client[0].encode()))
         headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
+        if len(headers) > self.max_header_count:
+            raise HeadersTooLarge(f"more than {self.max_header_count} headers to forward")
+        if sum(len(k) + len(v) for k, v in headers) > self.max_header_bytes:
+            raise HeadersTooLarge(f"the headers to forward exceed {self.max_header_bytes} bytes")
 
         body: bytes | AsyncIterator[bytes] | None = None
         size: int | None = None
