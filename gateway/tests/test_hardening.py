@@ -7,7 +7,8 @@ import uuid
 from typing import Any
 
 import httpx
-from starlette.types import Message
+
+from sop_shared.testing.asgi import call_asgi
 
 MIB = 1024 * 1024
 PROBLEM = "application/problem+json"
@@ -21,41 +22,7 @@ async def call(
     headers: list[tuple[bytes, bytes]],
     client: tuple[str, int] = ("127.0.0.1", 1234),
 ) -> tuple[int, dict[str, str], bytes, int]:
-    """A request straight to the ASGI app: (status, headers, body, body bytes it read)."""
-    read = 0
-    pending = list(chunks)
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        nonlocal read
-        if not pending:
-            return {"type": "http.disconnect"}
-        chunk = pending.pop(0)
-        read += len(chunk)
-        return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"gateway.test"), *headers],
-        "client": client,
-        "server": ("gateway.test", 80),
-    }
-    await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    hdrs = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-    return start["status"], hdrs, body, read
+    return await call_asgi(app, method, path, chunks, headers, host="gateway.test", client=client)
 
 
 def tenant_body(slug: str, pad: int) -> bytes:

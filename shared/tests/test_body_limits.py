@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
-from starlette.types import Message
 
 from sop_shared.app import create_service_app
 from sop_shared.db import Database
 from sop_shared.settings import ServiceSettings
+from sop_shared.testing.asgi import call_asgi
 
 LIMIT = 1024
 STORED: list[Any] = []
@@ -49,40 +49,8 @@ async def call(
     app: Any, chunks: list[bytes], headers: list[tuple[bytes, bytes]]
 ) -> tuple[int, dict[str, str], bytes, int]:
     """POST /things straight to the ASGI app: (status, headers, body, body bytes read)."""
-    read = 0
-    pending = list(chunks)
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        nonlocal read
-        if not pending:
-            return {"type": "http.disconnect"}
-        chunk = pending.pop(0)
-        read += len(chunk)
-        return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/things",
-        "raw_path": b"/things",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"svc"), (b"content-type", b"application/json"), *headers],
-        "client": ("127.0.0.1", 1234),
-        "server": ("svc", 80),
-    }
-    await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    hdrs = {k.decode(): v.decode() for k, v in start["headers"]}
-    return start["status"], hdrs, body, read
+    json = [(b"content-type", b"application/json"), *headers]
+    return await call_asgi(app, "POST", "/things", chunks, json, host="svc")
 
 
 def big_json(size: int) -> bytes:
