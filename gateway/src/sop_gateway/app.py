@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -214,6 +215,7 @@ class Gateway:
         self.docs = ServiceDocs(
             upstreams=self.upstreams, rules=self.rules, max_age=settings.openapi_cache_seconds
         )
+        self._events_doc: tuple[float, dict[str, Any]] | None = None  # (fetched at, merged)
         # Webhooks (docs/webhooks.md): the API's store, the worker that delivers, and the
         # durable consumer that turns events into deliveries (when NATS is configured).
         allow_loopback = settings.env == "development"
@@ -375,6 +377,11 @@ class Gateway:
         return None, None, None
 
     async def events_catalogue(self) -> dict[str, Any]:
+        """The services' event catalogues merged, kept as long as their OpenAPI documents."""
+        cached = self._events_doc
+        if cached and time.monotonic() - cached[0] < self.settings.openapi_cache_seconds:
+            return cached[1]
+
         async def one(name: str) -> dict[str, Any] | None:
             try:
                 return await self.fetch_json(
@@ -385,7 +392,10 @@ class Gateway:
                 return None
 
         found = await asyncio.gather(*(one(name) for name in self.upstreams))
-        return merge_event_documents([doc for doc in found if doc], version=__version__)
+        merged = merge_event_documents([doc for doc in found if doc], version=__version__)
+        if all(found):  # keep only a complete catalogue; ask again while a service is missing
+            self._events_doc = (time.monotonic(), merged)
+        return merged
 
     async def openapi(self, platform_doc: dict[str, Any]) -> dict[str, Any]:
         await self.docs.refresh(self.fetch_json)
