@@ -103,8 +103,9 @@ async def every_page(hr: Any, path: str) -> list[dict]:
 
 
 async def snapshot(hr: Any) -> dict[str, Any]:
-    """Everything a client of the tenant can read, as it reads it."""
-    employees = await every_page(hr, "/hr/v1/employees")
+    """Everything a client of the tenant can read, as it reads it (on a fixed date: a run that
+    crosses midnight would otherwise see every employee's `as_of` change)."""
+    employees = await every_page(hr, "/hr/v1/employees?as_of=2026-06-01")
     seen: dict[str, Any] = {
         "employees": employees,
         "org_units": await every_page(hr, "/hr/v1/org-units"),
