@@ -1,0 +1,1 @@
+"""SOP procurement: suppliers, requisitions, orders, receipts and matching."""
