@@ -43,6 +43,7 @@ def test_production_refuses_unsafe_settings(tmp_path, overrides, complaint):
         "database_url": "postgresql://sop@db/sop",
         "internal_key_file": str(key),
         "public_url": "https://api.example",
+        "metrics_token": "a-scrape-secret-of-some-length",
         **overrides,
     }
     with pytest.raises(ValidationError) as caught:
@@ -58,6 +59,7 @@ def test_production_with_safe_settings_starts(tmp_path):
         database_url="postgresql://sop@db/sop",
         internal_key_file=str(key),
         public_url="https://api.example",
+        metrics_token="a-scrape-secret-of-some-length",
     )
     assert not s.dev_idp_enabled
 
@@ -79,6 +81,7 @@ def test_production_gateway_needs_an_https_issuer(tmp_path):
         database_url="postgresql://sop@db/sop",
         internal_key_file=str(dev.signing_key_file),
         public_url="https://api.example",
+        metrics_token="a-scrape-secret-of-some-length",
         key_dir=str(tmp_path),
     )
     for identity in ({"issuers": []}, {"issuers": [{"issuer": "http://keycloak/realms/sop"}]}):
@@ -100,6 +103,7 @@ def test_production_refuses_development_credentials_in_bindings(tmp_path):
         database_url="postgresql://sop@db/sop",
         internal_key_file=str(dev.signing_key_file),
         public_url="https://api.example",
+        metrics_token="a-scrape-secret-of-some-length",
         key_dir=str(tmp_path),
     )
     config = {

@@ -510,8 +510,9 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
     async def metrics(request: Request) -> Response:
         """Prometheus metrics, not for the public. With `SOP_GATEWAY_METRICS_TOKEN` set, only
         to a request bearing that token (Prometheus' `authorization` scrape setting); unset,
-        only to loopback clients (a scraper on the same host). Set the token whenever a
-        reverse proxy on the same host forwards public traffic."""
+        only to loopback clients (a scraper on the same host): development only, production
+        refuses to start without the token (a reverse proxy on the same host looks like
+        loopback)."""
         if not metrics_allowed(request, gateway.settings.metrics_token):
             return problem_response(403, "the metrics are not public", instance=request.url.path)
         return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)

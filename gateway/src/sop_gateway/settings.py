@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sop_shared.settings import Environment, data_dir
 
+MIN_METRICS_TOKEN = 16
+
 
 def _platform(name: str) -> AliasChoices:
     """A platform-wide setting: read from `SOP_<NAME>` (and from its field name in code)."""
@@ -65,7 +67,8 @@ class GatewaySettings(BaseSettings):
     max_header_count: int = 100
     max_header_bytes: int = 32 * 1024
     # The bearer Prometheus presents for `/metrics` (`SOP_GATEWAY_METRICS_TOKEN`); unset, the
-    # gateway serves its metrics to loopback clients only.
+    # gateway serves its metrics to loopback clients only. Required in production (at least
+    # 16 characters): behind a reverse proxy on the same host every client looks like loopback.
     metrics_token: str | None = None
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 3.0
@@ -135,6 +138,12 @@ class GatewaySettings(BaseSettings):
                 problems.append(f"internal_key_file {self.internal_key_file} does not exist")
             if not self.public_url.startswith("https://"):
                 problems.append("public_url must be https")
+            if not self.metrics_token or len(self.metrics_token) < MIN_METRICS_TOKEN:
+                problems.append(
+                    f"SOP_GATEWAY_METRICS_TOKEN must be set (at least {MIN_METRICS_TOKEN} "
+                    "characters): a reverse proxy on the same host makes every client look "
+                    "like loopback"
+                )
             if problems:
                 raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
