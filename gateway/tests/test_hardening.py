@@ -3,6 +3,7 @@ platform call, metrics not public, one Authorization header, bounded headers."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -192,13 +193,18 @@ def _proxy(token: str) -> tuple[Any, _Pool]:
 
 
 async def _through(proxy: Any, headers: list[tuple[bytes, bytes]]) -> int:
+    status, _ = await _answer(proxy, headers)
+    return status
+
+
+async def _answer(proxy: Any, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
     from sop_gateway.routes import Upstream
 
     async def via(scope: Any, receive: Any, send: Any) -> None:
         await proxy(scope, receive, send, Upstream(name="hr", base_url="http://hr.test"))
 
-    status, _, _, _ = await call(via, "GET", "/hr/v1/employees", [], headers)
-    return status
+    status, _, body, _ = await call(via, "GET", "/hr/v1/employees", [], headers)
+    return status, body
 
 
 async def test_forwarded_requests_never_carry_more_headers_than_the_caps():
@@ -208,7 +214,9 @@ async def test_forwarded_requests_never_carry_more_headers_than_the_caps():
     many = [*auth_header, *((f"x-h{i}".encode(), b"v") for i in range(97))]
     assert await _through(proxy, many) == 431
     big = [*auth_header, (b"x-big", b"a" * (31 * 1024))]
-    assert await _through(proxy, big) == 431
+    status, body = await _answer(proxy, big)
+    assert status == 431
+    assert json.loads(body)["type"] == "urn:sop:problem:headers-too-large"
     assert pool.forwarded == []
     assert await _through(proxy, [*auth_header, (b"x-ok", b"v")]) == 503  # the stub upstream
     (forwarded,) = pool.forwarded

@@ -35,6 +35,7 @@ from sop_gateway.identity.jwks import RemoteKeys, StaticKeys
 from sop_gateway.identity.verifier import TokenVerifier, TrustedIssuer
 from sop_gateway.keys import internal_signer, load_dev_idp_key, publish_internal_jwks
 from sop_gateway.openapi import ServiceDocs, merge_documents, oauth_flows, security_schemes
+from sop_gateway.problems import DuplicateAuthorization, HeadersTooLarge
 from sop_gateway.proxy import Proxy
 from sop_gateway.ratelimit import make_limiter
 from sop_gateway.routes import ScopeRules, Upstream
@@ -51,7 +52,13 @@ from sop_gateway.webhooks.router import webhooks_router
 from sop_gateway.webhooks.service import Webhooks
 from sop_shared.context import Principal
 from sop_shared.db import Database
-from sop_shared.errors import ProblemDocument, install_problem_handlers, problem_response
+from sop_shared.errors import (
+    Problem,
+    ProblemDocument,
+    install_problem_handlers,
+    problem_response,
+    render_problem,
+)
 from sop_shared.events.catalogue import merge as merge_event_documents
 from sop_shared.events.consumer import Consumer
 from sop_shared.idempotency import IdempotencyStore
@@ -581,17 +588,18 @@ def _has_bearer(scope: Scope) -> bool:
 
 
 def header_problem(scope: Scope, max_count: int, max_bytes: int) -> Response | None:
-    """431 for too many headers or too many header bytes; 400 for two Authorization headers
-    (refused rather than picking one)."""
+    """431 `headers-too-large` for too many headers or too many header bytes; 400
+    `duplicate-authorization` for two Authorization headers (refused rather than picking one)."""
     headers = scope["headers"]
     path = scope.get("path", "")
+    problem: Problem | None = None
     if len(headers) > max_count:
-        return problem_response(431, f"more than {max_count} request headers", instance=path)
-    if sum(len(k) + len(v) for k, v in headers) > max_bytes:
-        return problem_response(431, f"the request headers exceed {max_bytes} bytes", instance=path)
-    if sum(1 for k, _ in headers if k.lower() == b"authorization") > 1:
-        return problem_response(400, "more than one Authorization header", instance=path)
-    return None
+        problem = HeadersTooLarge(f"more than {max_count} request headers")
+    elif sum(len(k) + len(v) for k, v in headers) > max_bytes:
+        problem = HeadersTooLarge(f"the request headers exceed {max_bytes} bytes")
+    elif sum(1 for k, _ in headers if k.lower() == b"authorization") > 1:
+        problem = DuplicateAuthorization("more than one Authorization header")
+    return None if problem is None else render_problem(problem, path)
 
 
 def platform_openapi(app: FastAPI) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope, Send
 
 from sop_gateway.access import Gatekeeper
 from sop_gateway.identity.internal import InternalTokens
+from sop_gateway.problems import BadGateway, HeadersTooLarge
 from sop_gateway.ratelimit import RateLimiter, retry_after
 from sop_gateway.routes import ScopeRules, Upstream
 from sop_gateway.upstream import (
@@ -63,14 +64,6 @@ REQUEST_DROPPED = HOP_BY_HOP | {
 }
 # The gateway's server frames the body and adds its own request id, date and server headers.
 RESPONSE_DROPPED = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
-
-
-class HeadersTooLarge(Problem):
-    status, slug, title = 431, "request-header-fields-too-large", "Request headers too large"
-
-
-class BadGateway(Problem):
-    status, slug, title = 502, "bad-gateway", "Bad response from upstream"
 
 
 class _BodyTooLarge(Exception):
