@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
 from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -25,6 +25,7 @@ from sop_gateway.access import Gatekeeper
 from sop_gateway.aux_http import aux_client, get_json
 from sop_gateway.devidp.router import dev_idp_router
 from sop_gateway.devidp.service import DevIdentityProvider
+from sop_gateway.docs_ui import docs_assets_router, redoc_page, swagger_page
 from sop_gateway.exchange.clients import service_clients
 from sop_gateway.exchange.replay import make_replay_guard
 from sop_gateway.exchange.router import exchange_router
@@ -465,6 +466,7 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
     )
     if gateway.dev_idp is not None:
         app.include_router(dev_idp_router(gateway.dev_idp))
+    app.include_router(docs_assets_router())
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi_json() -> JSONResponse:
@@ -481,12 +483,16 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
         init_oauth = None
         if gateway.dev_idp is not None:
             init_oauth = {"clientId": "sop-web", "usePkceWithAuthorizationCodeGrant": True}
-        return get_swagger_ui_html(
+        return swagger_page(
             openapi_url="/openapi.json",
             title="SOP API",
             oauth2_redirect_url="/docs/oauth2-redirect",
             init_oauth=init_oauth,
         )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return redoc_page(openapi_url="/openapi.json", title="SOP API")
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     async def docs_redirect() -> HTMLResponse:
