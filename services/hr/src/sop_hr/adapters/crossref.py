@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Select, UniqueConstraint, select
+from sqlalchemy import JSON, Column, DateTime, Index, Select, UniqueConstraint, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, col
@@ -94,11 +94,34 @@ class CrossReferences:
     async def get(
         self, tenant: str, resource_type: str, record_id: uuid.UUID, *, for_update: bool = False
     ) -> VendorRef | None:
+        """The record's cross-reference. `for_update` holds it until the request's transaction
+        ends, so HR's requests (and replicas) change one record in turn, and reads it afresh
+        once held: the version a caller then checks is the one stored, not one this session
+        read before a concurrent change committed."""
         stmt = self._select(tenant, resource_type).where(col(VendorRef.id) == record_id)
         if for_update:
-            # Held until the request's transaction ends: HR replicas change one record in turn.
-            stmt = stmt.with_for_update()
+            await self._hold(tenant, resource_type, record_id)
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def _hold(self, tenant: str, resource_type: str, record_id: uuid.UUID) -> None:
+        """SQLite has no row locks and ignores FOR UPDATE: a write (this one changes nothing)
+        takes the database's write lock, which the transaction keeps until it ends; a
+        concurrent request waits here (busy timeout) and then reads what was committed.
+        PostgreSQL's FOR UPDATE holds the row itself."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return
+        await self.session.execute(
+            update(VendorRef)
+            .where(
+                col(VendorRef.backend) == self.backend,
+                col(VendorRef.resource_type) == resource_type,
+                col(VendorRef.tenant) == tenant,
+                col(VendorRef.id) == record_id,
+            )
+            .values(version=VendorRef.version)
+            .execution_options(synchronize_session=False)
+        )
 
     async def many(
         self, tenant: str, resource_type: str, record_ids: Iterable[uuid.UUID]
