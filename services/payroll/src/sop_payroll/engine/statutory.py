@@ -41,7 +41,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from sop_payroll.engine.errors import InvalidInput, RuleDataError, UnknownTaxYear
+from sop_payroll.engine.errors import InvalidAmount, InvalidInput, RuleDataError, UnknownTaxYear
 from sop_payroll.engine.explain import Explanation
 from sop_payroll.engine.money import PENNY, ZERO, fmt, fmt_rate, money, round_up_to_penny
 from sop_payroll.engine.records import record
@@ -81,6 +81,14 @@ class NotDueReason(StrEnum):
     NOT_A_PIW = "not-a-piw"  # SSP: sickness too short to be a period of incapacity for work
     NO_QUALIFYING_DAYS = "no-qualifying-days"  # SSP: sick only on days not normally worked
     NOTHING_IN_PERIOD = "nothing-in-period"  # no sickness or leave falls in the period
+
+
+class InvalidStatutoryAmount(InvalidAmount, InvalidInput):
+    """An amount (`awe`) the statutory pay functions cannot use: both engine error kinds."""
+
+
+class UnknownStatutoryYear(UnknownTaxYear, InvalidInput):
+    """A day to pay falls in a tax year with no statutory rates: both engine error kinds."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,7 +400,14 @@ def _rates_for(day: dt.date, field: str) -> StatutoryRates:
     try:
         return statutory_rates_on(day, field=field)
     except UnknownTaxYear as error:
-        raise UnknownTaxYear(field, f"{day}: {error.message}") from None
+        raise UnknownStatutoryYear(field, f"{day}: {error.message}") from None
+
+
+def _awe(value: Decimal) -> Decimal:
+    try:
+        return money(value, field="awe")
+    except InvalidAmount as error:
+        raise InvalidStatutoryAmount(error.field, error.message) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,7 +550,7 @@ def ssp_for_period(
     waiting days were served.
     """
     period = _range(period_start, period_end, "period_start", "period_end")
-    awe = money(awe, field="awe")
+    awe = _awe(awe)
     pattern = _qualifying_days(qualifying_days)
     per_week = len(pattern)
     if isinstance(paid_days_before, bool) or not isinstance(paid_days_before, int):
@@ -652,7 +667,7 @@ def family_pay_for_period(
     family_kind = _family_kind(kind)
     period = _range(period_start, period_end, "period_start", "period_end")
     leave = _range(leave_start, leave_end, "leave_start", "leave_end")
-    awe = money(awe, field="awe")
+    awe = _awe(awe)
     test_day = leave[0] if qualifying_week is None else _date(qualifying_week, "qualifying_week")
     entitlement = _rates_for(
         test_day, "leave_start" if qualifying_week is None else "qualifying_week"
