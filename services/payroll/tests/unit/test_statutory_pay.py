@@ -156,7 +156,7 @@ def test_the_first_three_qualifying_days_are_waiting_days() -> None:
     )
     assert line.explanation == (
         "SSP 2025-26: 7 qualifying days from 2025-06-05 to 2025-06-13 at 118.75 a week "
-        "(flat rate) over 5 days a week (23.7500 a day): 166.25"
+        "(flat rate) over 5 days a week (23.75 a day): 166.25"
     )
     assert result.explanation[-1] == "SSP due for the period: 166.25"
 
@@ -221,6 +221,16 @@ def test_days_paid_before_count_towards_the_28_weeks() -> None:
     assert (result.waiting_days, result.days_paid, result.amount) == (0, 4, D("95.00"))
 
 
+def test_a_rate_from_a_third_party_source_is_marked_in_the_explanation() -> None:
+    result = ssp(("2024-06-01", "2024-06-30"), spell("2024-06-03", "2024-06-14"))
+    assert result.amount == 7 * D("116.75") / 5
+    assert "Unverified 2024-25 rate data (third-party source only): ssp.weekly_rate" in (
+        result.explanation
+    )
+    verified = ssp(("2025-06-01", "2025-06-30"), spell("2025-06-02", "2025-06-13"))
+    assert not any("Unverified" in sentence for sentence in verified.explanation)
+
+
 def test_below_the_lower_earnings_limit_before_april_2026_nothing_is_due() -> None:
     result = ssp(("2026-03-01", "2026-03-31"), spell("2026-03-02", "2026-03-13"), awe="124.99")
     assert (result.amount, result.reason) == (D("0.00"), NotDueReason.BELOW_LOWER_EARNINGS_LIMIT)
@@ -267,6 +277,12 @@ def test_from_april_2026_one_day_of_sickness_is_paid() -> None:
     assert (one_day.days_paid, one_day.amount) == (1, D("24.65"))
     before = ssp(("2025-05-01", "2025-05-31"), spell("2025-05-07", "2025-05-07"))
     assert before.reason is NotDueReason.NOT_A_PIW
+
+
+def test_days_due_at_80_percent_of_nothing_say_why_nothing_is_paid() -> None:
+    result = ssp(("2026-05-01", "2026-05-31"), spell("2026-05-04", "2026-05-08"), awe="0.00")
+    assert (result.days_paid, result.amount) == (5, D("0.00"))
+    assert result.reason is NotDueReason.NIL_RATE
 
 
 def test_waiting_days_end_on_6_april_2026() -> None:
@@ -573,7 +589,7 @@ def test_ssp_month_by_month_adds_up_to_the_whole(
     assert whole.days_paid <= 28 * max(len(days), 1) * len(spells)
     for part in parts:
         assert part.amount == sum(line.amount for line in part.lines)
-        assert (part.reason is None) == (part.days_paid > 0)
+        assert (part.reason is None) == (part.amount > 0)
 
 
 @settings(max_examples=150, deadline=None)

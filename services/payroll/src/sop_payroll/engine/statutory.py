@@ -20,9 +20,13 @@ rounded half-up to the penny once, and its lines share that total so they add up
 penny, as HMRC's SMP guidance does for 90%.
 
 Simplifications, said out loud: the employee's qualifying days are one fixed weekly pattern
-(so the 28 weeks of SSP are 28 x that many qualifying days); SSP's three-year limit on a linked
-chain, and the end of employment, are the caller's to apply; the family pay lower earnings limit
-is the one of the tax year holding `qualifying_week` (the leave's first day unless given).
+(so the 28 weeks of SSP are 28 x that many qualifying days); one AWE serves the whole call (for
+linked PIWs, HMRC's is the first PIW's); SSP's three-year limit on a linked chain, and the end of
+employment, are the caller's to apply; the family pay lower earnings limit is the one of the tax
+year holding `qualifying_week` (the leave's first day unless given).
+
+Errors are InvalidInput naming the field (`spells.0.end`, `awe`, `qualifying_days`...); a bad
+amount is InvalidAmount too, and a day in a year without rates UnknownTaxYear too.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ class NotDueReason(StrEnum):
     NOT_A_PIW = "not-a-piw"  # SSP: sickness too short to be a period of incapacity for work
     NO_QUALIFYING_DAYS = "no-qualifying-days"  # SSP: sick only on days not normally worked
     NOTHING_IN_PERIOD = "nothing-in-period"  # no sickness or leave falls in the period
+    NIL_RATE = "nil-rate"  # days are due, at a share of AWE so low they come to nothing
 
 
 class InvalidStatutoryAmount(InvalidAmount, InvalidInput):
@@ -326,7 +331,7 @@ class StatutoryPayResult:
     waiting_days: int  # SSP waiting days falling in the period
     days_paid_to_date: int  # in the linked chain (SSP) or the leave, up to the period's end
     lines: tuple[StatutoryPayLine, ...]
-    reason: NotDueReason | None  # why nothing is due; None when something is
+    reason: NotDueReason | None  # why the amount is nil; None when something is due
     explanation: Explanation
 
 
@@ -437,7 +442,7 @@ class _Segments:
             rounded = _half_up(exact)
             amount = rounded - total_so_far  # this line's share of the rounded total
             total_so_far = rounded
-            daily = (weekly / days_in_week).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            daily = _fmt_daily(weekly / days_in_week)
             explanation = (
                 f"{label} {tax_year}: {len(days)} {unit}{'s' if len(days) != 1 else ''} "
                 f"from {days[0]} to {days[-1]} at {fmt(weekly)} a week ({basis}) over "
@@ -457,6 +462,13 @@ class _Segments:
                 )
             )
         return tuple(lines), total_so_far
+
+
+def _fmt_daily(daily: Decimal) -> str:
+    """A daily rate for reading, to at most four places: 23.75, 39.5833 (kept exact inside)."""
+    text = f"{daily.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP):f}".rstrip("0")
+    whole, _, places = text.partition(".")
+    return f"{whole}.{places.ljust(2, '0')}"
 
 
 def _half_up(amount: Fraction) -> Decimal:
@@ -485,6 +497,7 @@ _REASON_WORDS = {
     NotDueReason.NOT_A_PIW: "the sickness is too short to be a period of incapacity for work",
     NotDueReason.NO_QUALIFYING_DAYS: "the days of sickness are not qualifying days",
     NotDueReason.NOTHING_IN_PERIOD: "nothing falls in the period",
+    NotDueReason.NIL_RATE: "the days due come to nothing at a share of average weekly earnings {}",
 }
 
 
@@ -506,9 +519,17 @@ def _result(
         sentences.append(
             f"{waiting_days} waiting day{'s' if waiting_days != 1 else ''} in the period (not paid)"
         )
+    prefix = "ssp." if kind is StatutoryPayKind.SSP else "family."
+    for tax_year in sorted({line.tax_year for line in lines}):
+        unverified = [p for p in statutory_rates(tax_year).unverified if p.startswith(prefix)]
+        if unverified:
+            sentences.append(
+                f"Unverified {tax_year} rate data (third-party source only): "
+                + ", ".join(unverified)
+            )
     reason = None
-    if not days_paid:
-        reason = _reason(found)
+    if amount == 0:
+        reason = _reason(found) if not days_paid else NotDueReason.NIL_RATE
         sentences.append(f"No {kind.label} due: " + _REASON_WORDS[reason].format(fmt(awe)))
     else:
         sentences.append(f"{kind.label} due for the period: {fmt(amount)}")
