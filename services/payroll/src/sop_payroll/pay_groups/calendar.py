@@ -105,7 +105,7 @@ class PayCalendarRule:
     pay_day: PayDayRule = PayDayRule.CYCLE
     fixed_day: int | None = None
     anchor_date: date | None = None
-    region: Where = HomeRegion.ENGLAND
+    region: Where | str = HomeRegion.ENGLAND  # a HomeRegion or Division, or its value
     pay_in_arrears_days: int = 0
 
     def __post_init__(self) -> None:
@@ -300,9 +300,9 @@ def _period(
     )
 
 
-def _on_or_before(calendar: WorkingCalendar, region: Where, day: date) -> date:
+def _on_or_before(calendar: WorkingCalendar, region: Where | str, day: date) -> date:
     try:
-        return calendar.on_or_before(region, day)
+        return calendar.on_or_before(_region(region), day)
     except OutsideCalendar:
         raise PayCalendarError(
             "tax_year",
