@@ -47,6 +47,9 @@ async def test_openapi_documents_problems_scopes_and_required_keys(pg_client):
         ("POST", "/finance/v1/payment-runs/{run_id}/post"),
         ("POST", "/finance/v1/financial-years/{year}/close"),
         ("POST", "/finance/v1/journals"),
+        ("POST", "/finance/v1/payment-batches"),
+        ("POST", "/finance/v1/payment-batches/{batch_id}/payments"),
+        ("POST", "/finance/v1/payment-batches/{batch_id}/submit"),
     ]
     for key in keyed:
         params = {p["name"] for p in ops[key].get("parameters", [])}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from finance_testkit import BANK, IT, cr, dr
+from finance_testkit import BANK, IT, NET_PAY, cr, dr
 
 ID_ROUTES = [
     ("GET", "/accounts/{account}"),
@@ -37,9 +37,27 @@ ID_ROUTES = [
     ("POST", "/payment-runs/{run}/cancel"),
     ("POST", "/payment-runs/{run}/post"),
     ("GET", "/payment-runs/{run}/bacs-file"),
+    ("GET", "/payment-batches/{batch}"),
+    ("GET", "/payment-batches/{batch}/payments"),
+    ("POST", "/payment-batches/{batch}/payments"),
+    ("POST", "/payment-batches/{batch}/submit"),
+    ("POST", "/payment-batches/{batch}/cancel"),
+    ("GET", "/payment-batches/{batch}/bacs-file"),
 ]
+PAYMENT = {
+    "payee_reference": "E1",
+    "name": "E",
+    "sort_code": "300000",
+    "account_number": "11223344",
+    "account_name": "E",
+    "amount": "2.00",
+    "reference": "PAY",
+}
 # A valid body, so the answer is about the id and not about the request.
-BODIES = {("PATCH", "/budgets/{budget}"): {"amount": "1.00"}}
+BODIES = {
+    ("PATCH", "/budgets/{budget}"): {"amount": "1.00"},
+    ("POST", "/payment-batches/{batch}/payments"): {"payments": [PAYMENT]},
+}
 LISTS = [
     "/accounts",
     "/cost-centres",
@@ -51,6 +69,7 @@ LISTS = [
     "/bank-accounts",
     "/supplier-invoices",
     "/payment-runs",
+    "/payment-batches",
     "/audit-events",
 ]
 # Routes keyed by the tenant's own calendar or reports: checked by effect below.
@@ -165,6 +184,26 @@ async def populate(api) -> dict[str, str]:
         )
     ).json()
     ids["invoice"] = second["id"]
+    batch = await api.post(
+        "/payment-batches",
+        {
+            "bank_account_id": ids["bank_account"],
+            "payment_date": "2026-08-03",
+            "source": "payroll",
+            "source_reference": "PAYRUN-ISO",
+            "control_account_code": NET_PAY,
+            "expected_count": 1,
+            "expected_total": "2.00",
+        },
+        key="iso-batch",
+    )
+    ids["batch"] = batch.json()["id"]
+    page = {"payments": [PAYMENT]}
+    r = await api.post(f"/payment-batches/{ids['batch']}/payments", page, key="iso-page")
+    assert r.status_code == 200, r.text
+    assert (
+        await api.post(f"/payment-batches/{ids['batch']}/submit", key="iso-sub")
+    ).status_code == 200
     return ids
 
 
@@ -218,6 +257,20 @@ async def test_every_route_is_isolated(api, other):
         "/payment-runs", {"bank_account_id": ids["bank_account"], "payment_date": "2026-08-03"}
     )
     assert r.status_code == 422
+    r = await other.post(
+        "/payment-batches",
+        {
+            "bank_account_id": ids["bank_account"],
+            "payment_date": "2026-08-03",
+            "source": "payroll",
+            "source_reference": "PAYRUN-ISO",
+            "control_account_code": NET_PAY,
+            "expected_count": 1,
+            "expected_total": "2.00",
+        },
+        key="iso-other-batch",
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "bank_account_id"
     r = await other.post_journal([dr(IT, "1.00", "CCX"), cr(BANK, "1.00")], expect=422)
     assert r["errors"][0]["field"] == "lines.0.cost_centre_code"
 

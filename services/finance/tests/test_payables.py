@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from finance_testkit import BANK, IT, PAYABLES, SUPPLIES, VAT, WRITER
+from finance_testkit import BANK, IT, PAYABLES, SUPPLIES, VAT, WRITER, check_standard18
 
 from sop_shared.clock import UK
 
@@ -16,39 +16,6 @@ def key() -> str:
     global KEY
     KEY += 1
     return f"k-{KEY}"
-
-
-def check_standard18(text: str) -> dict:
-    """Structural check of a BACS Standard 18 file: record lengths, labels in order, the
-    allowed characters, and a UTL1 trailer whose totals and counts match the records."""
-    assert text.endswith("\r\n")
-    lines = text[:-2].split("\r\n")
-    assert [ln[:4] for ln in lines[:4]] == ["VOL1", "HDR1", "HDR2", "UHL1"]
-    assert [ln[:4] for ln in lines[-3:]] == ["EOF1", "EOF2", "UTL1"]
-    labels, records = lines[:4] + lines[-3:], lines[4:-3]
-    assert all(len(ln) == 80 for ln in labels), [len(ln) for ln in labels]
-    assert records and all(len(r) == 100 for r in records), [len(r) for r in records]
-    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.&/- ")
-    assert all(set(ln) <= allowed for ln in lines), [set(ln) - allowed for ln in lines]
-    vol1, hdr1, hdr2, uhl1 = lines[:4]
-    eof1, eof2, utl1 = lines[-3:]
-    assert vol1[79] == "1" and hdr1[4:21] == eof1[4:21] and hdr1[21:27] == vol1[4:10]
-    assert hdr2[4:] == eof2[4:] and hdr2[4:15] == "F0200000100"
-    assert uhl1[28:37] == "1 DAILY  "
-    debits = [r for r in records if r[15:17] == "17"]
-    credits = [r for r in records if r[15:17] == "99"]
-    assert len(debits) + len(credits) == len(records)
-    assert all(r[14] == "0" and r[0:6].isdigit() and r[6:14].isdigit() for r in records)
-    debit_total = sum(int(r[35:46]) for r in debits)
-    credit_total = sum(int(r[35:46]) for r in credits)
-    assert int(utl1[4:17]) == debit_total
-    assert int(utl1[17:30]) == credit_total
-    assert int(utl1[30:37]) == len(debits)
-    assert int(utl1[37:44]) == len(credits)
-    assert debit_total == credit_total  # the contra balances the credits
-    contra = debits[-1]
-    assert contra[0:14] == contra[17:31] and contra[64:82].rstrip() == "CONTRA"
-    return {"credits": credits, "contra": contra, "total_pence": credit_total, "uhl1": uhl1}
 
 
 async def supplier(api, name: str, sort_code: str, account: str, bank_name: str = "") -> dict:

@@ -23,6 +23,8 @@ from sop_finance.context import (
 )
 from sop_finance.journals.router import router as journals_router
 from sop_finance.payables.router import router as payables_router
+from sop_finance.payment_batches import events as payment_batch_events
+from sop_finance.payment_batches.router import router as payment_batches_router
 from sop_finance.periods.router import router as periods_router
 from sop_finance.periods.service import ensure_current_years
 from sop_finance.reports.router import router as reports_router
@@ -34,14 +36,16 @@ from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.context import Principal
 from sop_shared.db import Database
-from sop_shared.events import Event, Subscription
+from sop_shared.events import Event, SessionOutbox, Subscription
+from sop_shared.events.catalogue import catalogue
 from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.resilience import BackendConnections
 
 DESCRIPTION = """The general ledger a department closes its books on: chart of accounts, cost
 centres, financial years and periods, journals (posted through one contract that payroll and
 procurement use), balances and reports, budgets and commitments, supplier invoices and BACS
-payment runs. Every posting needs an `Idempotency-Key`."""
+payment runs, and payment batches other systems (payroll's net pay) send to be paid by BACS.
+Every posting needs an `Idempotency-Key`."""
 
 TAGS = [
     {"name": "chart of accounts", "description": "Accounts, cost centres, analysis codes."},
@@ -50,6 +54,10 @@ TAGS = [
     {"name": "reports", "description": "Read from balances maintained as journals post."},
     {"name": "budgets", "description": "Budgets, commitments, availability."},
     {"name": "payables", "description": "Suppliers, invoices, payment runs, BACS."},
+    {
+        "name": "payment batches",
+        "description": "BACS payments another system (payroll's net pay) sends to be paid.",
+    },
 ]
 
 # Who provisioning acts as: the audit trail names it, and it may do what finance's scopes allow.
@@ -106,6 +114,8 @@ def create_app(
             principal=principal,
             settings=settings,
             audit=SessionAuditTrail(session, principal),
+            # The kernel's outbox (Kernel.outbox): rows in the request's transaction.
+            events=SessionOutbox(session, principal, settings.service, clock=clock),
             clock=clock,
             calendar=calendar,
         )
@@ -135,6 +145,7 @@ def create_app(
             reports_router,
             budgets_router,
             payables_router,
+            payment_batches_router,
         ],
         area="finance",
         audit_scopes=("finance:read", None),
@@ -149,6 +160,7 @@ def create_app(
             Subscription(accounts_events.CONSUMER, accounts_events.SUBJECTS, on_org_unit),
         ],
         nats_url=nats_url,
+        events=catalogue(payment_batch_events.CATALOGUE),
     )
     register_contexts(app, contexts)
     return app

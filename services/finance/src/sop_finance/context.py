@@ -1,5 +1,5 @@
-"""One request's view of finance (`FinanceContext`: caller, the backend's ports, audit, clock,
-calendar, settings) and the scope aliases every route declares (`Reader`, `Writer`,
+"""One request's view of finance (`FinanceContext`: caller, the backend's ports, audit, events,
+clock, calendar, settings) and the scope aliases every route declares (`Reader`, `Writer`,
 `Approver`). Depends on ports and the kernel only: app.py, the composition root, supplies the
 factory that builds it."""
 
@@ -16,6 +16,7 @@ from sop_shared.audit import AuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
+from sop_shared.events import EventOutbox
 
 FINANCE_READ, FINANCE_WRITE, FINANCE_APPROVE = "finance:read", "finance:write", "finance:approve"
 
@@ -28,6 +29,7 @@ class FinanceContext:
     principal: Principal
     settings: FinanceSettings
     audit: AuditTrail
+    events: EventOutbox  # what happened, for other services: the outbox, same transaction
     # Business dates (periods, the current year, report defaults, BACS dates) are the UK's
     # `clock.today()`, never the UTC date; instants (approved_at, posted_at) are `clock.now()`.
     clock: Clock

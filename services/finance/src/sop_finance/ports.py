@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sop_finance.budgets.ports import BudgetsPort
     from sop_finance.journals.ports import JournalsPort
     from sop_finance.payables.ports import PayablesPort
+    from sop_finance.payment_batches.ports import PaymentBatchesPort
     from sop_finance.periods.ports import PeriodsPort
     from sop_finance.reports.ports import BalancesPort
 
@@ -61,3 +62,4 @@ class FinanceBackend:
     balances: BalancesPort
     budgets: BudgetsPort
     payables: PayablesPort
+    payment_batches: PaymentBatchesPort

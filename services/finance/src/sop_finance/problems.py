@@ -37,6 +37,12 @@ class DuplicateReference(Conflict):
     slug, title = "duplicate-reference", "Already recorded"
 
 
+class ControlTotals(Conflict):
+    """A payment batch's payments differ from the count and total its sender promised."""
+
+    slug, title = "control-totals", "Control totals do not match"
+
+
 class JournalOwned(Conflict):
     """A journal another finance process wrote (an invoice's posting, a payment run, the
     year-end close) is corrected through that process, never on its own."""

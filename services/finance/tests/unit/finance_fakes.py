@@ -11,7 +11,7 @@ import builtins
 import copy
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
@@ -44,6 +44,12 @@ from sop_finance.payables.ports import (
     SupplierFilter,
     SupplierInvoice,
 )
+from sop_finance.payment_batches.ports import (
+    BatchFilter,
+    BatchPayment,
+    PaymentBatch,
+    PaymentBatchesPort,
+)
 from sop_finance.periods.ports import FinancialYear, Period, PeriodRef, PeriodsPort, PeriodStatus
 from sop_finance.periods.service import ensure_current_years
 from sop_finance.ports import (
@@ -61,6 +67,7 @@ from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import UK, Clock, FixedClock
 from sop_shared.context import Principal
 from sop_shared.errors import Conflict
+from sop_shared.events import MemoryOutbox
 from sop_shared.pagination import decode_cursor, encode_cursor
 
 TENANT = "tenant-a"
@@ -208,6 +215,9 @@ class FakeLedger:
         self.bank_accounts: _Table[BankAccount] = _Table("bank_accounts", clock)
         self.invoices: _Table[SupplierInvoice] = _Table("supplier_invoices", clock)
         self.payment_runs: _Table[PaymentRun] = _Table("payment_runs", clock)
+        self.payment_batches: _Table[PaymentBatch] = _Table("payment_batches", clock)
+        # Each batch's payments in the order stored (the native payment_batch_payments rows).
+        self.batch_payments: dict[uuid.UUID, list[BatchPayment]] = {}
         self._balances: dict[str, dict[BalanceKey, list[Decimal]]] = {}
         self._counters: dict[tuple[str, str], int] = {}
 
@@ -810,6 +820,97 @@ class FakePayables:
         return self.ledger.payment_runs.replace(self.tenant, run, keep=("payments",))
 
 
+class FakePaymentBatches:
+    def __init__(self, ledger: FakeLedger, tenant: str) -> None:
+        self.ledger, self.tenant = ledger, _bound(tenant)
+
+    async def list_batches(self, flt: BatchFilter, page: PageRequest) -> RecordPage[PaymentBatch]:
+        def keep(b: PaymentBatch) -> bool:
+            return (
+                (flt.source is None or b.source == flt.source)
+                and (flt.source_reference is None or b.source_reference == flt.source_reference)
+                and (flt.status is None or b.status == flt.status)
+                and (flt.number is None or b.number == flt.number)
+                and _since(b, flt.updated_since)
+            )
+
+        return self.ledger.payment_batches.page(self.tenant, keep, page)
+
+    async def get_batch(self, batch_id: uuid.UUID, *, lock: bool = False) -> PaymentBatch | None:
+        return self.ledger.payment_batches.get(self.tenant, batch_id)
+
+    async def find_live_batch(self, source: str, source_reference: str) -> PaymentBatch | None:
+        found = self.ledger.payment_batches.find(
+            self.tenant,
+            lambda b: (
+                (b.source, b.source_reference) == (source, source_reference)
+                and b.status != "cancelled"
+            ),
+        )
+        return found[0] if found else None
+
+    def _check(self, batch: PaymentBatch) -> None:
+        # The native foreign keys and the partial unique index on live batches' references.
+        self.ledger.row_id(self.ledger.bank_accounts, self.tenant, batch.bank_account_id)
+        self.ledger.row_id(self.ledger.journals, self.tenant, batch.journal_id)
+        self.ledger.account_code(self.tenant, batch.control_account_code)
+        if batch.status != "cancelled" and self.ledger.payment_batches.exists(
+            self.tenant,
+            lambda b: (
+                b.id != batch.id
+                and b.status != "cancelled"
+                and (b.source, b.source_reference) == (batch.source, batch.source_reference)
+            ),
+        ):
+            raise Conflict(f"a live batch already holds {batch.source} {batch.source_reference}")
+
+    async def add_batch(self, batch: PaymentBatch) -> PaymentBatch:
+        self._check(batch)
+        number = self.ledger.next_number(self.tenant, "payment_batch", "PBT")
+        return self.ledger.payment_batches.insert(self.tenant, batch, number=number)
+
+    async def update_batch(self, batch: PaymentBatch) -> PaymentBatch:
+        self._check(batch)
+        return self.ledger.payment_batches.replace(self.tenant, batch)
+
+    def _payments(self, batch_id: uuid.UUID) -> list[BatchPayment]:
+        if batch_id not in self.ledger.payment_batches.rows(self.tenant):
+            return []  # another tenant's batch holds nothing for this one
+        return self.ledger.batch_payments.setdefault(batch_id, [])
+
+    async def taken_payee_references(
+        self, batch_id: uuid.UUID, references: Collection[str]
+    ) -> set[str]:
+        held = {p.payee_reference for p in self._payments(batch_id)}
+        return held & set(references)
+
+    async def add_payments(self, batch_id: uuid.UUID, payments: Sequence[BatchPayment]) -> None:
+        self.ledger.row_id(self.ledger.payment_batches, self.tenant, batch_id)
+        stored = self._payments(batch_id)
+        held = {p.payee_reference for p in stored}
+        for payment in payments:  # UNIQUE (batch_id, payee_reference)
+            if payment.payee_reference in held:
+                raise Conflict(f"payee {payment.payee_reference} is already in the batch")
+            held.add(payment.payee_reference)
+        stored.extend(_clone(list(payments)))
+
+    async def list_payments(
+        self, batch_id: uuid.UUID, page: PageRequest
+    ) -> RecordPage[BatchPayment]:
+        after = decode_cursor(page.cursor) if page.cursor else None
+        ordered = sorted(self._payments(batch_id), key=lambda p: p.id)
+        matching = [p for p in ordered if after is None or p.id > after]
+        items = _clone(matching[: page.limit])
+        more = len(matching) > page.limit
+        return RecordPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+    async def all_payments(self, batch_id: uuid.UUID) -> list[BatchPayment]:
+        return cast(
+            list[BatchPayment],
+            _clone(sorted(self._payments(batch_id), key=lambda p: p.line_number)),
+        )
+
+
 # mypy checks that each fake satisfies its port (`mypy services/finance/tests/unit`).
 _ledger = FakeLedger(FixedClock(datetime(2026, 1, 1, tzinfo=UTC)))
 _accounts: ChartOfAccountsPort = FakeChartOfAccounts(_ledger, TENANT)
@@ -818,6 +919,7 @@ _journals: JournalsPort = FakeJournals(_ledger, TENANT)
 _balances: BalancesPort = FakeBalances(_ledger, TENANT)
 _budgets: BudgetsPort = FakeBudgets(_ledger, TENANT)
 _payables: PayablesPort = FakePayables(_ledger, TENANT)
+_payment_batches: PaymentBatchesPort = FakePaymentBatches(_ledger, TENANT)
 
 
 def fake_backend(tenant: str = TENANT, ledger: FakeLedger | None = None) -> FinanceBackend:
@@ -831,6 +933,7 @@ def fake_backend(tenant: str = TENANT, ledger: FakeLedger | None = None) -> Fina
         balances=FakeBalances(ledger, tenant),
         budgets=FakeBudgets(ledger, tenant),
         payables=FakePayables(ledger, tenant),
+        payment_batches=FakePaymentBatches(ledger, tenant),
     )
 
 
@@ -874,9 +977,15 @@ def context(
         principal=principal,
         settings=finance_settings or settings(),
         audit=MemoryAuditTrail(principal),
+        events=MemoryOutbox(principal, "finance", clock=clock),
         clock=clock,
         calendar=CALENDAR,
     )
+
+
+def outbox_of(fin: FinanceContext) -> MemoryOutbox:
+    assert isinstance(fin.events, MemoryOutbox), "not a context built by context()"
+    return fin.events
 
 
 def ledger_of(fin: FinanceContext) -> FakeLedger:

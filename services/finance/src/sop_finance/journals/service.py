@@ -23,6 +23,7 @@ from sop_finance.journals.ports import (
 )
 from sop_finance.journals.schemas import JournalCreate, JournalLineIn, JournalUpdate, ReversalCreate
 from sop_finance.payables.ports import InvoiceFilter
+from sop_finance.payment_batches.ports import BatchFilter
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
 from sop_finance.problems import (
@@ -237,7 +238,8 @@ async def _refuse_if_owned(fin: FinanceContext, journal: Journal) -> None:
     /supplier-invoices/{id}/reverse`) mirrors the journal and takes the invoice out of payment
     in one transaction, so neither side is ever half-written. A payment run's posting stands for
     money already sent to the bank in its BACS file, which no ledger entry can recall; the
-    year-end close belongs to a year closed for good. The suites draw the same line: SAP's FB08
+    year-end close belongs to a year closed for good; a payment batch's posting (a payroll's net
+    pay, say) stands for money sent like a run's. The suites draw the same line: SAP's FB08
     will not reverse a document invoice verification posted (MR8M does), and Oracle corrects
     Payables accounting in Payables, not in the General Ledger."""
     source, reference = journal.source, journal.source_reference
@@ -249,6 +251,21 @@ async def _refuse_if_owned(fin: FinanceContext, journal: Journal) -> None:
             source=source,
             source_reference=reference,
         )
+    if journal.source_reference and journal.source != PAYABLES:
+        batches = await fin.backend.payment_batches.list_batches(
+            BatchFilter(number=journal.source_reference, source=journal.source),
+            PageRequest(limit=1),
+        )
+        batch = next((b for b in batches.items if b.journal_id == journal.id), None)
+        if batch is not None:
+            raise JournalOwned(
+                f"journal {journal.number} is the posting of payment batch {batch.number}: its "
+                "payments went to the bank in its BACS file, which no ledger reversal can "
+                "recall; money a payee returns is posted as a new journal",
+                payment_batch_id=str(batch.id),
+                source=source,
+                source_reference=reference,
+            )
     if journal.source != PAYABLES:
         return
     found = await fin.backend.payables.list_invoices(

@@ -380,11 +380,7 @@ async def propose_payment_run(fin: FinanceContext, *, data: PaymentRunCreate) ->
             "no active bank account to pay from",
             errors=[("bank_account_id", "unknown or inactive bank account")],
         )
-    if data.payment_date.weekday() >= 5:
-        raise ValidationFailed(
-            "BACS pays on working days", errors=[("payment_date", "falls on a weekend")]
-        )
-    payment_date = _bacs_payment_day(fin, data.payment_date)
+    payment_date = bacs_payment_date(fin, data.payment_date)
     # What is due by the day the money arrives: after a bank holiday, that is the later day.
     due_by = data.due_by or payment_date
     invoices = await store.claim_due_invoices(due_by)
@@ -427,12 +423,17 @@ async def propose_payment_run(fin: FinanceContext, *, data: PaymentRunCreate) ->
     return run
 
 
-def _bacs_payment_day(fin: FinanceContext, requested: date) -> date:
-    """The working day the run pays on: `requested`, or the next working day when it is a
-    bank holiday in England and Wales. Refused (422 on `payment_date`): a date the bank holiday
+def bacs_payment_date(fin: FinanceContext, requested: date) -> date:
+    """The working day a run (or a payment batch) pays on: `requested`, or the next working day
+    when it is a bank holiday in England and Wales. Refused (422 on `payment_date`): a weekend;
+    a date the bank holiday
     calendar does not cover (nor the processing day two working days before it), which would
     be a guess; and a date whose Bacs processing day has passed (before today in the UK),
     since Bacs would not take the file and the money could not arrive on the date promised."""
+    if requested.weekday() >= 5:
+        raise ValidationFailed(
+            "BACS pays on working days", errors=[("payment_date", "falls on a weekend")]
+        )
     try:
         payment_date = bacs.payment_day(requested, fin.calendar)
         processing = bacs.processing_day(payment_date, fin.calendar)

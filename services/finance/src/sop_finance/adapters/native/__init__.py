@@ -8,6 +8,7 @@ from sop_finance.adapters.native.accounts import NativeChartOfAccounts
 from sop_finance.adapters.native.budgets import NativeBudgets
 from sop_finance.adapters.native.journals import NativeJournals
 from sop_finance.adapters.native.payables import NativePayables
+from sop_finance.adapters.native.payment_batches import NativePaymentBatches
 from sop_finance.adapters.native.periods import NativePeriods
 from sop_finance.adapters.native.reports import NativeBalances
 from sop_finance.ports import FinanceBackend
@@ -27,4 +28,5 @@ def native_backend(context: AdapterContext) -> FinanceBackend:
         balances=NativeBalances(session, tenant, clock),
         budgets=NativeBudgets(session, tenant, clock),
         payables=NativePayables(session, tenant, clock),
+        payment_batches=NativePaymentBatches(session, tenant, clock),
     )

@@ -389,3 +389,68 @@ class PaymentRow(FinanceBase, table=True):
     amount: Decimal = _money()
     reference: str = Field(max_length=18)
     invoice_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+# --- payment batches ---------------------------------------------------------------------------
+
+
+class PaymentBatchRow(VersionedMixin, TenantScopedFields, FinanceBase, table=True):
+    """A batch of BACS payments another system sent; its payments are rows of their own."""
+
+    __tablename__ = "payment_batches"
+    __table_args__ = (
+        UniqueConstraint("tenant", "number"),
+        # One live batch per source document: a pay run's net pay is paid once. A cancelled
+        # batch frees its reference for the sender to send again.
+        Index(
+            "uq_payment_batches_tenant_source_reference",
+            "tenant",
+            "source",
+            "source_reference",
+            unique=True,
+            postgresql_where=text("status <> 'cancelled'"),
+            sqlite_where=text("status <> 'cancelled'"),
+        ),
+        _tenant_fk("control_account_code", "accounts"),
+    )
+    number: str = Field(max_length=20)
+    bank_account_id: uuid.UUID = Field(foreign_key="bank_accounts.id")
+    payment_date: date
+    processing_day: date
+    source: str = Field(max_length=30)
+    source_reference: str = Field(max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    control_account_code: str = Field(max_length=20)
+    expected_count: int
+    expected_total: Decimal = _money()
+    status: str = Field(default="draft", max_length=10)
+    payment_count: int = 0
+    total: Decimal = _money()
+    created_by: str = Field(max_length=255)
+    journal_id: uuid.UUID | None = Field(default=None, foreign_key="journals.id")
+    submitted_by: str | None = Field(default=None, max_length=255)
+    submitted_at: datetime | None = None
+    bacs_file: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class BatchPaymentRow(FinanceBase, table=True):
+    """One payment of a batch, with the bank details its sender gave."""
+
+    __tablename__ = "payment_batch_payments"
+    __table_args__ = (
+        # A payee is paid once per batch (the service names the duplicates first).
+        UniqueConstraint("batch_id", "payee_reference"),
+        # Pages of a batch's payments: keyset on id within the batch.
+        Index("ix_payment_batch_payments_batch_id_id", "batch_id", "id"),
+    )
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    tenant: str = Field(max_length=63)
+    batch_id: uuid.UUID = Field(foreign_key="payment_batches.id", ondelete="CASCADE")
+    line_number: int
+    payee_reference: str = Field(max_length=50)
+    name: str = Field(max_length=200)
+    sort_code: str = Field(max_length=6)
+    account_number: str = Field(max_length=8)
+    account_name: str = Field(max_length=18)
+    amount: Decimal = _money()
+    reference: str = Field(max_length=18)

@@ -1,0 +1,1 @@
+"""Payment batches: BACS payments another system (payroll's net pay) sends finance to pay."""
