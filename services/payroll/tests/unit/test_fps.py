@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -485,6 +486,19 @@ def test_malformed_tax_code_is_refused_naming_the_field() -> None:
     person = with_employment(STARTER, payment=monthly(tax_code="1257Q"))
     [problem] = refusal(replace(DOCUMENT, employees=(person,)))
     assert problem.startswith("Employee 1 (PayId E1001), Employment/Payment/TaxCode:")
+
+
+def test_validation_from_many_threads_keeps_each_documents_own_errors(valid_xml: bytes) -> None:
+    person = with_employment(
+        LEAVER, payment=replace(LEAVER.employments[0].payment, month_number=13)
+    )
+    invalid = build_fps(replace(DOCUMENT, employees=(person,)), validate=False)
+    expected = {valid_xml: [], invalid: validate_fps(invalid)}
+    assert expected[invalid]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        documents = [valid_xml, invalid] * 10
+        results = list(pool.map(validate_fps, documents))
+    assert all(result == expected[doc] for doc, result in zip(documents, results, strict=True))
 
 
 def test_not_xml_and_not_govtalk_are_reported() -> None:

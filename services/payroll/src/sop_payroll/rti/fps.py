@@ -32,12 +32,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -639,20 +639,33 @@ def _parser() -> Any:
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-@cache
+# Compiled once per thread (a few milliseconds each): an lxml validator keeps the error log of
+# its last run on itself, so one instance must not serve two threads at once.
+_compiled = threading.local()
+
+
 def _schema(path: Path) -> Any:
-    parser = _parser()
-    parser.resolvers.add(_Resolver())
-    return etree.XMLSchema(etree.parse(str(path), parser))
+    schemas: dict[Path, Any] = _compiled.__dict__.setdefault("schemas", {})
+    if path not in schemas:
+        parser = _parser()
+        parser.resolvers.add(_Resolver())
+        schemas[path] = etree.XMLSchema(etree.parse(str(path), parser))
+    return schemas[path]
 
 
-@cache
 def _stylesheet(path: Path) -> Any:
-    # The stylesheet reads itself (document('')) for its namespace prefixes; nothing else.
-    access = etree.XSLTAccessControl(
-        read_file=True, write_file=False, create_dir=False, read_network=False, write_network=False
-    )
-    return etree.XSLT(etree.parse(str(path), _parser()), access_control=access)
+    stylesheets: dict[Path, Any] = _compiled.__dict__.setdefault("stylesheets", {})
+    if path not in stylesheets:
+        # The stylesheet reads itself (document('')) for its namespace prefixes; nothing else.
+        access = etree.XSLTAccessControl(
+            read_file=True,
+            write_file=False,
+            create_dir=False,
+            read_network=False,
+            write_network=False,
+        )
+        stylesheets[path] = etree.XSLT(etree.parse(str(path), _parser()), access_control=access)
+    return stylesheets[path]
 
 
 _ERRORS_NS = "http://www.govtalk.gov.uk/CM/errorresponse"
@@ -672,7 +685,11 @@ _SOP_COVERS = {
 
 def _hmrc_rules(message: Any, year: FpsTaxYear, reported: list[FpsIssue]) -> Iterator[FpsIssue]:
     """HMRC's business rules (error number, text, location) as issues naming the field."""
-    result = _stylesheet(year.business_rules)(message)
+    try:
+        result = _stylesheet(year.business_rules)(message)
+    except etree.XSLTApplyError as failure:
+        yield FpsIssue("(document)", f"HMRC's business rules could not be run: {failure}")
+        return
     ns = {"hd": GOVTALK_NS, "fps": year.namespace, "err": _ERRORS_NS}
     for error in result.getroot().iterfind("err:Error", ns):
         number = (error.findtext("err:Number", namespaces=ns) or "").strip()
