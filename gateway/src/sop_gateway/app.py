@@ -41,6 +41,8 @@ from sop_gateway.proxy import Proxy
 from sop_gateway.ratelimit import make_limiter
 from sop_gateway.routes import ScopeRules, Upstream
 from sop_gateway.seed import ensure_tenant_client
+from sop_gateway.server import REGISTRY as SERVER_METRICS
+from sop_gateway.server import ClientGuard
 from sop_gateway.settings import GatewaySettings
 from sop_gateway.telemetry import BatchingHandler, CachedMetrics, batch_logging, flush_periodically
 from sop_gateway.tenants.provisioning import Provisioner
@@ -528,7 +530,8 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
         loopback)."""
         if not metrics_allowed(request, gateway.settings.metrics_token):
             return problem_response(403, "the metrics are not public", instance=request.url.path)
-        return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        body = generate_latest(gateway.metrics.registry) + generate_latest(SERVER_METRICS)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(
         TransactionMiddleware,
@@ -678,7 +681,7 @@ def create_app(
     gateway = Gateway(settings, platform)
     gateway.log_handler = batch_logging()
     app = RequestContextMiddleware(
-        GatewayApp(gateway, create_platform_app(gateway)),
+        ClientGuard(GatewayApp(gateway, create_platform_app(gateway))),
         service="gateway",
         metrics=gateway.metrics,
     )

@@ -70,6 +70,16 @@ class GatewaySettings(BaseSettings):
     # gateway serves its metrics to loopback clients only. Required in production (at least
     # 16 characters): behind a reverse proxy on the same host every client looks like loopback.
     metrics_token: str | None = None
+    # Slow and idle clients (`sop_gateway.server.GatewayHttpProtocol`, which the gateway is
+    # served with): the request line and headers must arrive within `header_timeout_seconds` of
+    # the connection opening or of the next request's first byte (408, or a plain close when
+    # nothing was sent); a request body may pause at most `body_timeout_seconds` and, once that
+    # long has passed, must average `min_body_bytes_per_second` (408); a kept-alive connection
+    # idle for `keep_alive_timeout_seconds` is closed.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 15.0
+    min_body_bytes_per_second: float = 1024.0
+    keep_alive_timeout_seconds: float = 5.0
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 3.0
     upstream_pool_size: int = 256
