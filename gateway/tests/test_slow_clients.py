@@ -51,8 +51,14 @@ class Served:
         return data.decode()
 
 
+@pytest.fixture
+def sqlite_url(request: pytest.FixtureRequest) -> str:
+    """The session's migrated SQLite gateway database."""
+    return request.getfixturevalue("_gateway_sqlite_url")
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def served(_gateway_sqlite_url: str, key_dir: Path, rsa_key: RSAKey) -> AsyncIterator[Served]:
+async def served(sqlite_url: str, key_dir: Path, rsa_key: RSAKey) -> AsyncIterator[Served]:
     from sop_gateway.app import create_app
     from sop_gateway.identity.jwks import StaticKeys
     from sop_gateway.settings import GatewaySettings
@@ -61,7 +67,7 @@ async def served(_gateway_sqlite_url: str, key_dir: Path, rsa_key: RSAKey) -> As
 
     settings = GatewaySettings(
         env="development",
-        database_url=_gateway_sqlite_url,
+        database_url=sqlite_url,
         key_dir=str(key_dir),
         internal_jwks_file=str(key_dir / "internal-jwks.json"),
         public_url="http://gateway.test",
@@ -270,7 +276,7 @@ async def test_a_fast_client_is_not_cut_off(served, admin_token):
 
 
 async def abort(served: Served, request: bytes) -> None:
-    reader, writer = await served.connect()
+    _, writer = await served.connect()
     writer.write(request)
     await writer.drain()
     await asyncio.sleep(0.2)
@@ -310,12 +316,11 @@ async def test_a_client_that_goes_away_on_a_proxied_route_is_499_not_500(served,
 
 
 async def test_python_m_sop_gateway_serves_with_the_timeouts(
-    _gateway_sqlite_url: str, key_dir: Path, tmp_path: Path
+    sqlite_url: str, key_dir: Path, tmp_path: Path
 ):
     """The gateway as a container runs it (`python -m sop_gateway`), its timeouts set by
     environment variables."""
     import os
-    import subprocess
     import sys
 
     import httpx
@@ -330,7 +335,7 @@ async def test_python_m_sop_gateway_serves_with_the_timeouts(
         "SOP_ENV": "development",
         "SOP_GATEWAY_HOST": "127.0.0.1",
         "SOP_GATEWAY_PORT": str(port),
-        "SOP_GATEWAY_DATABASE_URL": _gateway_sqlite_url,
+        "SOP_GATEWAY_DATABASE_URL": sqlite_url,
         "SOP_GATEWAY_KEY_DIR": str(key_dir),
         "SOP_INTERNAL_JWKS_FILE": str(key_dir / "internal-jwks.json"),
         "SOP_PLATFORM_CONFIG": str(platform),
@@ -338,16 +343,18 @@ async def test_python_m_sop_gateway_serves_with_the_timeouts(
         "SOP_GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS": "1",
     }
     env.pop("SOP_NATS_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sop_gateway"],
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sop_gateway",
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             for _ in range(300):
-                assert proc.poll() is None, "the gateway exited"
+                assert proc.returncode is None, "the gateway exited"
                 with contextlib.suppress(httpx.TransportError):
                     if (await client.get("/healthz")).status_code == 200:
                         break
@@ -364,4 +371,4 @@ async def test_python_m_sop_gateway_serves_with_the_timeouts(
         writer.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        await asyncio.wait_for(proc.wait(), 10)
