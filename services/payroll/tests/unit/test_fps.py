@@ -17,6 +17,7 @@ from lxml import etree
 import sop_payroll.rti
 from sop_payroll.rti import (
     TAX_YEARS,
+    DirectorNic,
     Employer,
     FpsAddress,
     FpsDocument,
@@ -330,6 +331,32 @@ def test_week1_month1_code_is_marked_non_cumulative() -> None:
         "C",
         "yes",
     )
+
+
+def test_director_appointed_this_year_on_the_annual_method_paid_late_to_hmrcs_test_service() -> (
+    None
+):
+    person = with_employment(
+        LEAVER,
+        leaving_date=None,
+        director_nic=DirectorNic.ANNUAL,
+        director_appointed_week=20,
+        payment=replace(LEAVER.employments[0].payment, late_reason="H"),
+    )
+    xml = build_fps(replace(DOCUMENT, employees=(person,), gateway_test=True))
+    director = employee(xml, "E0042")
+    assert director.findtext("f:Employment/f:DirectorsNIC", namespaces=NS) == "AN"
+    assert director.findtext("f:Employment/f:TaxWkOfApptOfDirector", namespaces=NS) == "20"
+    assert director.findtext("f:Employment/f:Payment/f:LateReason", namespaces=NS) == "H"
+    root = etree.fromstring(xml)
+    assert root.findtext("g:Header/g:MessageDetails/g:GatewayTest", namespaces=NS) == "1"
+
+
+def test_week_of_appointment_without_directors_nic_is_refused_by_hmrcs_rule() -> None:
+    person = with_employment(LEAVER, director_appointed_week=20)
+    [problem] = refusal(replace(DOCUMENT, employees=(person,)))
+    assert problem.startswith("Employee 1 (PayId E0042), Employment/TaxWkOfApptOfDirector: ")
+    assert problem.endswith("(HMRC rule 7883)")
 
 
 def test_final_submission_for_the_year() -> None:

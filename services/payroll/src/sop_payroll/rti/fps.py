@@ -142,6 +142,13 @@ class Gender(StrEnum):
     FEMALE = "F"
 
 
+class DirectorNic(StrEnum):
+    """DirectorsNIC: the method a director's NICs are worked out on."""
+
+    ANNUAL = "AN"
+    ALTERNATIVE = "AL"
+
+
 class StudentLoanPlanType(StrEnum):
     """StudentLoanRecovered's PlanType (2025-26: plans 1, 2 and 4)."""
 
@@ -223,6 +230,7 @@ class FpsPayment:
     shpp_ytd: Decimal | None = None
     spbp_ytd: Decimal | None = None
     sncp_ytd: Decimal | None = None
+    late_reason: str | None = None  # LateReason A-H, for a payment reported after it was made
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +260,9 @@ class FpsEmployment:
     irregular_employment: bool = False
     occupational_pension: bool = False  # OccPenInd: a payment of occupational pension
     workplace_postcode: str | None = None  # needed for freeport/investment zone letters
+    off_payroll_worker: bool = False  # OffPayrollWorker (IR35, public sector engagements)
+    director_nic: DirectorNic | None = None  # DirectorsNIC: a director, and how NICs are worked
+    director_appointed_week: int | None = None  # TaxWkOfApptOfDirector, if appointed this year
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,7 +484,12 @@ def _employee(f: _Builder, fps: Any, employee: FpsEmployee, position: int) -> No
 
 def _employment(f: _Builder, parent: Any, employment: FpsEmployment, position: int) -> None:
     element = f.el(parent, "Employment")
+    f.yes(element, "OffPayrollWorker", employment.off_payroll_worker)
     f.yes(element, "OccPenInd", employment.occupational_pension)
+    if employment.director_nic is not None:
+        f.el(element, "DirectorsNIC", employment.director_nic.value)
+    if employment.director_appointed_week is not None:
+        f.el(element, "TaxWkOfApptOfDirector", str(employment.director_appointed_week))
     if employment.starter is not None:
         starter = f.el(element, "Starter")
         f.el(starter, "StartDate", employment.starter.start_date.isoformat())
@@ -501,6 +517,7 @@ def _employment(f: _Builder, parent: Any, employment: FpsEmployment, position: i
     payment = f.el(element, "Payment")
     f.el(payment, "PayFreq", pay.pay_frequency.value)
     f.el(payment, "PmtDate", pay.payment_date.isoformat())
+    f.opt(payment, "LateReason", pay.late_reason)
     if pay.week_number is not None:
         f.el(payment, "WeekNo", str(pay.week_number))
     if pay.month_number is not None:
