@@ -156,8 +156,8 @@ def standard18(
         if not 0 < item.amount_pence <= MAX_ITEM_PENCE:
             raise ValueError(f"amount {item.amount_pence}p cannot be carried in a BACS record")
     total = sum(c.amount_pence for c in credits)
-    if total > MAX_TOTAL_PENCE:
-        raise ValueError("the file total exceeds what UTL1 can carry")
+    if total > MAX_ITEM_PENCE:  # the contra is a record: 11 digits, within UTL1's 13
+        raise ValueError(f"the file total {total}p exceeds what the contra record can carry")
     name = origin.account_name
     vol1 = _fixed(
         LABEL,

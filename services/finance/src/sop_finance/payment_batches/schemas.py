@@ -29,9 +29,9 @@ from sop_shared.money import Money
 
 PAGE_SIZE = 5_000  # payments in one request: a 100,000-person payroll arrives in 20 pages
 MAX_PAYMENTS = 1_000_000  # in one batch
-# What a BACS record and the UTL1 trailer can carry (11 and 13 digits of pence).
-MAX_PAYMENT = Decimal(bacs.MAX_ITEM_PENCE).scaleb(-2)
-MAX_BATCH_TOTAL = Decimal(bacs.MAX_TOTAL_PENCE).scaleb(-2)
+# What a BACS record carries (11 digits of pence): each credit, and the contra that debits the
+# paying account with the file's total.
+MAX_PAYMENT = MAX_BATCH_TOTAL = Decimal(bacs.MAX_ITEM_PENCE).scaleb(-2)
 
 PayeeReference = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)
