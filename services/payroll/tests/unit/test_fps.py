@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 import sop_payroll.rti
+from sop_payroll.engine import InvalidInput, PayFrequency, StudentLoanPlan
 from sop_payroll.rti import (
     TAX_YEARS,
     DirectorNic,
@@ -26,11 +27,11 @@ from sop_payroll.rti import (
     FpsFiguresToDate,
     FpsInvalid,
     FpsNiLetter,
+    FpsPayFrequency,
     FpsPayment,
     FpsStarter,
     Gender,
     HoursWorked,
-    PayFrequency,
     StarterDeclaration,
     StudentLoanPlanType,
     build_fps,
@@ -56,7 +57,7 @@ PAYDAY = date(2025, 11, 28)
 
 def monthly(**overrides: Any) -> FpsPayment:
     values: dict[str, Any] = {
-        "pay_frequency": PayFrequency.MONTHLY,
+        "pay_frequency": FpsPayFrequency.MONTHLY,
         "payment_date": PAYDAY,
         "month_number": 8,
         "tax_code": "1257L",
@@ -357,6 +358,15 @@ def test_week_of_appointment_without_directors_nic_is_refused_by_hmrcs_rule() ->
     [problem] = refusal(replace(DOCUMENT, employees=(person,)))
     assert problem.startswith("Employee 1 (PayId E0042), Employment/TaxWkOfApptOfDirector: ")
     assert problem.endswith("(HMRC rule 7883)")
+
+
+def test_engine_frequencies_and_loan_plans_map_to_hmrc_codes() -> None:
+    assert [FpsPayFrequency.of(f) for f in PayFrequency] == ["W1", "W2", "W4", "M1"]
+    assert StudentLoanPlanType.of(StudentLoanPlan.PLAN_2) == StudentLoanPlanType.PLAN_2 == "02"
+    assert StudentLoanPlanType.of(StudentLoanPlan.PLAN_4) == "04"
+    with pytest.raises(InvalidInput) as caught:
+        StudentLoanPlanType.of(StudentLoanPlan.PLAN_5)
+    assert caught.value.field == "student_loan_plan"
 
 
 def test_final_submission_for_the_year() -> None:

@@ -43,7 +43,9 @@ from typing import Any
 
 from lxml import etree
 
-from sop_payroll.engine.errors import PayrollEngineError
+from sop_payroll.engine.errors import InvalidInput, PayrollEngineError
+from sop_payroll.engine.frequency import PayFrequency
+from sop_payroll.engine.student_loans import StudentLoanPlan
 from sop_payroll.engine.tax_code import TaxRegime, parse_tax_code
 
 GOVTALK_NS = "http://www.govtalk.gov.uk/CM/envelope"
@@ -105,7 +107,7 @@ TAX_YEARS: dict[str, FpsTaxYear] = {
 # --- records -------------------------------------------------------------------------------
 
 
-class PayFrequency(StrEnum):
+class FpsPayFrequency(StrEnum):
     """HMRC's PayFreq codes."""
 
     WEEKLY = "W1"
@@ -117,6 +119,19 @@ class PayFrequency(StrEnum):
     ANNUALLY = "MA"
     ONE_OFF = "IO"
     IRREGULAR = "IR"
+
+    @classmethod
+    def of(cls, frequency: PayFrequency) -> FpsPayFrequency:
+        """The FPS code for one of the engine's pay frequencies (monthly -> M1)."""
+        return _FPS_FREQUENCY[frequency]
+
+
+_FPS_FREQUENCY = {
+    PayFrequency.WEEKLY: FpsPayFrequency.WEEKLY,
+    PayFrequency.FORTNIGHTLY: FpsPayFrequency.FORTNIGHTLY,
+    PayFrequency.FOUR_WEEKLY: FpsPayFrequency.FOUR_WEEKLY,
+    PayFrequency.MONTHLY: FpsPayFrequency.MONTHLY,
+}
 
 
 class HoursWorked(StrEnum):
@@ -155,6 +170,17 @@ class StudentLoanPlanType(StrEnum):
     PLAN_1 = "01"
     PLAN_2 = "02"
     PLAN_4 = "04"
+
+    @classmethod
+    def of(cls, plan: StudentLoanPlan) -> StudentLoanPlanType:
+        """The FPS PlanType for one of the engine's plans. Plan 5 has no 2025-26 code: it is
+        refused (InvalidInput) rather than reported as another plan."""
+        try:
+            return cls("0" + plan.value[-1])
+        except ValueError:
+            raise InvalidInput(
+                "student_loan_plan", f"{plan.label} has no PlanType in this FPS schema"
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +229,7 @@ class FpsPayment:
     """This period's payment. `tax_code` as the engine writes it ("S1257L", "K585 W1"): its
     regime letter becomes TaxRegime, a W1/M1/X marker (or `non_cumulative`) BasisNonCumulative."""
 
-    pay_frequency: PayFrequency
+    pay_frequency: FpsPayFrequency
     payment_date: date
     tax_code: str
     taxable_pay: Decimal
