@@ -65,6 +65,11 @@ ClientKey = ECKey | OKPKey | RSAKey
 # --- errors ------------------------------------------------------------------------------------
 
 
+_PROBLEM_MEMBERS = frozenset(
+    {"type", "title", "status", "detail", "instance", "errors", "request_id"}
+)
+
+
 class PlatformProblem(Exception):
     """An error answer from another service (or the gateway), as its problem+json said it."""
 
@@ -79,6 +84,7 @@ class PlatformProblem(Exception):
         instance: str | None = None,
         request_id: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{status} {title or type}: {detail or ''}".rstrip(": "))
         self.status = status
@@ -89,6 +95,8 @@ class PlatformProblem(Exception):
         self.instance = instance
         self.request_id = request_id
         self.headers = dict(headers or {})
+        # The problem's other members (RFC 9457 extensions), e.g. `journal_id` on a 409.
+        self.extensions = dict(extensions or {})
 
     @property
     def retry_after(self) -> int | None:
@@ -120,6 +128,7 @@ class PlatformProblem(Exception):
             instance=_str_or_none(body.get("instance")),
             request_id=_str_or_none(body.get("request_id")) or response.headers.get("x-request-id"),
             headers={k.lower(): v for k, v in response.headers.items()},
+            extensions={k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS},
         )
 
 

@@ -1,5 +1,6 @@
 """One request's view of payroll (`PayrollContext`) and the scope aliases routes declare.
-Depends on ports and the kernel only; app.py supplies the factory that builds it."""
+Depends on ports and the kernel only; app.py (and the pay-run worker) supply the factory that
+builds it."""
 
 # No `from __future__ import annotations` here: FastAPI must resolve the dependencies'
 # annotations at import time.
@@ -7,12 +8,17 @@ Depends on ports and the kernel only; app.py supplies the factory that builds it
 from dataclasses import dataclass
 from typing import Annotated
 
+from sop_payroll.pay_runs.ports import FinanceLedger, HrDirectory, WorkQueue
 from sop_payroll.ports import PayrollBackend
 from sop_payroll.settings import PayrollSettings
 from sop_shared.access import access
+from sop_shared.audit import AuditTrail
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock
 from sop_shared.context import Principal
+from sop_shared.events import EventOutbox
+
+PAYROLL_READ, PAYROLL_RUN, PAYROLL_APPROVE = "payroll:read", "payroll:run", "payroll:approve"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +28,17 @@ class PayrollContext:
     clock: Clock  # pay dates and tax periods are UK dates
     calendar: WorkingCalendar
     settings: PayrollSettings
+    audit: AuditTrail
+    events: EventOutbox
+    work: WorkQueue  # the pay-run work queue (NATS JetStream)
+    hr: HrDirectory  # HR's API through the gateway, with a token for the tenant
+    finance: FinanceLedger  # finance's API likewise
 
     @property
     def tenant(self) -> str:
         return self.principal.tenant or ""
 
 
-Reader = Annotated[PayrollContext, access("payroll:read")]
+Reader = Annotated[PayrollContext, access(PAYROLL_READ)]
+Runner = Annotated[PayrollContext, access(PAYROLL_RUN)]
+Approver = Annotated[PayrollContext, access(PAYROLL_APPROVE)]

@@ -1,13 +1,17 @@
-"""`PayrollBackend`: the ports one adapter provides for a request. Today the tax years' rules;
-pay groups, pay runs and payslips join it as the pay-run work lands."""
+"""`PayrollBackend`: the ports one adapter provides for a request: the tax years' rules, pay
+groups and pay runs (with their items, year-to-date figures and documents)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sop_payroll.pay_groups.ports import PayGroupRecords
+from sop_payroll.pay_runs.ports import PayRunRecords
 from sop_payroll.tax_years.ports import TaxYearCatalogue
 
 
 @dataclass(frozen=True, slots=True)
 class PayrollBackend:
     tax_years: TaxYearCatalogue
+    pay_groups: PayGroupRecords
+    pay_runs: PayRunRecords

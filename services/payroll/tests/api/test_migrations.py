@@ -8,15 +8,33 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, pool
+from sqlalchemy import MetaData, inspect, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from sop_payroll.adapters.native.tables import metadata as payroll_metadata
 from sop_shared.db import async_url
 from sop_shared.kernel_tables import kernel_metadata
 from sop_shared.migrations import downgrade_async, upgrade_async
 
 PAYROLL_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 KERNEL_TABLES = {"idempotency_keys", "audit_events", "provisioned_tenants", "outbox", "inbox"}
+PAYROLL_TABLES = {
+    "pay_groups",
+    "pay_runs",
+    "pay_run_items",
+    "pay_run_chunks",
+    "year_to_date",
+    "pay_run_documents",
+}
+ALL_TABLES = KERNEL_TABLES | PAYROLL_TABLES
+
+
+def models() -> MetaData:
+    """The kernel's tables and payroll's own, as the code declares them."""
+    merged = MetaData()
+    for table in [*kernel_metadata.tables.values(), *payroll_metadata.tables.values()]:
+        table.to_metadata(merged)
+    return merged
 
 
 async def table_names(url: str) -> set[str]:
@@ -34,7 +52,7 @@ async def differences(url: str) -> list:
 
     def compare(conn) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        found.extend(compare_metadata(context, kernel_metadata))
+        found.extend(compare_metadata(context, models()))
 
     async with engine.connect() as conn:
         await conn.run_sync(compare)
@@ -44,12 +62,12 @@ async def differences(url: str) -> list:
 
 async def check_up_and_down(url: str) -> None:
     await upgrade_async(PAYROLL_INI, url)
-    assert await table_names(url) == KERNEL_TABLES
+    assert await table_names(url) == ALL_TABLES
     assert await differences(url) == []
     await downgrade_async(PAYROLL_INI, url)
     assert await table_names(url) == set()
     await upgrade_async(PAYROLL_INI, url)
-    assert await table_names(url) == KERNEL_TABLES
+    assert await table_names(url) == ALL_TABLES
 
 
 async def test_migrations_apply_and_roll_back_on_postgresql(make_postgres_database):

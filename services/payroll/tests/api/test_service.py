@@ -55,6 +55,27 @@ async def test_health_routes(payroll_client, path):
         assert r.json() == {"status": "ok", "service": "payroll"}
 
 
+PAY_RUN_OPERATIONS = {
+    ("GET", "/payroll/v1/pay-groups"): "payroll:read",
+    ("POST", "/payroll/v1/pay-groups"): "payroll:run",
+    ("GET", "/payroll/v1/pay-groups/{pay_group_id}"): "payroll:read",
+    ("PATCH", "/payroll/v1/pay-groups/{pay_group_id}"): "payroll:run",
+    ("GET", "/payroll/v1/pay-groups/{pay_group_id}/calendar"): "payroll:read",
+    ("POST", "/payroll/v1/pay-runs"): "payroll:run",
+    ("GET", "/payroll/v1/pay-runs"): "payroll:read",
+    ("GET", "/payroll/v1/pay-runs/{run_id}"): "payroll:read",
+    ("GET", "/payroll/v1/pay-runs/{run_id}/items"): "payroll:read",
+    ("GET", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}"): "payroll:read",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/hold"): "payroll:run",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/release"): "payroll:run",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/recalculate"): "payroll:run",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/approve"): "payroll:approve",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/finalise"): "payroll:approve",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/cancel"): "payroll:run",
+    ("GET", "/payroll/v1/payslips"): "payroll:read",
+}
+
+
 async def test_every_operation_declares_its_scope_and_problems(payroll_client):
     spec = (await payroll_client.get("/openapi.json")).json()
     operations = {
@@ -67,9 +88,11 @@ async def test_every_operation_declares_its_scope_and_problems(payroll_client):
         ("GET", "/payroll/v1/tax-years"),
         ("GET", "/payroll/v1/tax-years/{tax_year}"),
         ("GET", "/payroll/v1/audit-events"),
+        *PAY_RUN_OPERATIONS,
     }
     for key, op in operations.items():
-        assert op["security"] == [{"sop_oauth2": ["payroll:read"]}], key
+        scope = PAY_RUN_OPERATIONS.get(key, "payroll:read")
+        assert op["security"] == [{"sop_oauth2": [scope]}], key
         for status in ("401", "403"):
             content = op["responses"][status]["content"]["application/problem+json"]
             assert content["schema"] == {"$ref": "#/components/schemas/ProblemDocument"}, key

@@ -605,6 +605,13 @@ def test_a_figure_edited_after_stamping_breaks_the_irmark(valid_xml: bytes) -> N
     assert "does not match the Body" in problem
 
 
+def test_a_message_without_an_irmark_is_refused(valid_xml: bytes) -> None:
+    stamped = irmark(valid_xml)
+    unstamped = valid_xml.replace(f'<IRmark Type="generic">{stamped}</IRmark>'.encode(), b"")
+    missing = f"IRheader/IRmark: missing: the Body's IRmark is {stamped!r}"
+    assert validate_fps(unstamped) == [missing]
+
+
 def test_irmark_matches_hmrcs_published_fps_sample() -> None:
     # HMRC's own FPS sample (2013-14 RIM artefacts) carries the IRmark HMRC computed for it.
     assert irmark(HMRC_FPS_SAMPLE_2013_14) == "QfV8qcJuF/uZRbZuvoUjoj+sqBc="

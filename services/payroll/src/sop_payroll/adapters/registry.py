@@ -17,6 +17,7 @@ from sop_shared.platform_config import AdapterBinding
 class AdapterContext:
     binding: AdapterBinding
     session: AsyncSession  # payroll's own database, in the request's transaction
+    tenant: str
 
 
 AdapterFactory = Callable[[AdapterContext], PayrollBackend]
@@ -25,7 +26,7 @@ ADAPTERS: dict[str, AdapterFactory] = {"native": native_backend}
 
 
 def backend_for(
-    binding: AdapterBinding, session: AsyncSession, *, cluster: str | None
+    binding: AdapterBinding, session: AsyncSession, *, cluster: str | None, tenant: str
 ) -> PayrollBackend:
     factory = ADAPTERS.get(binding.adapter)
     if factory is None:
@@ -34,4 +35,4 @@ def backend_for(
             "which this payroll service does not provide",
             retry_after=30,
         )
-    return factory(AdapterContext(binding=binding, session=session))
+    return factory(AdapterContext(binding=binding, session=session, tenant=tenant))

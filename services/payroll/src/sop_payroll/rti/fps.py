@@ -634,7 +634,8 @@ def _irmark_of(message: Any) -> str:
     body = message.find(f"{{{GOVTALK_NS}}}Body")
     if body is None:
         raise ValueError("not a GovTalk message with a Body")
-    body = etree.fromstring(etree.tostring(body), _parser())  # a copy, namespaces carried
+    # A copy: lxml writes the namespaces in scope onto it, as inclusive C14N of the Body needs.
+    body = etree.fromstring(etree.tostring(body, with_tail=False), _parser())
     for element in body.iter():
         if isinstance(element.tag, str) and etree.QName(element).localname == "IRmark":
             _remove_keeping_tail(element)
@@ -942,13 +943,13 @@ def _rules(message: Any, envelope: Any, year: FpsTaxYear) -> Iterator[FpsIssue]:
         yield from _employee_rules(employee, position, ns)
 
     stamped = text(envelope, "f:IRheader/f:IRmark")
-    if stamped is not None:
-        expected = _irmark_of(message)
-        if stamped != expected:
-            yield FpsIssue(
-                "IRheader/IRmark",
-                f"{stamped!r} does not match the Body (its IRmark is {expected!r})",
-            )
+    expected = _irmark_of(message)
+    if stamped is None:
+        yield FpsIssue("IRheader/IRmark", f"missing: the Body's IRmark is {expected!r}")
+    elif stamped != expected:
+        yield FpsIssue(
+            "IRheader/IRmark", f"{stamped!r} does not match the Body (its IRmark is {expected!r})"
+        )
 
 
 def _employee_rules(employee: Any, position: int, ns: dict[str, str]) -> Iterator[FpsIssue]:

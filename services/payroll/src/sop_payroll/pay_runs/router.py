@@ -1,0 +1,201 @@
+"""HTTP routes for /payroll/v1/pay-runs and /payroll/v1/payslips."""
+
+# No `from __future__ import annotations`: FastAPI resolves these annotations at import.
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from sop_payroll.context import Approver, Reader, Runner
+from sop_payroll.http import PREFIX, if_match_version, page_of
+from sop_payroll.pay_runs import service
+from sop_payroll.pay_runs.ports import ItemFilter, RunState
+from sop_payroll.pay_runs.schemas import PayRunIn, PayRunItemOut, PayRunOut, PayslipOut
+from sop_shared.concurrency import set_etag
+from sop_shared.errors import problem_responses
+from sop_shared.idempotency import RequiredIdempotencyKey
+from sop_shared.pagination import Page, PageRequestDep
+
+router = APIRouter(prefix=PREFIX, tags=["pay runs"])
+
+
+def _accepted(response: Response, run_id: uuid.UUID, version: int) -> None:
+    response.headers["Location"] = f"{PREFIX}/pay-runs/{run_id}"
+    set_etag(response, version)
+
+
+@router.post(
+    "/pay-runs",
+    status_code=202,
+    response_model=PayRunOut,
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+async def start_pay_run(body: PayRunIn, response: Response, payroll: Runner) -> PayRunOut:
+    """Start a pay run for a group's period: **202**, and the run's URL in `Location`. The run
+    is a job: payroll workers calculate it page by page from HR's records; watch `state` and
+    `progress` there (or the `pay_run` events). One run per group and period (`409
+    pay-run-exists` names it)."""
+    run = await service.start_run(
+        payroll, pay_group_id=body.pay_group_id, tax_year=body.tax_year, period=body.period
+    )
+    _accepted(response, run.id, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.get("/pay-runs", response_model=Page[PayRunOut], responses=problem_responses(401, 403, 422))
+async def list_pay_runs(
+    request: Request,
+    response: Response,
+    payroll: Reader,
+    page: PageRequestDep,
+    pay_group_id: uuid.UUID | None = None,
+    state: RunState | None = None,
+) -> Page[PayRunOut]:
+    found = await service.list_runs(payroll, page=page, pay_group_id=pay_group_id, state=state)
+    now = payroll.clock.now()
+    return page_of(request, response, found, lambda r: PayRunOut.of(r, now))
+
+
+@router.get(
+    "/pay-runs/{run_id}", response_model=PayRunOut, responses=problem_responses(401, 403, 404)
+)
+async def get_pay_run(run_id: uuid.UUID, response: Response, payroll: Reader) -> PayRunOut:
+    run = await service.get_run(payroll, run_id)
+    set_etag(response, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.get(
+    "/pay-runs/{run_id}/items",
+    response_model=Page[PayRunItemOut],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_pay_run_items(
+    run_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    payroll: Reader,
+    page: PageRequestDep,
+    exceptions: Annotated[
+        bool | None, Query(description="true: only employees with an exception.")
+    ] = None,
+) -> Page[PayRunItemOut]:
+    found = await service.list_items(
+        payroll, run_id, page=page, flt=ItemFilter(with_exceptions=exceptions)
+    )
+    return page_of(request, response, found, PayRunItemOut.of)
+
+
+@router.get(
+    "/pay-runs/{run_id}/items/{employee_id}",
+    response_model=PayRunItemOut,
+    responses=problem_responses(401, 403, 404),
+)
+async def get_pay_run_item(
+    run_id: uuid.UUID, employee_id: uuid.UUID, payroll: Reader
+) -> PayRunItemOut:
+    return PayRunItemOut.of(await service.get_item(payroll, run_id, employee_id))
+
+
+@router.post(
+    "/pay-runs/{run_id}/items/{employee_id}/hold",
+    response_model=PayRunItemOut,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def hold_employee(
+    run_id: uuid.UUID, employee_id: uuid.UUID, payroll: Runner
+) -> PayRunItemOut:
+    """Hold an employee back from this run: not paid, not reported, their exceptions no
+    longer block approval. Pay them in a later run."""
+    return PayRunItemOut.of(await service.hold(payroll, run_id, employee_id, held=True))
+
+
+@router.post(
+    "/pay-runs/{run_id}/items/{employee_id}/release",
+    response_model=PayRunItemOut,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def release_employee(
+    run_id: uuid.UUID, employee_id: uuid.UUID, payroll: Runner
+) -> PayRunItemOut:
+    return PayRunItemOut.of(await service.hold(payroll, run_id, employee_id, held=False))
+
+
+@router.post(
+    "/pay-runs/{run_id}/recalculate",
+    status_code=202,
+    response_model=PayRunOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 503),
+)
+async def recalculate_pay_run(
+    run_id: uuid.UUID, request: Request, response: Response, payroll: Runner
+) -> PayRunOut:
+    """Calculate a calculated (or failed) run again from HR's records as they are now."""
+    run = await service.recalculate(payroll, run_id, if_match=if_match_version(request))
+    _accepted(response, run.id, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.post(
+    "/pay-runs/{run_id}/approve",
+    response_model=PayRunOut,
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+async def approve_pay_run(
+    run_id: uuid.UUID, request: Request, response: Response, payroll: Approver
+) -> PayRunOut:
+    """Needs `payroll:approve`, and someone other than the person who started the run; every
+    exception resolved or its employee held back."""
+    run = await service.approve(payroll, run_id, if_match=if_match_version(request))
+    set_etag(response, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.post(
+    "/pay-runs/{run_id}/finalise",
+    status_code=202,
+    response_model=PayRunOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 428, 503),
+)
+async def finalise_pay_run(
+    run_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    payroll: Approver,
+    _key: RequiredIdempotencyKey,
+) -> PayRunOut:
+    """Finalise an approved run (a job: **202**): year-to-date figures, net pay to finance's
+    BACS, the journal to finance. Each step is idempotent; a finalised run never changes."""
+    run = await service.finalise(payroll, run_id, if_match=if_match_version(request))
+    _accepted(response, run.id, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.post(
+    "/pay-runs/{run_id}/cancel",
+    response_model=PayRunOut,
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+async def cancel_pay_run(
+    run_id: uuid.UUID, request: Request, response: Response, payroll: Runner
+) -> PayRunOut:
+    run = await service.cancel(payroll, run_id, if_match=if_match_version(request))
+    set_etag(response, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.get(
+    "/payslips", response_model=Page[PayslipOut], responses=problem_responses(401, 403, 422)
+)
+async def list_payslips(
+    request: Request,
+    response: Response,
+    payroll: Reader,
+    page: PageRequestDep,
+    employee_id: uuid.UUID | None = None,
+    tax_year: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")] = None,
+) -> Page[PayslipOut]:
+    """Payslips of finalised runs, newest first per employee."""
+    found = await service.payslips(payroll, page=page, employee_id=employee_id, tax_year=tax_year)
+    return page_of(request, response, found, PayslipOut.of)

@@ -1,0 +1,514 @@
+"""Pay runs through payroll's API on PostgreSQL: a group's month from HR's records to a
+finalised run, with HR and finance as in-memory stand-ins (what lies outside this service) and
+the work queue drained by the real worker code in process. The same run over real processes,
+real NATS and the real HR and finance is in tests/e2e/test_pay_runs_e2e.py."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from sop_payroll.app import create_app
+from sop_payroll.pay_runs.ports import (
+    BankDetails,
+    HrEmployee,
+    HrPage,
+    PaymentSource,
+    TermsSlice,
+    WorkItem,
+)
+from sop_payroll.pay_runs.worker import PayRunJobs
+from sop_payroll.settings import PayrollSettings
+from sop_shared.calendar import WorkingCalendar
+from sop_shared.clock import FixedClock
+from sop_shared.db import Database
+from sop_shared.errors import ServiceUnavailable
+from sop_shared.migrations import upgrade_async
+from sop_shared.testing.platform import native_platform
+
+PAYROLL_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+OFFICER, APPROVER = "officer-1", "approver-1"
+ORG = uuid.UUID("00000000-0000-7000-8000-0000000000a1")
+ANOTHER_ORG = uuid.UUID("00000000-0000-7000-8000-0000000000a2")
+BANK_ACCOUNT = uuid.UUID("00000000-0000-7000-8000-0000000000b1")
+
+
+def employee(number: int, salary: str = "36000.00", **changes: Any) -> HrEmployee:
+    person = HrEmployee(
+        id=uuid.UUID(int=number),
+        employee_number=f"E{number:04d}",
+        first_name="Ada",
+        last_name=f"Number{number}",
+        home_region="england",
+        start_date=date(2020, 1, 6),
+        leaving_date=None,
+        terms=TermsSlice(date(2024, 4, 1), None, Decimal(salary), Decimal("1"), ORG, "monthly"),
+        tax_code="1257L",
+        ni_category="A",
+        student_loan_plans=(),
+        postgraduate_loan=False,
+        pension_scheme=None,
+        national_insurance_number=f"AB{number:06d}C",
+        date_of_birth=date(1990, 1, 1),
+        bank=BankDetails("123456", f"{number:08d}", f"A NUMBER{number}"),
+    )
+    return replace(person, **changes)
+
+
+@dataclass
+class FakeHr:
+    """HR as payroll sees it through the gateway: pages of employees, terms, cost centres."""
+
+    people: list[HrEmployee] = field(default_factory=list)
+    history: dict[uuid.UUID, list[TermsSlice]] = field(default_factory=dict)
+    page_size: int | None = 2  # small pages: a run of a few people still has several chunks
+    reads: int = 0
+
+    async def employees(
+        self, tenant: str, *, as_of: date, cursor: str | None, limit: int
+    ) -> HrPage:
+        self.reads += 1
+        size = self.page_size or limit
+        start = int(cursor or 0)
+        page = self.people[start : start + size]
+        more = start + size < len(self.people)
+        return HrPage(page, str(start + size) if more else None)
+
+    async def terms_history(self, tenant: str, employee_id: uuid.UUID) -> list[TermsSlice]:
+        found = self.history.get(employee_id)
+        if found is not None:
+            return found
+        person = next(p for p in self.people if p.id == employee_id)
+        return [person.terms] if person.terms else []
+
+    async def cost_centres(self, tenant: str) -> dict[uuid.UUID, str]:
+        return {ORG: "CC100", ANOTHER_ORG: "CC200"}
+
+
+@dataclass
+class FakeFinance:
+    journals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    down: bool = False
+
+    async def post_journal(
+        self,
+        tenant: str,
+        *,
+        reference: str,
+        posting_date: date,
+        description: str,
+        lines: Sequence[dict[str, Any]],
+        key: str,
+    ) -> str:
+        if self.down:
+            raise ServiceUnavailable("finance is down", retry_after=5)
+        self.journals.setdefault(
+            reference, {"tenant": tenant, "date": posting_date, "lines": list(lines)}
+        )
+        return f"journal-{reference}"
+
+    async def pay_by_bacs(
+        self,
+        tenant: str,
+        *,
+        reference: str,
+        bank_account_id: uuid.UUID,
+        payment_date: date,
+        description: str,
+        payments: PaymentSource,
+        key: str,
+    ) -> str:
+        if self.down:
+            raise ServiceUnavailable("finance is down", retry_after=5)
+        rows = [p async for page in payments.pages(2) for p in page]
+        self.batches.setdefault(
+            reference,
+            {
+                "count": payments.count,
+                "total": payments.total,
+                "payments": rows,
+                "date": payment_date,
+            },
+        )
+        return f"batch-{reference}"
+
+
+@dataclass
+class CollectingQueue:
+    items: list[WorkItem] = field(default_factory=list)
+
+    async def put(self, item: WorkItem) -> None:
+        self.items.append(item)
+
+
+@dataclass
+class Payroll:
+    client: httpx.AsyncClient
+    mint: Any
+    tenant: str
+    jobs: PayRunJobs
+    queue: CollectingQueue
+    hr: FakeHr
+    finance: FakeFinance
+
+    def headers(
+        self,
+        subject: str = OFFICER,
+        scopes: str = "payroll:read payroll:run",
+        tenant: str | None = None,
+        **extra: str,
+    ) -> dict[str, str]:
+        token = self.mint(
+            tenant=tenant or self.tenant, scopes=scopes, audience="sop-payroll", subject=subject
+        )
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    async def drain(self, *, twice: bool = False) -> int:
+        """Do every queued piece of work as a worker would (each twice: a redelivery)."""
+        done = 0
+        while self.queue.items:
+            item = self.queue.items.pop(0)
+            await self.jobs.handle(item)
+            if twice:
+                await self.jobs.handle(item)
+            done += 1
+        return done
+
+    async def group(self, **changes: Any) -> dict[str, Any]:
+        body = {
+            "code": "MONTHLY",
+            "name": "Monthly staff",
+            "frequency": "monthly",
+            "pay_day": "last_working_day",
+            "tax_office_number": "123",
+            "paye_reference": "AB45678",
+            "accounts_office_reference": "123PA00012345",
+            "bank_account_id": str(BANK_ACCOUNT),
+            **changes,
+        }
+        r = await self.client.post("/payroll/v1/pay-groups", json=body, headers=self.headers())
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    async def start(self, group_id: str, period: int = 9, status: int = 202) -> dict[str, Any]:
+        r = await self.client.post(
+            "/payroll/v1/pay-runs",
+            json={"pay_group_id": group_id, "tax_year": "2026-27", "period": period},
+            headers=self.headers(),
+        )
+        assert r.status_code == status, r.text
+        return r.json()
+
+    async def run(self, run_id: str) -> dict[str, Any]:
+        r = await self.client.get(f"/payroll/v1/pay-runs/{run_id}", headers=self.headers())
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def act(
+        self,
+        run_id: str,
+        action: str,
+        subject: str = APPROVER,
+        scopes: str = "payroll:read payroll:approve",
+        **headers: str,
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/payroll/v1/pay-runs/{run_id}/{action}",
+            headers=self.headers(subject=subject, scopes=scopes, **headers),
+        )
+
+    async def items(self, run_id: str, query: str = "") -> list[dict[str, Any]]:
+        found, url = [], f"/payroll/v1/pay-runs/{run_id}/items?limit=100{query}"
+        while url:
+            r = await self.client.get(url, headers=self.headers())
+            assert r.status_code == 200, r.text
+            found += r.json()["items"]
+            cursor = r.json()["next_cursor"]
+            url = (
+                f"/payroll/v1/pay-runs/{run_id}/items?limit=100{query}&cursor={cursor}"
+                if cursor
+                else ""
+            )
+        return found
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def pay_run_database(make_postgres_database) -> AsyncIterator[Database]:
+
+    url = await make_postgres_database("payroll_pay_runs")
+    await upgrade_async(PAYROLL_INI, url)
+    database = Database(url)
+    yield database
+    await database.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def payroll(pay_run_database: Database, mint, tenant: str) -> AsyncIterator[Payroll]:
+    hr, finance, queue = FakeHr(), FakeFinance(), CollectingQueue()
+    hr.people = [employee(1), employee(2, "52000.00"), employee(3, "24000.00")]
+    clock = FixedClock(datetime.fromisoformat("2026-12-01T09:00:00+00:00"))
+    settings = PayrollSettings(
+        database_url="postgresql://unused",
+        env="test",
+        log_json=False,
+        log_level="WARNING",
+        internal_jwks_file=str(mint.jwks_file),
+    )
+    platform = native_platform()
+    app = create_app(
+        settings,
+        database=pay_run_database,
+        clock=clock,
+        platform=platform,
+        work=queue,
+        hr=hr,
+        finance=finance,
+    )
+    jobs = PayRunJobs(
+        database=pay_run_database,
+        settings=settings,
+        platform=platform,
+        hr=hr,
+        finance=finance,
+        work=queue,
+        clock=clock,
+        calendar=WorkingCalendar.load(),
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://payroll") as client:
+        yield Payroll(client, mint, tenant, jobs, queue, hr, finance)
+
+
+async def test_a_month_goes_from_hr_records_to_a_finalised_run(payroll: Payroll) -> None:
+    group = await payroll.group()
+    started = await payroll.start(group["id"])
+    assert started["state"] == "calculating"
+    assert started["pay_date"] == "2026-12-31" and started["tax_period"] == 9
+    assert started["reference"] == "PAYRUN-MONTHLY-2026-27-09"
+    assert await payroll.drain() == 2  # two pages of HR's employees (page size 2)
+    run = await payroll.run(started["id"])
+    assert run["state"] == "calculated", run
+    assert run["progress"]["employees_total"] == 3 and run["exceptions"] == 0
+    items = await payroll.items(run["id"])
+    assert {i["employee_number"] for i in items} == {"E0001", "E0002", "E0003"}
+    first = next(i for i in items if i["employee_number"] == "E0001")
+    assert first["totals"]["gross"] == "3000.00"  # 36,000 / 12
+    assert first["cost_centre"] == "CC100"
+
+    # The starter cannot approve; someone else can.
+    refused = await payroll.act(run["id"], "approve", subject=OFFICER)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("self-approval")
+    approved = await payroll.act(run["id"], "approve")
+    assert approved.status_code == 200 and approved.json()["approved_by"] == APPROVER
+
+    finalising = await payroll.act(run["id"], "finalise", **{"Idempotency-Key": "fin-1"})
+    assert finalising.status_code == 202, finalising.text
+    await payroll.drain()
+    run = await payroll.run(run["id"])
+    assert run["state"] == "finalised", run
+    assert run["journal_id"] and run["payment_batch_id"]
+
+    # Reconciliation: payslips = journal = BACS + liabilities.
+    net = sum(Decimal(i["totals"]["net"]) for i in items)
+    gross = sum(Decimal(i["totals"]["gross"]) for i in items)
+    assert Decimal(run["totals"]["net"]) == net and Decimal(run["totals"]["gross"]) == gross
+    batch = payroll.finance.batches[run["reference"]]
+    assert batch["total"] == net and batch["count"] == 3 and len(batch["payments"]) == 3
+    assert batch["date"] == date(2026, 12, 31)
+    lines = payroll.finance.journals[run["reference"]]["lines"]
+    debits = sum(Decimal(line["debit"]) for line in lines)
+    credits = sum(Decimal(line["credit"]) for line in lines)
+    assert debits == credits
+    net_line = sum(Decimal(line["credit"]) for line in lines if line["account_code"] == "52100000")
+    assert net_line == net
+
+    # A second run for the period is refused; payslips are there for each employee.
+    again = await payroll.start(group["id"], status=409)
+    assert again["type"].endswith("pay-run-exists") and again["run_id"] == run["id"]
+    r = await payroll.client.get(
+        f"/payroll/v1/payslips?employee_id={uuid.UUID(int=1)}", headers=payroll.headers()
+    )
+    assert r.status_code == 200 and [p["net_pay"] for p in r.json()["items"]] == [
+        first["totals"]["net"]
+    ]
+
+
+async def test_each_payslip_is_the_calculators_answer_and_year_to_date_carries(
+    payroll: Payroll,
+) -> None:
+    group = await payroll.group(code="MCARRY")
+    for period in (9, 10):
+        started = await payroll.start(group["id"], period=period)
+        await payroll.drain()
+        run = await payroll.run(started["id"])
+        assert run["state"] == "calculated", run
+        for item in await payroll.items(run["id"]):
+            r = await payroll.client.post(
+                "/payroll/v1/calculations/payslip",
+                json=item["inputs"],
+                headers=payroll.headers(),
+            )
+            assert r.status_code == 200, r.text
+            expected = r.json()
+            slip = {k: v for k, v in item["payslip"].items() if k != "basic_pay_explanation"}
+            assert slip == expected
+        assert (await payroll.act(run["id"], "approve")).status_code == 200
+        assert (
+            await payroll.act(run["id"], "finalise", **{"Idempotency-Key": f"c{period}"})
+        ).status_code == 202
+        await payroll.drain()
+        assert (await payroll.run(run["id"]))["state"] == "finalised"
+    december = next(i for i in await payroll.items(run["id"]) if i["employee_number"] == "E0001")
+    # January's YTD is December's plus January's: taxable pay to date doubled.
+    assert december["inputs"]["year_to_date"]["taxable_pay"] == "3000.00"
+    assert december["payslip"]["year_to_date"]["taxable_pay"] == "6000.00"
+
+
+async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> None:
+    payroll.hr.people = [
+        employee(1),
+        employee(2, bank=None),
+        employee(3, tax_code=None),
+        employee(4, national_insurance_number=None),
+    ]
+    group = await payroll.group(code="MEXC")
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    assert run["state"] == "calculated" and run["exceptions"] == 3
+    flagged = await payroll.items(run["id"], "&exceptions=true")
+    codes = {i["employee_number"]: [e["code"] for e in i["exceptions"]] for i in flagged}
+    assert codes == {
+        "E0002": ["missing-bank-details"],
+        "E0003": ["missing-tax-code"],
+        "E0004": ["missing-ni-number"],
+    }
+    emergency = next(i for i in flagged if i["employee_number"] == "E0003")
+    assert (
+        emergency["inputs"]["tax_code"] == "1257L" and emergency["inputs"]["week1_month1"] is True
+    )
+    blocked = await payroll.act(run["id"], "approve")
+    assert blocked.status_code == 409 and blocked.json()["type"].endswith("exceptions-outstanding")
+    assert (await payroll.run(run["id"]))["state"] == "calculated"
+    for number in (2, 3, 4):
+        r = await payroll.client.post(
+            f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=number)}/hold",
+            headers=payroll.headers(),
+        )
+        assert r.status_code == 200 and r.json()["held"] is True
+    run = await payroll.run(run["id"])
+    assert run["exceptions"] == 0 and run["held"] == 3
+    assert run["totals"]["gross"] == "3000.00"  # only the one paid
+    assert (await payroll.act(run["id"], "approve")).status_code == 200
+
+
+async def test_a_chunk_delivered_twice_is_calculated_once(payroll: Payroll) -> None:
+    payroll.hr.people = [employee(n) for n in range(1, 8)]
+    group = await payroll.group(code="MTWICE")
+    started = await payroll.start(group["id"])
+    await payroll.drain(twice=True)
+    run = await payroll.run(started["id"])
+    assert run["state"] == "calculated"
+    assert run["progress"]["employees_total"] == 7 and run["progress"]["chunks_done"] == 4
+    assert len(await payroll.items(run["id"])) == 7
+    assert run["totals"]["gross"] == "21000.00"
+
+
+async def test_recalculation_takes_hr_as_it_is_now(payroll: Payroll) -> None:
+    group = await payroll.group(code="MRECALC")
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    payroll.hr.people = [employee(1, "48000.00")]
+    r = await payroll.client.post(
+        f"/payroll/v1/pay-runs/{started['id']}/recalculate", headers=payroll.headers()
+    )
+    assert r.status_code == 202 and r.json()["calculation"] == 2
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    assert run["state"] == "calculated" and run["totals"]["gross"] == "4000.00"
+    assert len(await payroll.items(run["id"])) == 1
+
+
+async def test_finance_down_leaves_the_run_finalising_and_a_retry_completes(
+    payroll: Payroll,
+) -> None:
+    group = await payroll.group(code="MDOWN")
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    assert (await payroll.act(started["id"], "approve")).status_code == 200
+    payroll.finance.down = True
+    assert (
+        await payroll.act(started["id"], "finalise", **{"Idempotency-Key": "d1"})
+    ).status_code == 202
+    item = payroll.queue.items.pop(0)
+    with pytest.raises(ServiceUnavailable):
+        await payroll.jobs.handle(item)  # the worker naks it: redelivered later
+    assert (await payroll.run(started["id"]))["state"] == "finalising"
+    assert payroll.finance.journals == {}
+    payroll.finance.down = False
+    await payroll.jobs.handle(item)
+    run = await payroll.run(started["id"])
+    assert run["state"] == "finalised" and len(payroll.finance.batches) == 1
+
+
+async def test_a_run_is_its_tenants_and_needs_its_scopes(
+    payroll: Payroll, other_tenant: str
+) -> None:
+    group = await payroll.group(code="MTEN")
+    started = await payroll.start(group["id"])
+    stranger = payroll.headers(tenant=other_tenant)
+    assert (
+        await payroll.client.get(f"/payroll/v1/pay-runs/{started['id']}", headers=stranger)
+    ).status_code == 404
+    assert (
+        await payroll.client.get(f"/payroll/v1/pay-groups/{group['id']}", headers=stranger)
+    ).status_code == 404
+    reader = payroll.headers(scopes="payroll:read")
+    r = await payroll.client.post(
+        "/payroll/v1/pay-runs",
+        json={"pay_group_id": group["id"], "tax_year": "2026-27", "period": 10},
+        headers=reader,
+    )
+    assert r.status_code == 403
+    runner = await payroll.act(started["id"], "approve", scopes="payroll:read payroll:run")
+    assert runner.status_code == 403
+
+
+async def test_bad_requests_change_nothing(payroll: Payroll) -> None:
+    group = await payroll.group(code="MBAD")
+    for body, field_name in (
+        ({"pay_group_id": group["id"], "tax_year": "2026-27", "period": 13}, "period"),
+        ({"pay_group_id": str(uuid.uuid4()), "tax_year": "2026-27", "period": 1}, None),
+        ({"pay_group_id": group["id"], "tax_year": "1999-00", "period": 1}, "tax_year"),
+    ):
+        r = await payroll.client.post("/payroll/v1/pay-runs", json=body, headers=payroll.headers())
+        assert r.status_code in (404, 422), r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        if field_name:
+            assert field_name in {e["field"] for e in r.json().get("errors", [])}, r.json()
+    r = await payroll.client.get("/payroll/v1/pay-runs", headers=payroll.headers())
+    assert r.json()["items"] == [] and payroll.queue.items == []
+    r = await payroll.client.post(
+        "/payroll/v1/pay-groups",
+        json={
+            "code": "X",
+            "name": "X",
+            "frequency": "monthly",
+            "pay_day": "cycle",
+            "tax_office_number": "123",
+            "paye_reference": "AB1",
+            "accounts_office_reference": "123PA00012345",
+        },
+        headers=payroll.headers(),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "pay_day"
