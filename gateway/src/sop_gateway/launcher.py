@@ -38,7 +38,7 @@ class Child:
     name: str
     factory: str  # "module:create_app" (an HTTP app), or "" for a process given by `argv`
     port: int  # 0: the process listens on nothing (a relay)
-    kind: str  # nats | backend | service | relay | gateway
+    kind: str  # nats | backend | service | relay | worker | gateway
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     pumps: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
     argv: list[str] | None = None  # the command, when not a uvicorn app
@@ -189,6 +189,15 @@ def relay_children(services: list[Child]) -> list[Child]:
     return relays
 
 
+def worker_children(services: list[Child]) -> list[Child]:
+    """A pay-run worker when payroll runs (`python -m sop_payroll worker`: it takes pay-run work
+    off the JetStream work queue; start more for faster runs)."""
+    if not any(c.kind == "service" and c.name == "payroll" for c in services):
+        return []
+    argv = [sys.executable, "-m", "sop_payroll", "worker"]
+    return [Child("payroll-worker", "", 0, "worker", argv=argv)]
+
+
 async def start(child: Child, env: dict[str, str]) -> None:
     args = child.argv or [
         sys.executable,
@@ -229,7 +238,7 @@ async def wait_healthy(
             return False
         if stop is not None and stop.is_set():  # Ctrl-C while starting: give up at once
             return False
-        if child.kind == "relay":  # no HTTP: running is all it shows (it retries on its own)
+        if child.kind in ("relay", "worker"):  # no HTTP: running is all it shows (they retry)
             return True
         if child.kind == "nats":
             from sop_shared.events.server import listening
@@ -289,9 +298,10 @@ def banner(children: list[Child], tenant: str, nats_url: str | None = None) -> s
     sop = sop_command()
     lines = ["", "SOP is running:"]
     for child in children:
-        if child.kind not in ("relay", "nats"):
+        if child.kind not in ("relay", "nats", "worker"):
             lines.append(f"  {child.name:<12} {child.url}")
     relays = [c.name.removesuffix("-relay") for c in children if c.kind == "relay"]
+    workers = [c.name for c in children if c.kind == "worker"]
     lines += [
         "",
         f"  API docs     {gateway.url}/docs   (merged OpenAPI: {gateway.url}/openapi.json)",
@@ -301,6 +311,10 @@ def banner(children: list[Child], tenant: str, nats_url: str | None = None) -> s
         lines.append(
             f"  events       {nats_url}   (outbox relays: {', '.join(relays) or 'none'}; "
             f"`{sop} events status`)"
+        )
+    if workers:
+        lines.append(
+            f"  workers      {', '.join(workers)}   (pay runs, on the JetStream work queue)"
         )
     lines += [
         "",
@@ -450,4 +464,4 @@ def event_processes(children: list[Child]) -> tuple[list[Child], str | None]:
             return [], None
         processes.append(server)
         nats_url = server.url
-    return processes + relay_children(children), nats_url
+    return processes + relay_children(children) + worker_children(children), nats_url

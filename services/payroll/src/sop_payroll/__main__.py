@@ -1,5 +1,6 @@
 """`python -m sop_payroll` serves payroll on settings.host:port; `python -m sop_payroll migrate`
-upgrades its database to the latest migration."""
+upgrades its database to the latest migration; `python -m sop_payroll worker` takes pay-run work
+off the JetStream work queue (SOP_NATS_URL)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,13 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["migrate"]:
         upgrade(ALEMBIC_INI, settings.database_url)
         return
+    if argv[:1] == ["worker"]:
+        from sop_payroll.pay_runs.worker import main as worker
+
+        worker()
+        return
     if argv:
-        raise SystemExit("usage: python -m sop_payroll [migrate]")
+        raise SystemExit("usage: python -m sop_payroll [migrate | worker]")
     uvicorn.run(
         "sop_payroll.app:create_app",
         factory=True,
