@@ -388,3 +388,144 @@ async def stack(
 async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as c:
         yield c
+
+
+# --- procurement with the real finance ----------------------------------------------------------
+# The stack above routes /procurement to the stand-in (the routing, outage and tenancy tests
+# are written against it), so procurement runs in a stack of its own: a gateway, finance and
+# procurement, procurement's client allowed `finance:read finance:write` by token exchange.
+
+PROCUREMENT_PLATFORM_YAML = """
+services:
+  finance: {{url: "http://127.0.0.1:{finance}"}}
+  procurement:
+    url: "http://127.0.0.1:{procurement}"
+    client:
+      jwks_file: "${{SOP_DATA_DIR}}/keys/procurement-client-jwks.json"
+      scopes: "finance:read finance:write"
+clusters:
+  matrix:
+    description: native finance and procurement
+    bindings:
+      finance: {{adapter: native}}
+      procurement: {{adapter: native}}
+identity:
+  audience: sop-api
+  issuers:
+    - issuer: "{main}"
+"""
+
+
+@dataclass
+class ProcurementStack:
+    idp: FakeOidcProvider
+    gateway: Process
+    finance: Process
+    procurement: Process
+    workdir: Path
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def admin_headers(self) -> dict[str, str]:
+        token = self.idp.token(scope="platform:admin", sub="ops-1", client_id="ops-console")
+        return {"Authorization": f"Bearer {token}"}
+
+    def tenant_headers(self, tenant: str, scope: str, **claims: Any) -> dict[str, str]:
+        claims.setdefault("client_id", f"{tenant}-app")
+        token = self.idp.token(sop_tenant=tenant, scope=scope, **claims)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def onboard(self, client: httpx.AsyncClient) -> str:
+        slug = f"t-{uuid.uuid4().hex[:10]}"
+        body = {"slug": slug, "name": f"Department {slug}", "cluster": "matrix"}
+        r = await client.post("/platform/v1/tenants", json=body, headers=self.admin_headers())
+        assert r.status_code == 201, r.text
+        return slug
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def procurement_stack(
+    tmp_path_factory: pytest.TempPathFactory, make_postgres_database: Any
+) -> AsyncIterator[ProcurementStack]:
+    from sop_gateway.keys import ensure_keys
+    from sop_gateway.seed import seed
+    from sop_gateway.settings import GatewaySettings
+    from sop_shared.db import Database
+    from sop_shared.migrations import upgrade_async
+    from sop_shared.platform_config import load_platform_config
+
+    workdir = tmp_path_factory.mktemp("e2e-procurement")
+    idp = make_idp()
+    gw_port, finance_port, procurement_port = free_port(), free_port(), free_port()
+    gateway_db = await make_postgres_database("e2e_p_gateway")
+    finance_db = await make_postgres_database("e2e_p_finance")
+    procurement_db = await make_postgres_database("e2e_p_procurement")
+    config = workdir / "platform.yaml"
+    config.write_text(
+        PROCUREMENT_PLATFORM_YAML.format(
+            finance=finance_port, procurement=procurement_port, main=idp.issuer("main")
+        )
+    )
+    keys = workdir / "keys"
+    gateway_url = f"http://127.0.0.1:{gw_port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SOP_")},
+        "SOP_ENV": "development",
+        "SOP_DATA_DIR": str(workdir),
+        "SOP_PLATFORM_CONFIG": str(config),
+        "SOP_INTERNAL_JWKS_FILE": str(keys / "internal-jwks.json"),
+        "SOP_GATEWAY_PORT": str(gw_port),
+        "SOP_GATEWAY_URL": gateway_url,
+        "SOP_GATEWAY_PUBLIC_URL": gateway_url,
+        "SOP_GATEWAY_DATABASE_URL": gateway_db,
+        "SOP_GATEWAY_OPENAPI_CACHE_SECONDS": "2",
+        "SOP_FINANCE_PORT": str(finance_port),
+        "SOP_FINANCE_DATABASE_URL": finance_db,
+        "SOP_PROCUREMENT_PORT": str(procurement_port),
+        "SOP_PROCUREMENT_DATABASE_URL": procurement_db,
+        "SOP_LOG_JSON": "true",
+    }
+    settings = GatewaySettings(
+        env="development",
+        port=gw_port,
+        database_url=gateway_db,
+        platform_config=str(config),
+        key_dir=str(keys),
+        internal_jwks_file=str(keys / "internal-jwks.json"),
+    )
+    ensure_keys(settings)  # before the services start, so they find the gateway's public keys
+    await upgrade_async(ROOT / "gateway" / "alembic.ini", gateway_db)
+    await upgrade_async(ROOT / "services" / "finance" / "alembic.ini", finance_db)
+    await upgrade_async(ROOT / "services" / "procurement" / "alembic.ini", procurement_db)
+    database = Database(gateway_db)
+    await seed(database, settings, load_platform_config(config))
+    await database.dispose()
+
+    finance = Process(
+        "finance", "sop_finance.app:create_app", finance_port, env, workdir / "finance.log"
+    )
+    procurement = Process(
+        "procurement",
+        "sop_procurement.app:create_app",
+        procurement_port,
+        env,
+        workdir / "procurement.log",
+    )
+    gateway = Process(
+        "gateway", "sop_gateway.app:create_app", gw_port, env, workdir / "gateway.log"
+    )
+    started = [finance, procurement, gateway]
+    try:
+        for proc in started:
+            proc.start()
+        for proc in started:
+            await asyncio.to_thread(proc.wait_healthy)
+        yield ProcurementStack(
+            idp=idp, gateway=gateway, finance=finance, procurement=procurement, workdir=workdir
+        )
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+        idp.close()
