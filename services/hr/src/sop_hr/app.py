@@ -20,6 +20,7 @@ from sop_hr.org_units.router import router as org_units_router
 from sop_hr.ports import HRBackend
 from sop_hr.positions.router import router as positions_router
 from sop_hr.settings import HRSettings
+from sop_hr.switch.binding_route import cluster_binding_router
 from sop_hr.switch.bindings import BindingDirectory, ensure_cluster
 from sop_hr.terms.router import router as terms_router
 from sop_shared.access import register_contexts
@@ -126,5 +127,6 @@ def create_app(
         )
 
     register_contexts(app, contexts)
+    app.include_router(cluster_binding_router(bindings))  # the gateway's cluster view asks it
     app.state.bindings = bindings  # the supplier switch's tests reset its cache
     return app
