@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
-from finance_testkit import BANK, NET_PAY, SALARIES, WRITER, check_standard18, cr, dr
+from finance_testkit import BANK, NET_PAY, SALARIES, WRITER, Api, check_standard18, cr, dr
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sop_shared.clock import UK
 from sop_shared.db import async_url
 
 SUBMITTED = "uk.gov.sop.finance.payment_batch.submitted.v1"
+
+
+class ActingApi(Api):
+    """A caller whose token says a service acts for it (token exchange, ADR 0108): payroll
+    finalising a run for the payroll officer who pressed the button."""
+
+    def __init__(self, api: Api, subject: str, service: str) -> None:
+        super().__init__(api.client, api.mint, api.tenant, subject=subject, scopes=WRITER)
+        self.service = service
+
+    def headers(self, key: str | None = None, if_match: str | None = None) -> dict[str, str]:
+        token, _ = self.mint.signer.sign(
+            audience="sop-finance",
+            subject=self.subject,
+            client_id=self.service,
+            tenant=self.tenant,
+            cluster="matrix",
+            scopes=self.scopes,
+            actors=[self.service],
+        )
+        h = {"Authorization": f"Bearer {token}"}
+        if key is not None:
+            h["Idempotency-Key"] = key
+        if if_match is not None:
+            h["If-Match"] = if_match
+        return h
 
 
 def key() -> str:
@@ -99,7 +127,7 @@ async def test_net_pay_in_two_pages_is_paid_by_one_file_and_one_journal(api, fin
         source="payroll",
         source_reference="PAYRUN-2026-M05",
     )
-    payroll = api.as_("svc-payroll", WRITER)
+    payroll = ActingApi(api, "payroll-officer", "sop-payroll")
     r = await payroll.post(
         "/payment-batches", batch_body(gbs, source_reference="PAYRUN-2026-M05"), key=key()
     )
@@ -120,7 +148,7 @@ async def test_net_pay_in_two_pages_is_paid_by_one_file_and_one_journal(api, fin
     r = await payroll.post(f"/payment-batches/{batch['id']}/submit", key=key())
     assert r.status_code == 200, r.text
     submitted = r.json()
-    assert submitted["status"] == "submitted" and submitted["submitted_by"] == "svc-payroll"
+    assert submitted["status"] == "submitted" and submitted["submitted_by"] == "payroll-officer"
     assert submitted["bacs_file_name"] == f"{batch['number']}.bacs"
     assert r.headers["etag"] == f'"{submitted["version"]}"'
 
@@ -182,12 +210,15 @@ async def test_net_pay_in_two_pages_is_paid_by_one_file_and_one_journal(api, fin
 
     # Audit: every change, by whom; the event announces it without bank details.
     audit = (await api.get("/audit-events", resource_id=batch["id"])).json()["items"]
-    assert [(e["action"], e["actor"]) for e in audit] == [
-        ("payment_batch.created", "svc-payroll"),
-        ("payment_batch.payments_added", "svc-payroll"),
-        ("payment_batch.payments_added", "svc-payroll"),
-        ("payment_batch.submitted", "svc-payroll"),
+    assert [(e["action"], e["actor"], e["acting_service"]) for e in audit] == [
+        ("payment_batch.created", "payroll-officer", "sop-payroll"),
+        ("payment_batch.payments_added", "payroll-officer", "sop-payroll"),
+        ("payment_batch.payments_added", "payroll-officer", "sop-payroll"),
+        ("payment_batch.submitted", "payroll-officer", "sop-payroll"),
     ]
+    # A page's event counts it; no bank details are repeated in the trail.
+    assert audit[1]["after"]["added"] == 3 and audit[1]["after"]["lines"] == [1, 3]
+    assert "10000001" not in str(audit)
     engine = create_async_engine(async_url(finance_pg_url))
     async with engine.connect() as conn:
         rows = (
@@ -416,3 +447,37 @@ async def test_the_submitted_event_is_in_finances_catalogue(pg_client):
     data = doc["components"]["schemas"]["PaymentBatchSubmitted"]["properties"]
     assert {"id", "source", "source_reference", "count", "total", "payment_date"} <= set(data)
     assert not {"sort_code", "account_number", "account_name"} & set(data)
+
+
+async def test_concurrent_pages_all_count_and_concurrent_submits_pay_once(api):
+    gbs = await bank_account(api)
+    pages = [[payment(n * 10 + i, "10.00") for i in range(10)] for n in range(1, 5)]
+    batch = await create(api, gbs, expected_count=40, expected_total="400.00")
+    results = await asyncio.gather(*(add(api, batch, page) for page in pages))
+    assert sorted(r.json()["payment_count"] for r in results) == [10, 20, 30, 40]
+    path = f"/payment-batches/{batch['id']}"
+    listed = (await api.get(f"{path}/payments", limit=100)).json()["items"]
+    assert sorted(p["line_number"] for p in listed) == list(range(1, 41))
+    submits = await asyncio.gather(*(api.post(f"{path}/submit", key=key()) for _ in range(3)))
+    assert sorted(r.status_code for r in submits) == [200, 409, 409], [r.text for r in submits]
+    journals = await api.get("/journals", source="payroll", source_reference=batch["number"])
+    assert len(journals.json()["items"]) == 1
+    assert balances(await api.trial_balance(period="2026-08"))[BANK] == ("0.00", "400.00")
+
+
+@pytest.mark.sqlite
+async def test_a_batch_is_paid_on_sqlite_as_on_postgresql(any_api):
+    api = any_api
+    gbs = await bank_account(api)
+    batch = await create(api, gbs, source_reference="PAYRUN-LITE")
+    await add(api, batch, FIVE[:2])
+    await add(api, batch, FIVE[2:])
+    assert (await add(api, batch, FIVE[:1], expect=409)).json()["payee_references"] == ["E00001"]
+    body = batch_body(gbs, source_reference="PAYRUN-LITE")
+    dup = await api.post("/payment-batches", body, key=key())
+    assert dup.status_code == 409 and dup.json()["payment_batch_id"] == batch["id"]
+    r = await api.post(f"/payment-batches/{batch['id']}/submit", key=key())
+    assert r.status_code == 200, r.text
+    checked = check_standard18((await api.get(f"/payment-batches/{batch['id']}/bacs-file")).text)
+    assert checked["total_pence"] == 530125 and len(checked["credits"]) == 5
+    assert balances(await api.trial_balance(period="2026-08"))[NET_PAY] == ("5301.25", "0.00")

@@ -1,5 +1,5 @@
-"""Payment batches: BACS payments another system (payroll's net pay) sends finance to pay, and
-their payments (amounts in integer pence, as the rest of the ledger).
+"""Payment batches: BACS payments another system (payroll's net pay) sends finance to pay, their
+payments (amounts in integer pence, as the rest of the ledger) and, apart, their BACS files.
 
 Revision ID: 0004
 Revises: 0003
@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("journal_id", sa.Uuid(), nullable=True),
         sa.Column("submitted_by", sa.String(length=255), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("bacs_file", sa.Text(), nullable=True),
+        sa.Column("bacs_file_name", sa.String(length=30), nullable=True),
         sa.ForeignKeyConstraint(
             ["bank_account_id"],
             ["bank_accounts.id"],
@@ -70,6 +70,19 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("status <> 'cancelled'"),
         sqlite_where=sa.text("status <> 'cancelled'"),
+    )
+    op.create_table(
+        "payment_batch_files",
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("tenant", sa.String(length=63), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["payment_batches.id"],
+            name=op.f("fk_payment_batch_files_batch_id_payment_batches"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("batch_id", name=op.f("pk_payment_batch_files")),
     )
     op.create_table(
         "payment_batch_payments",
@@ -108,6 +121,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_payment_batch_payments_batch_id_id", table_name="payment_batch_payments")
     op.drop_table("payment_batch_payments")
+    op.drop_table("payment_batch_files")
     op.drop_index("uq_payment_batches_tenant_source_reference", table_name="payment_batches")
     op.drop_index(op.f("ix_payment_batches_updated_at"), table_name="payment_batches")
     op.drop_index(op.f("ix_payment_batches_tenant"), table_name="payment_batches")

@@ -218,6 +218,7 @@ class FakeLedger:
         self.payment_batches: _Table[PaymentBatch] = _Table("payment_batches", clock)
         # Each batch's payments in the order stored (the native payment_batch_payments rows).
         self.batch_payments: dict[uuid.UUID, list[BatchPayment]] = {}
+        self.batch_files: dict[uuid.UUID, str] = {}  # payment_batch_files
         self._balances: dict[str, dict[BalanceKey, list[Decimal]]] = {}
         self._counters: dict[tuple[str, str], int] = {}
 
@@ -909,6 +910,17 @@ class FakePaymentBatches:
             list[BatchPayment],
             _clone(sorted(self._payments(batch_id), key=lambda p: p.line_number)),
         )
+
+    async def add_bacs_file(self, batch_id: uuid.UUID, content: str) -> None:
+        self.ledger.row_id(self.ledger.payment_batches, self.tenant, batch_id)
+        if batch_id in self.ledger.batch_files:  # the primary key
+            raise Conflict(f"payment batch {batch_id} already has its file")
+        self.ledger.batch_files[batch_id] = content
+
+    async def get_bacs_file(self, batch_id: uuid.UUID) -> str | None:
+        if batch_id not in self.ledger.payment_batches.rows(self.tenant):
+            return None
+        return self.ledger.batch_files.get(batch_id)
 
 
 # mypy checks that each fake satisfies its port (`mypy services/finance/tests/unit`).

@@ -44,11 +44,8 @@ class PaymentBatch(Record):
     journal_id: uuid.UUID | None = None
     submitted_by: str | None = None
     submitted_at: datetime | None = None
-    bacs_file: str | None = None
-
-    @property
-    def bacs_file_name(self) -> str | None:
-        return f"{self.number}.bacs" if self.bacs_file is not None else None
+    # Set when submitted; the file itself (10 MB for 100,000 payments) is read on its own.
+    bacs_file_name: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -113,3 +110,9 @@ class PaymentBatchesPort(Protocol):
     async def all_payments(self, batch_id: uuid.UUID) -> list[BatchPayment]:
         """Every payment of the batch in line order (the file is written from them)."""
         ...
+
+    async def add_bacs_file(self, batch_id: uuid.UUID, content: str) -> None:
+        """Keep the batch's BACS file (written once, never changed)."""
+        ...
+
+    async def get_bacs_file(self, batch_id: uuid.UUID) -> str | None: ...

@@ -34,7 +34,7 @@ ACTION = problem_responses(401, 403, 404, 409)
 
 def batch_out(batch: PaymentBatch) -> PaymentBatchOut:
     body = PaymentBatchOut.of(batch)
-    if batch.bacs_file is not None:
+    if batch.bacs_file_name is not None:
         body.bacs_file_url = f"{PREFIX}/payment-batches/{batch.id}/bacs-file"
     return body
 

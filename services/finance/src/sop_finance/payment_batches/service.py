@@ -302,20 +302,19 @@ async def submit_batch(
     )
     await journals.validate(fin, journal)
     journal = await journals.post_new(fin, journal)
-    bacs_file = standard18_of(fin, batch, account, payments)
-    saved = await fin.backend.payment_batches.update_batch(
+    store = fin.backend.payment_batches
+    await store.add_bacs_file(batch.id, standard18_of(fin, batch, account, payments))
+    saved = await store.update_batch(
         replace(
             batch,
             status="submitted",
             journal_id=journal.id,
             submitted_by=fin.actor,
             submitted_at=fin.clock.now(),
-            bacs_file=bacs_file,
+            bacs_file_name=f"{batch.number}.bacs",
         )
     )
-    await fin.audit.record(
-        "payment_batch.submitted", BATCH, saved.id, before=_summary(batch), after=_summary(saved)
-    )
+    await fin.audit.record("payment_batch.submitted", BATCH, saved.id, before=batch, after=saved)
     await events.submitted(fin, saved)
     return saved
 
@@ -359,21 +358,24 @@ async def cancel_batch(fin: FinanceContext, batch_id: uuid.UUID) -> PaymentBatch
             status=batch.status,
         )
     saved = await fin.backend.payment_batches.update_batch(replace(batch, status="cancelled"))
-    await fin.audit.record(
-        "payment_batch.cancelled", BATCH, saved.id, before=_summary(batch), after=_summary(saved)
-    )
+    await fin.audit.record("payment_batch.cancelled", BATCH, saved.id, before=batch, after=saved)
     return saved
 
 
 async def bacs_file(fin: FinanceContext, batch_id: uuid.UUID) -> tuple[PaymentBatch, str]:
     batch = await get_batch(fin, batch_id)
-    if batch.bacs_file is None:
+    content = (
+        await fin.backend.payment_batches.get_bacs_file(batch.id)
+        if batch.status == "submitted"
+        else None
+    )
+    if content is None:
         raise InvalidState(
             f"payment batch {batch.number} is {batch.status}; its file is written when it is "
             "submitted",
             status=batch.status,
         )
-    return batch, batch.bacs_file
+    return batch, content
 
 
 def pence(amount: Decimal) -> int:
@@ -389,8 +391,3 @@ def _totals(batch: PaymentBatch) -> dict[str, object]:
         "total": str(batch.total),
         "version": batch.version,
     }
-
-
-def _summary(batch: PaymentBatch) -> PaymentBatch:
-    """The header without its file, which an audit event need not repeat."""
-    return replace(batch, bacs_file=None)

@@ -10,7 +10,12 @@ from sqlalchemy import insert, select
 from sqlmodel import col
 
 from sop_finance.adapters.native.base import NativeStore, to_domain
-from sop_finance.adapters.native.tables import BatchPaymentRow, PaymentBatchRow, table_of
+from sop_finance.adapters.native.tables import (
+    BatchPaymentRow,
+    PaymentBatchFileRow,
+    PaymentBatchRow,
+    table_of,
+)
 from sop_finance.payment_batches.ports import BatchFilter, BatchPayment, PaymentBatch
 from sop_finance.ports import PageRequest, RecordPage
 from sop_shared.pagination import keyset_page
@@ -113,3 +118,15 @@ class NativePaymentBatches(NativeStore):
         )
         result = await self.session.execute(stmt)
         return [BatchPayment(**row._mapping) for row in result]
+
+    async def add_bacs_file(self, batch_id: uuid.UUID, content: str) -> None:
+        t = table_of(PaymentBatchFileRow)
+        await self.session.execute(
+            insert(t).values(batch_id=batch_id, tenant=self.tenant, content=content)
+        )
+
+    async def get_bacs_file(self, batch_id: uuid.UUID) -> str | None:
+        t = table_of(PaymentBatchFileRow)
+        stmt = select(t.c.content).where(t.c.tenant == self.tenant, t.c.batch_id == batch_id)
+        content: str | None = (await self.session.execute(stmt)).scalar_one_or_none()
+        return content

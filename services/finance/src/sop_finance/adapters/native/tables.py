@@ -430,7 +430,19 @@ class PaymentBatchRow(VersionedMixin, TenantScopedFields, FinanceBase, table=Tru
     journal_id: uuid.UUID | None = Field(default=None, foreign_key="journals.id")
     submitted_by: str | None = Field(default=None, max_length=255)
     submitted_at: datetime | None = None
-    bacs_file: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bacs_file_name: str | None = Field(default=None, max_length=30)
+
+
+class PaymentBatchFileRow(FinanceBase, table=True):
+    """A submitted batch's BACS file, apart from its header: 100 bytes a payment, read only
+    when asked for."""
+
+    __tablename__ = "payment_batch_files"
+    batch_id: uuid.UUID = Field(
+        foreign_key="payment_batches.id", ondelete="CASCADE", primary_key=True
+    )
+    tenant: str = Field(max_length=63)
+    content: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class BatchPaymentRow(FinanceBase, table=True):
