@@ -28,9 +28,11 @@ class FinanceGateway:
     """One per process: the platform client (built on first use, so a process that never
     calls finance needs no client key) and a ledger per request."""
 
-    def __init__(self, settings: ProcurementSettings) -> None:
+    def __init__(
+        self, settings: ProcurementSettings, *, client: PlatformClient | None = None
+    ) -> None:
         self.settings = settings
-        self._client: PlatformClient | None = None
+        self._client: PlatformClient | None = client
         self._lock = asyncio.Lock()
 
     async def client(self) -> PlatformClient:

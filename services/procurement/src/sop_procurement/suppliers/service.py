@@ -68,7 +68,7 @@ async def create_supplier(ctx: ProcurementContext, data: SupplierCreate) -> Supp
     )
     await _unique(ctx, supplier, company=supplier.company_number, vat=supplier.vat_number)
     supplier = await ctx.backend.suppliers.add(supplier)
-    await ctx.audit.record("create", "supplier", supplier.id, after=supplier)
+    await ctx.audit.record("create", "supplier", supplier.id, after=supplier, sensitive=BANK_FIELDS)
     await events.publish(ctx, events.CREATED, supplier)
     return await view(ctx, supplier)
 
@@ -137,7 +137,9 @@ async def update_supplier(
     if updated == supplier:
         return await view(ctx, supplier)
     saved = await ctx.backend.suppliers.update(updated)
-    await ctx.audit.record("update", "supplier", saved.id, before=supplier, after=saved)
+    await ctx.audit.record(
+        "update", "supplier", saved.id, before=supplier, after=saved, sensitive=BANK_FIELDS
+    )
     status_changed = supplier.status != saved.status
     await events.publish(
         ctx,
