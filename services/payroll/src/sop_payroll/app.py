@@ -15,6 +15,7 @@ from sop_payroll.adapters.registry import backend_for
 from sop_payroll.adapters.work_queue import JetStreamWorkQueue
 from sop_payroll.calculations.router import router as calculations_router
 from sop_payroll.context import PayrollContext
+from sop_payroll.employees.router import router as employees_router
 from sop_payroll.http import with_null_examples
 from sop_payroll.pay_groups.router import router as pay_groups_router
 from sop_payroll.pay_runs.ports import FinanceLedger, HrDirectory, WorkQueue
@@ -59,6 +60,7 @@ TAGS = [
     {"name": "tax years", "description": "The tax years on offer and their rates."},
     {"name": "pay groups", "description": "Who is paid together, how often and on which day."},
     {"name": "pay runs", "description": "Pay runs, their employees, and payslips."},
+    {"name": "employees", "description": "What HMRC needs that HR does not hold (RTI details)."},
     {"name": "audit", "description": "Who changed what, before and after."},
 ]
 
@@ -97,7 +99,13 @@ def create_app(
         settings=settings,
         title="SOP payroll",
         description=DESCRIPTION,
-        routers=[calculations_router, tax_years_router, pay_groups_router, pay_runs_router],
+        routers=[
+            calculations_router,
+            tax_years_router,
+            pay_groups_router,
+            pay_runs_router,
+            employees_router,
+        ],
         area="payroll",
         audit_scopes=("payroll:read", None),
         openapi_tags=TAGS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sop_payroll.employees.ports import RtiDetailsRecords
 from sop_payroll.pay_groups.ports import PayGroupRecords
 from sop_payroll.pay_runs.ports import PayRunRecords
 from sop_payroll.tax_years.ports import TaxYearCatalogue
@@ -15,3 +16,4 @@ class PayrollBackend:
     tax_years: TaxYearCatalogue
     pay_groups: PayGroupRecords
     pay_runs: PayRunRecords
+    rti_details: RtiDetailsRecords

@@ -16,3 +16,5 @@ class PayrollSettings(ServiceSettings):
 
     service: str = "payroll"
     port: int = 8104
+    # The Government Gateway user id FPS documents are made out for (HMRC issues it).
+    fps_sender_id: str = "SOPPAYROLL01"

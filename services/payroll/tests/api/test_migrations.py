@@ -25,6 +25,7 @@ PAYROLL_TABLES = {
     "pay_run_chunks",
     "year_to_date",
     "pay_run_documents",
+    "employee_rti_details",
 }
 ALL_TABLES = KERNEL_TABLES | PAYROLL_TABLES
 

@@ -27,6 +27,7 @@ from sop_payroll.pay_runs.ports import (
     WorkItem,
 )
 from sop_payroll.pay_runs.worker import PayRunJobs
+from sop_payroll.rti.fps import validate_fps
 from sop_payroll.settings import PayrollSettings
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import FixedClock
@@ -47,7 +48,7 @@ def employee(number: int, salary: str = "36000.00", **changes: Any) -> HrEmploye
         id=uuid.UUID(int=number),
         employee_number=f"E{number:04d}",
         first_name="Ada",
-        last_name=f"Number{number}",
+        last_name=f"Person {'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[number % 26]}",
         home_region="england",
         start_date=date(2020, 1, 6),
         leaving_date=None,
@@ -184,6 +185,20 @@ class Payroll:
             done += 1
         return done
 
+    async def details(self, number: int, **changes: Any) -> None:
+        """What HMRC needs that HR does not hold, for employee `number`."""
+        body = {
+            "gender": "F" if number % 2 else "M",
+            "address": {"lines": [f"{number} High Street", "Leeds"], "postcode": "LS1 1AA"},
+            **changes,
+        }
+        r = await self.client.put(
+            f"/payroll/v1/employees/{uuid.UUID(int=number)}/rti-details",
+            json=body,
+            headers=self.headers(),
+        )
+        assert r.status_code == 201, r.text
+
     async def group(self, **changes: Any) -> dict[str, Any]:
         body = {
             "code": "MONTHLY",
@@ -286,7 +301,10 @@ async def payroll(pay_run_database: Database, mint, tenant: str) -> AsyncIterato
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://payroll") as client:
-        yield Payroll(client, mint, tenant, jobs, queue, hr, finance)
+        payroll = Payroll(client, mint, tenant, jobs, queue, hr, finance)
+        for number in range(1, 11):
+            await payroll.details(number)
+        yield payroll
 
 
 async def test_a_month_goes_from_hr_records_to_a_finalised_run(payroll: Payroll) -> None:
@@ -316,7 +334,13 @@ async def test_a_month_goes_from_hr_records_to_a_finalised_run(payroll: Payroll)
     await payroll.drain()
     run = await payroll.run(run["id"])
     assert run["state"] == "finalised", run
-    assert run["journal_id"] and run["payment_batch_id"]
+    assert run["journal_id"] and run["payment_batch_id"] and run["fps_documents"] == 1
+    fps = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{run['id']}/fps/1", headers=payroll.headers()
+    )
+    assert fps.status_code == 200 and fps.headers["content-type"] == "application/xml"
+    assert validate_fps(fps.content) == []
+    assert fps.content.count(b"<PayId>") == 3 and b"<MonthNo>9</MonthNo>" in fps.content
 
     # Reconciliation: payslips = journal = BACS + liabilities.
     net = sum(Decimal(i["totals"]["net"]) for i in items)
@@ -380,18 +404,20 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
         employee(2, bank=None),
         employee(3, tax_code=None),
         employee(4, national_insurance_number=None),
+        employee(11),
     ]
     group = await payroll.group(code="MEXC")
     started = await payroll.start(group["id"])
     await payroll.drain()
     run = await payroll.run(started["id"])
-    assert run["state"] == "calculated" and run["exceptions"] == 3
+    assert run["state"] == "calculated" and run["exceptions"] == 4
     flagged = await payroll.items(run["id"], "&exceptions=true")
     codes = {i["employee_number"]: [e["code"] for e in i["exceptions"]] for i in flagged}
     assert codes == {
         "E0002": ["missing-bank-details"],
         "E0003": ["missing-tax-code"],
         "E0004": ["missing-ni-number"],
+        "E0011": ["missing-rti-details"],
     }
     emergency = next(i for i in flagged if i["employee_number"] == "E0003")
     assert (
@@ -400,14 +426,14 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
     blocked = await payroll.act(run["id"], "approve")
     assert blocked.status_code == 409 and blocked.json()["type"].endswith("exceptions-outstanding")
     assert (await payroll.run(run["id"]))["state"] == "calculated"
-    for number in (2, 3, 4):
+    for number in (2, 3, 4, 11):
         r = await payroll.client.post(
             f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=number)}/hold",
             headers=payroll.headers(),
         )
         assert r.status_code == 200 and r.json()["held"] is True
     run = await payroll.run(run["id"])
-    assert run["exceptions"] == 0 and run["held"] == 3
+    assert run["exceptions"] == 0 and run["held"] == 4
     assert run["totals"]["gross"] == "3000.00"  # only the one paid
     assert (await payroll.act(run["id"], "approve")).status_code == 200
 
@@ -512,3 +538,62 @@ async def test_bad_requests_change_nothing(payroll: Payroll) -> None:
         headers=payroll.headers(),
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "pay_day"
+
+
+async def test_starters_take_their_code_from_the_p45_or_the_starter_declaration(
+    payroll: Payroll,
+) -> None:
+    november = date(2026, 11, 16)
+    payroll.hr.people = [
+        employee(15, tax_code=None, start_date=november),
+        employee(16, tax_code=None, start_date=november),
+    ]
+    await payroll.details(15, starter_declaration="B")
+    await payroll.details(16)
+    p45 = {"tax_code": "1257L", "taxable_pay": "20000.00", "tax_paid": "2000.00"}
+    r = await payroll.client.get(
+        f"/payroll/v1/employees/{uuid.UUID(int=16)}/rti-details", headers=payroll.headers()
+    )
+    changed = await payroll.client.put(
+        f"/payroll/v1/employees/{uuid.UUID(int=16)}/rti-details",
+        json={
+            "gender": "M",
+            "p45": p45,
+            "starter_declaration": "C",
+            "address": {"lines": ["6 High St", "York"]},
+        },
+        headers=payroll.headers(**{"If-Match": r.headers["etag"]}),
+    )
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    stale = await payroll.client.put(
+        f"/payroll/v1/employees/{uuid.UUID(int=16)}/rti-details",
+        json={"gender": "M"},
+        headers=payroll.headers(**{"If-Match": r.headers["etag"]}),
+    )
+    assert stale.status_code == 412
+    group = await payroll.group(code="MSTART")
+    started = await payroll.start(group["id"], period=8)  # November
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    assert run["exceptions"] == 0, await payroll.items(run["id"], "&exceptions=true")
+    items = {i["employee_number"]: i for i in await payroll.items(run["id"])}
+    declared, with_p45 = items["E0015"]["inputs"], items["E0016"]["inputs"]
+    assert (declared["tax_code"], declared["week1_month1"]) == ("1257L", True)
+    assert "year_to_date" not in declared
+    assert (with_p45["tax_code"], with_p45["week1_month1"]) == ("1257L", False)
+    assert with_p45["year_to_date"]["taxable_pay"] == "20000.00"
+    assert (await payroll.act(run["id"], "approve")).status_code == 200
+    assert (
+        await payroll.act(run["id"], "finalise", **{"Idempotency-Key": "st"})
+    ).status_code == 202
+    await payroll.drain()
+    fps = (
+        await payroll.client.get(
+            f"/payroll/v1/pay-runs/{run['id']}/fps/1", headers=payroll.headers()
+        )
+    ).content
+    assert validate_fps(fps) == []
+    assert fps.count(b"<Starter>") == 2 and b"<StartDec>B</StartDec>" in fps
+    # The FPS's figures to date are this employment's: the P45's pay is not in them.
+    taxable = Decimal(items["E0016"]["payslip"]["taxable_pay"])
+    assert f"<TaxablePay>{taxable}</TaxablePay>".encode() in fps

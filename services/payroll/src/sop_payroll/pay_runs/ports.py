@@ -136,6 +136,7 @@ class PayRunItem:
     ni_category: str | None = None
     leaving_date: date | None = None
     ytd_after: dict[str, Any] = field(default_factory=dict)
+    person: dict[str, Any] = field(default_factory=dict)  # as the FPS reports them
     version: int = 1
     updated_at: datetime | None = None
 

@@ -5,7 +5,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from sop_payroll.context import Approver, Reader, Runner
 from sop_payroll.http import PREFIX, if_match_version, page_of
@@ -183,6 +183,27 @@ async def cancel_pay_run(
     run = await service.cancel(payroll, run_id, if_match=if_match_version(request))
     set_etag(response, run.version)
     return PayRunOut.of(run, payroll.clock.now())
+
+
+@router.get(
+    "/pay-runs/{run_id}/fps/{number}",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "The GovTalk FPS message."},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def get_fps(
+    run_id: uuid.UUID, number: Annotated[int, Path(ge=1, le=1000)], payroll: Reader
+) -> Response:
+    """A finalised run's Full Payment Submission `number` (1, 2, ... `fps_documents`): the
+    GovTalk message with its IRmark, validated against HMRC's schema when it was made."""
+    name, body = await service.fps_document(payroll, run_id, number)
+    return Response(
+        body,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get(

@@ -94,6 +94,7 @@ class PayRunOut(BaseModel):
     error: str | None
     journal_id: str | None
     payment_batch_id: str | None
+    fps_documents: int = Field(description="GET /pay-runs/{id}/fps/{n} for n = 1 .. this.")
     calculated_at: datetime | None
     approved_at: datetime | None
     finalised_at: datetime | None
@@ -139,6 +140,7 @@ class PayRunOut(BaseModel):
             error=r.error,
             journal_id=r.journal_id,
             payment_batch_id=r.payment_batch_id,
+            fps_documents=r.fps_documents,
             calculated_at=r.calculated_at,
             approved_at=r.approved_at,
             finalised_at=r.finalised_at,

@@ -4,19 +4,23 @@ year-to-date figures, the BACS hand-off and the journal in finance."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
 from sop_payroll.calculations import service as calculator
 from sop_payroll.calculations.schemas import PayslipRequest
 from sop_payroll.context import PayrollContext
+from sop_payroll.employees.ports import RtiDetails
 from sop_payroll.engine.frequency import PayFrequency
 from sop_payroll.engine.payslip import PayItem
 from sop_payroll.pay_groups import service as pay_groups
 from sop_payroll.pay_groups.ports import PayGroup
+from sop_payroll.pay_runs import fps
 from sop_payroll.pay_runs.earnings import basic_pay
 from sop_payroll.pay_runs.ports import (
     HrEmployee,
@@ -37,6 +41,7 @@ from sop_payroll.problems import (
     PayRunState,
     SelfApproval,
 )
+from sop_payroll.rti.fps import FpsInvalid, build_fps
 from sop_shared.errors import NotFound, ValidationFailed
 from sop_shared.ids import uuid7
 from sop_shared.pagination import PageRequest, RecordPage
@@ -44,6 +49,8 @@ from sop_shared.pagination import PageRequest, RecordPage
 ZERO: Final = Decimal("0.00")
 PAGE_SIZE: Final = 500  # employees per HR page, and per chunk on the work queue
 EMERGENCY_TAX_CODE: Final = "1257L"  # used, non-cumulatively, when HR holds no tax code
+HMRC_NAME: Final = re.compile(r"[A-Za-z][A-Za-z \-']{0,34}")  # the FPS's Fore and Sur
+STARTER_CODES: Final = {"A": ("1257L", False), "B": ("1257L", True), "C": ("BR", False)}
 PAYMENTS_PAGE: Final = 5000
 
 # Events: the job's life, announced (no figures of any person).
@@ -300,6 +307,7 @@ class PageInputs:
     previous_net: dict[uuid.UUID, Decimal]
     cost_centres: dict[uuid.UUID, str]
     histories: dict[uuid.UUID, list[TermsSlice]]
+    rti: dict[uuid.UUID, RtiDetails] = field(default_factory=dict)
 
 
 def needs_history(employee: HrEmployee, period: RunPeriod) -> bool:
@@ -355,8 +363,43 @@ def calculate_employee(
         problems.append(ItemException("missing-ni-number", "HR holds no National Insurance number"))
     if employee.bank is None:
         problems.append(ItemException("missing-bank-details", "HR holds no bank details"))
+    for part, value in (("first name", employee.first_name), ("last name", employee.last_name)):
+        if not HMRC_NAME.fullmatch(value):
+            problems.append(
+                ItemException(
+                    "name-not-reportable",
+                    f"HMRC's FPS takes letters, spaces, hyphens and apostrophes only: the {part} "
+                    f"{value!r} must be corrected in HR",
+                )
+            )
+    details = inputs.rti.get(employee.id)
+    if details is None:
+        problems.append(
+            ItemException(
+                "missing-rti-details",
+                "payroll holds no RTI details (the gender HMRC records, the address) for the FPS",
+            )
+        )
+    ytd = inputs.year_to_date.get(employee.id)
+    year_start = date(int(period.tax_year[:4]), 4, 6)
+    starter = ytd is None and employee.start_date >= year_start
+    p45 = details.p45 if details is not None and starter else None
+    if starter and details is not None and not details.starter_declaration:
+        problems.append(
+            ItemException(
+                "missing-starter-declaration",
+                "a starter's first FPS needs their starter declaration (A, B or C)",
+            )
+        )
     tax_code = employee.tax_code
     week1 = period.week53_basis
+    if not tax_code and starter and p45 is not None:
+        tax_code, week1 = p45.tax_code, week1 or p45.week1_month1
+    elif not tax_code and starter and details is not None and details.starter_declaration:
+        # HMRC's starter checklist: A the emergency code cumulatively, B on a week 1/month 1
+        # basis, C basic rate.
+        tax_code, week1 = STARTER_CODES[details.starter_declaration]
+        week1 = week1 or period.week53_basis
     if not tax_code:
         problems.append(
             ItemException(
@@ -385,7 +428,9 @@ def calculate_employee(
             )
         else:
             pension = {"name": employee.pension_scheme, **scheme}
-    ytd = inputs.year_to_date.get(employee.id)
+    if ytd is None and p45 is not None and not week1:
+        # The previous employment's pay and tax this year count for cumulative tax.
+        ytd = {"taxable_pay": f"{p45.taxable_pay:.2f}", "tax_paid": f"{p45.tax_paid:.2f}"}
     request: dict[str, Any] = {
         "tax_year": period.tax_year,
         "pay_frequency": frequency.value,
@@ -399,10 +444,7 @@ def calculate_employee(
     }
     if pension is not None:
         request["pension"] = pension
-    if ytd is not None and not week1:
-        request["year_to_date"] = ytd
-    elif ytd is not None:
-        # Non-cumulative tax still carries NICs, loans and pension to date.
+    if ytd is not None:  # non-cumulative tax still carries NICs, loans and pension to date
         request["year_to_date"] = ytd
     checked = PayslipRequest.model_validate(request)
     payslip = calculator.payslip(checked)
@@ -451,7 +493,45 @@ def calculate_employee(
         ni_category=category,
         leaving_date=employee.leaving_date,
         ytd_after=slip["year_to_date"],
+        person=_person(employee, terms, details, starter=starter, after_leaving=after_leaving),
     )
+
+
+def _person(
+    employee: HrEmployee,
+    terms: TermsSlice,
+    details: RtiDetails | None,
+    *,
+    starter: bool,
+    after_leaving: bool,
+) -> dict[str, Any]:
+    """Who was paid, as the FPS reports them (kept with the item: a run's FPS describes the
+    people as they were when it was calculated)."""
+    address = None if details is None else details.address
+    p45 = None if details is None else details.p45
+    return {
+        "first_name": employee.first_name,
+        "last_name": employee.last_name,
+        "date_of_birth": None
+        if employee.date_of_birth is None
+        else employee.date_of_birth.isoformat(),
+        "start_date": employee.start_date.isoformat(),
+        "home_region": employee.home_region,
+        "fte": str(terms.fte),
+        "gender": None if details is None else details.gender,
+        "address": None
+        if address is None
+        else {
+            "lines": list(address.lines),
+            "postcode": address.postcode,
+            "country": address.country,
+        },
+        "starter": starter,
+        "starter_declaration": None if details is None else details.starter_declaration,
+        "p45_taxable_pay": None if p45 is None else f"{p45.taxable_pay:.2f}",
+        "p45_tax_paid": None if p45 is None else f"{p45.tax_paid:.2f}",
+        "after_leaving": after_leaving,
+    }
 
 
 def _employee_pension(payslip: dict[str, Any]) -> Decimal:
@@ -639,6 +719,44 @@ async def fail(ctx: PayrollContext, work: WorkItem, reason: str) -> None:
 async def finalise_ytd(ctx: PayrollContext, run: PayRun) -> None:
     """Step 1: every paid employee's year to date (idempotent per run)."""
     await ctx.backend.pay_runs.store_year_to_date(run)
+
+
+async def finalise_fps(ctx: PayrollContext, run: PayRun, group: PayGroup) -> PayRun:
+    """Step 2: the run's FPS, one validated document per `FPS_EMPLOYEES` paid employees, kept
+    with the run (idempotent: a run that has its documents keeps them)."""
+    if run.fps_documents:
+        return run
+    number = 0
+    cursor: str | None = None
+    while True:
+        found = await ctx.backend.pay_runs.paid_items(
+            run.id, PageRequest(limit=fps.FPS_EMPLOYEES, cursor=cursor)
+        )
+        if found.items or number == 0:
+            number += 1
+            document = fps.document(group, run, found.items, sender_id=ctx.settings.fps_sender_id)
+            try:
+                xml = build_fps(document)
+            except FpsInvalid as invalid:
+                raise ValidationFailed(
+                    f"the FPS for {run.reference} would be refused by HMRC: {invalid}"[:2000]
+                ) from None
+            name = f"{run.reference}-FPS-{number}.xml"
+            await ctx.backend.pay_runs.store_document(run.id, f"fps-{number}", name, xml)
+        cursor = found.next_cursor
+        if not cursor:
+            break
+    return await ctx.backend.pay_runs.update(replace(run, fps_documents=number))
+
+
+async def fps_document(ctx: PayrollContext, run_id: uuid.UUID, number: int) -> tuple[str, bytes]:
+    run = await get_run(ctx, run_id)
+    found = None
+    if 1 <= number <= run.fps_documents:
+        found = await ctx.backend.pay_runs.document(run.id, f"fps-{number}")
+    if found is None:
+        raise NotFound(f"pay run {run.reference} has no FPS document {number}")
+    return found
 
 
 async def finalise_payments(ctx: PayrollContext, run: PayRun, group: PayGroup) -> PayRun:

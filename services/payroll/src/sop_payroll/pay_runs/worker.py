@@ -143,8 +143,13 @@ class PayRunJobs:
         async with self.context(item) as ctx:
             ytd = await ctx.backend.pay_runs.year_to_date(ids, period.tax_year)
             previous = await ctx.backend.pay_runs.previous_net(ids, group.id, period.pay_date)
+            details = await ctx.backend.rti_details.many(ids)
         inputs = service.PageInputs(
-            year_to_date=ytd, previous_net=previous, cost_centres=cost_centres, histories=histories
+            year_to_date=ytd,
+            previous_net=previous,
+            cost_centres=cost_centres,
+            histories=histories,
+            rti=details,
         )
         items = []
         for employee in members:
@@ -165,6 +170,9 @@ class PayRunJobs:
                 return
             group = await pay_groups.get_group(ctx, run.pay_group_id)
             await service.finalise_ytd(ctx, run)
+        async with self.context(item) as ctx:
+            run = await service.get_run(ctx, item.run_id, for_update=True)
+            run = await service.finalise_fps(ctx, run, group)
         async with self.context(item) as ctx:
             run = await service.get_run(ctx, item.run_id, for_update=True)
             run = await service.finalise_payments(ctx, run, group)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sop_payroll.adapters.native.pay_runs import NativePayGroups, NativePayRuns
+from sop_payroll.adapters.native.pay_runs import NativePayGroups, NativePayRuns, NativeRtiDetails
 from sop_payroll.adapters.native.tax_years import PackagedTaxYears
 from sop_payroll.ports import PayrollBackend
 
@@ -20,4 +20,5 @@ def native_backend(context: AdapterContext) -> PayrollBackend:
         tax_years=_TAX_YEARS,
         pay_groups=NativePayGroups(context.session, context.tenant),
         pay_runs=NativePayRuns(context.session, context.tenant),
+        rti_details=NativeRtiDetails(context.session, context.tenant),
     )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_payroll.adapters.native.tables import (
     PENCE_COLUMNS,
+    employee_rti_details,
     pay_groups,
     pay_run_chunks,
     pay_run_documents,
@@ -24,6 +25,7 @@ from sop_payroll.adapters.native.tables import (
     pay_runs,
     year_to_date,
 )
+from sop_payroll.employees.ports import P45, Address, RtiDetails
 from sop_payroll.engine.frequency import PayFrequency
 from sop_payroll.pay_groups.calendar import PayDayRule
 from sop_payroll.pay_groups.ports import EmployerScheme, PayGroup, Proration
@@ -271,6 +273,7 @@ def _item(row: Any) -> PayRunItem:
         ni_category=row.ni_category,
         leaving_date=row.leaving_date,
         ytd_after=row.ytd_after,
+        person=row.person,
         version=row.version,
         updated_at=row.updated_at,
     )
@@ -303,6 +306,7 @@ def _item_values(tenant: str, i: PayRunItem, now: Any) -> dict[str, Any]:
         "ni_category": i.ni_category,
         "leaving_date": i.leaving_date,
         "ytd_after": i.ytd_after,
+        "person": i.person,
         "version": 1,
         "updated_at": now,
     }
@@ -623,3 +627,98 @@ class NativePayRuns:
             if found is not None:
                 runs[run_id] = found
         return RecordPage([(runs[i.run_id], i) for i in items], cursor)
+
+
+# --- employees' RTI details ---------------------------------------------------------------------
+
+
+def _details(row: Any) -> RtiDetails:
+    address, p45 = row.address, row.p45
+    return RtiDetails(
+        employee_id=row.employee_id,
+        gender=row.gender,
+        address=None
+        if not address
+        else Address(tuple(address["lines"]), address.get("postcode"), address.get("country")),
+        starter_declaration=row.starter_declaration,
+        p45=None
+        if not p45
+        else P45(
+            tax_code=p45["tax_code"],
+            week1_month1=bool(p45["week1_month1"]),
+            taxable_pay=Decimal(p45["taxable_pay"]),
+            tax_paid=Decimal(p45["tax_paid"]),
+            leaving_date=None
+            if not p45.get("leaving_date")
+            else date.fromisoformat(p45["leaving_date"]),
+        ),
+        version=row.version,
+        updated_at=row.updated_at,
+    )
+
+
+def _details_values(d: RtiDetails) -> dict[str, Any]:
+    a, p = d.address, d.p45
+    return {
+        "gender": d.gender,
+        "address": None
+        if a is None
+        else {"lines": list(a.lines), "postcode": a.postcode, "country": a.country},
+        "starter_declaration": d.starter_declaration,
+        "p45": None
+        if p is None
+        else {
+            "tax_code": p.tax_code,
+            "week1_month1": p.week1_month1,
+            "taxable_pay": f"{p.taxable_pay:.2f}",
+            "tax_paid": f"{p.tax_paid:.2f}",
+            "leaving_date": None if p.leaving_date is None else p.leaving_date.isoformat(),
+        },
+    }
+
+
+class NativeRtiDetails:
+    def __init__(self, session: AsyncSession, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    async def get(self, employee_id: uuid.UUID) -> RtiDetails | None:
+        found = await self.many([employee_id])
+        return found.get(employee_id)
+
+    async def many(self, employee_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, RtiDetails]:
+        if not employee_ids:
+            return {}
+        rows = await self.session.execute(
+            select(employee_rti_details).where(
+                employee_rti_details.c.tenant == self.tenant,
+                employee_rti_details.c.employee_id.in_(list(employee_ids)),
+            )
+        )
+        return {r.employee_id: _details(r) for r in rows}
+
+    async def put(self, details: RtiDetails, *, expected_version: int | None) -> RtiDetails:
+        now = utcnow()
+        if expected_version is None:
+            await self.session.execute(
+                insert(employee_rti_details).values(
+                    tenant=self.tenant,
+                    employee_id=details.employee_id,
+                    version=1,
+                    updated_at=now,
+                    **_details_values(details),
+                )
+            )
+            return replace(details, version=1, updated_at=now)
+        result = await self.session.execute(
+            update(employee_rti_details)
+            .where(
+                employee_rti_details.c.tenant == self.tenant,
+                employee_rti_details.c.employee_id == details.employee_id,
+                employee_rti_details.c.version == expected_version,
+            )
+            .values(version=expected_version + 1, updated_at=now, **_details_values(details))
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise PreconditionFailed("the RTI details have changed; read them again")
+        return replace(details, version=expected_version + 1, updated_at=now)

@@ -164,6 +164,8 @@ pay_run_items = Table(
     Column("ni_category", String(1)),
     Column("leaving_date", Date),
     Column("ytd_after", JSON, nullable=False),
+    # Who was paid, as the FPS reports them (names, birth date, gender, address, starter).
+    Column("person", JSON, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", TZ, nullable=False),
     UniqueConstraint("run_id", "employee_id"),
@@ -202,4 +204,18 @@ pay_run_documents = Table(
     Column("body", LargeBinary, nullable=False),
     Column("created_at", TZ, nullable=False),
     PrimaryKeyConstraint("run_id", "kind"),
+)
+
+employee_rti_details = Table(
+    "employee_rti_details",
+    metadata,
+    Column("tenant", String(63), nullable=False),
+    Column("employee_id", Uuid, nullable=False),
+    Column("gender", String(1), nullable=False),
+    Column("address", JSON),
+    Column("starter_declaration", String(1)),
+    Column("p45", JSON),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", TZ, nullable=False),
+    PrimaryKeyConstraint("tenant", "employee_id"),
 )
