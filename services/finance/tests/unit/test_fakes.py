@@ -224,3 +224,70 @@ def test_settings_are_pinned_against_the_environment(monkeypatch):
     assert (pinned.env, pinned.approval_threshold) == ("test", THRESHOLD)
     assert pinned.database_url.startswith("sqlite")
     assert context().settings.approval_threshold == THRESHOLD
+
+
+async def test_payment_batches_keep_the_native_tables_constraints():
+    from sop_finance.payables.ports import BankAccount
+    from sop_finance.payment_batches.ports import BatchPayment, PaymentBatch
+
+    ledger = FakeLedger(FixedClock(datetime(2026, 8, 14, tzinfo=UTC)))
+    mine, theirs = fake_backend(TENANT, ledger), fake_backend(OTHER_TENANT, ledger)
+    await mine.accounts.add_account(Account(code="52100000", name="Net pay", type="liability"))
+    gbs = await mine.payables.add_bank_account(
+        BankAccount(
+            name="B",
+            sort_code="607080",
+            account_number="10002000",
+            account_name="D",
+            service_user_number="123456",
+            ledger_account_code="43100000",
+        )
+    )
+
+    def batch(**kw) -> PaymentBatch:
+        values = {
+            "bank_account_id": gbs.id,
+            "payment_date": date(2026, 8, 28),
+            "processing_day": date(2026, 8, 26),
+            "source": "payroll",
+            "source_reference": "R1",
+            "control_account_code": "52100000",
+            "expected_count": 1,
+            "expected_total": Decimal("1.00"),
+            "created_by": "p",
+            **kw,
+        }
+        return PaymentBatch(**values)
+
+    def pay(ref: str) -> BatchPayment:
+        return BatchPayment(
+            payee_reference=ref,
+            name=ref,
+            sort_code="200000",
+            account_number="12345678",
+            account_name=ref,
+            amount=Decimal("1.00"),
+            reference="R",
+        )
+
+    first = await mine.payment_batches.add_batch(batch())
+    assert (first.number, first.version) == ("PBT-000001", 1)
+    with pytest.raises(Conflict):  # the partial unique index on live references
+        await mine.payment_batches.add_batch(batch())
+    with pytest.raises(Conflict):  # the control account's foreign key
+        await mine.payment_batches.add_batch(batch(source_reference="R2", control_account_code="X"))
+    await mine.payment_batches.add_payments(first.id, [pay("E1")])
+    with pytest.raises(Conflict):  # UNIQUE (batch_id, payee_reference)
+        await mine.payment_batches.add_payments(first.id, [pay("E2"), pay("E1")])
+    assert await mine.payment_batches.taken_payee_references(first.id, ["E1", "E2"]) == {"E1"}
+    await mine.payment_batches.add_bacs_file(first.id, "FILE")
+    with pytest.raises(Conflict):  # one file per batch
+        await mine.payment_batches.add_bacs_file(first.id, "AGAIN")
+    assert await mine.payment_batches.get_bacs_file(first.id) == "FILE"
+    # Another tenant sees none of it, and a cancelled batch frees its reference.
+    assert await theirs.payment_batches.get_batch(first.id) is None
+    assert await theirs.payment_batches.all_payments(first.id) == []
+    assert await theirs.payment_batches.get_bacs_file(first.id) is None
+    cancelled = dataclasses.replace(first, status="cancelled")
+    await mine.payment_batches.update_batch(cancelled)
+    assert (await mine.payment_batches.add_batch(batch())).number == "PBT-000002"
