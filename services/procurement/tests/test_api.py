@@ -163,7 +163,7 @@ async def test_orders_commit_in_finance_and_are_invisible_to_other_tenants(api, 
     assert api.ledger.available("CC01", "41100000") == 3900
     replay = await api.post(f"/purchase-orders/{order['id']}/issue", key="issue-1")
     assert replay.headers.get("idempotent-replayed") == "true"
-    assert len(api.ledger.commitments) == 2
+    assert len(api.ledger.held) == 2
 
     assert (await other.get(f"/purchase-orders/{order['id']}")).status_code == 404
     assert (await other.get("/purchase-orders")).json()["items"] == []

@@ -89,6 +89,7 @@ class LedgerCommitment:
     amount: Decimal
     outstanding: Decimal
     status: str
+    description: str | None = None
 
 
 class FinanceLedger(Protocol):
@@ -97,6 +98,11 @@ class FinanceLedger(Protocol):
     finance refusing a call raises the procurement problem `FinanceRefused`."""
 
     async def availability(self, cost_centre: str, account: str) -> Availability: ...
+
+    async def commitments(self, source_reference: str) -> list[LedgerCommitment]:
+        """Every commitment procurement raised for a document (an order number), oldest
+        first, as finance holds them now (invoices may have released some)."""
+        ...
 
     async def raise_commitment(
         self,

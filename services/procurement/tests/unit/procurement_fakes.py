@@ -233,6 +233,7 @@ class FakeCommitment:
     amount: Decimal
     released: Decimal = Decimal("0.00")
     source_reference: str = ""
+    description: str | None = None
 
     @property
     def outstanding(self) -> Decimal:
@@ -245,6 +246,7 @@ class FakeCommitment:
             amount=self.amount,
             outstanding=self.outstanding,
             status="open" if self.outstanding > 0 else "closed",
+            description=self.description,
         )
 
 
@@ -254,7 +256,7 @@ class FakeLedger:
 
     def __init__(self) -> None:
         self.budgets: dict[tuple[str, str], Decimal] = {}
-        self.commitments: dict[str, FakeCommitment] = {}
+        self.held: dict[str, FakeCommitment] = {}
         self.keys: dict[str, LedgerCommitment] = {}
         self.down = False
         self.calls = 0
@@ -272,7 +274,7 @@ class FakeLedger:
         held = sum(
             (
                 c.outstanding
-                for c in self.commitments.values()
+                for c in self.held.values()
                 if (c.cost_centre, c.account) == (cost_centre, account)
             ),
             Decimal("0.00"),
@@ -293,6 +295,10 @@ class FakeLedger:
             available=available,
         )
 
+    async def commitments(self, source_reference: str) -> list[LedgerCommitment]:
+        self._reach()
+        return [c.view() for c in self.held.values() if c.source_reference == source_reference]
+
     async def raise_commitment(
         self,
         *,
@@ -307,7 +313,7 @@ class FakeLedger:
         self._reach()
         if key in self.keys:
             return self.keys[key]
-        number = f"CMT-{len(self.commitments) + 1:06d}"
+        number = f"CMT-{len(self.held) + 1:06d}"
         commitment = FakeCommitment(
             str(uuid.uuid4()),
             number,
@@ -315,8 +321,9 @@ class FakeLedger:
             account,
             amount,
             source_reference=source_reference,
+            description=description,
         )
-        self.commitments[commitment.id] = commitment
+        self.held[commitment.id] = commitment
         self.keys[key] = commitment.view()
         return commitment.view()
 
@@ -326,7 +333,7 @@ class FakeLedger:
         self._reach()
         if key in self.keys:
             return self.keys[key]
-        commitment = self.commitments[commitment_id]
+        commitment = self.held[commitment_id]
         take = commitment.outstanding if amount is None else amount
         if take > commitment.outstanding:
             raise FinanceRefused("more than is outstanding")
@@ -336,7 +343,7 @@ class FakeLedger:
 
     def outstanding(self, reference: str) -> Decimal:
         return sum(
-            (c.outstanding for c in self.commitments.values() if c.source_reference == reference),
+            (c.outstanding for c in self.held.values() if c.source_reference == reference),
             Decimal("0.00"),
         )
 

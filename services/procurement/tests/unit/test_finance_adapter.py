@@ -152,3 +152,27 @@ async def test_finance_refusals_are_named():
         await finance.release_commitment("0193-c", key="k")
     assert refused.value.extensions["finance_status"] == 409
     assert "fully released" in str(refused.value.detail)
+
+
+async def test_an_orders_commitments_are_read_page_by_page():
+    def item(n: int, source: str = "procurement") -> dict[str, Any]:
+        return {
+            "id": f"c{n}",
+            "number": f"CMT-00000{n}",
+            "amount": "10.00",
+            "outstanding": "10.00",
+            "status": "open",
+            "source": source,
+            "description": f"[po-line-{n}] PO-000001",
+        }
+
+    gateway = Gateway(
+        httpx.Response(200, json={"items": [item(1), item(2, "manual")], "next_cursor": "p2"}),
+        httpx.Response(200, json={"items": [item(3)], "next_cursor": None}),
+    )
+    found = await ledger(gateway).commitments("PO-000001")
+    assert [c.id for c in found] == ["c1", "c3"]  # a manual commitment is not procurement's
+    assert found[0].description == "[po-line-1] PO-000001"
+    first, second = gateway.requests[1:]
+    assert first.url.params["source_reference"] == "PO-000001"
+    assert second.url.params["cursor"] == "p2"

@@ -76,22 +76,55 @@ async def test_issuing_commits_each_line_once_even_when_retried():
     )
     # The first attempt commits line 1, then finance is away for line 2: the request fails
     # (and its transaction, the order's change, rolls back); line 1's commitment stands.
-    world.ledger.fail_at = world.ledger.calls + 2
+    world.ledger.fail_at = world.ledger.calls + 3  # the order lookup, line 1, then line 2
     with pytest.raises(FinanceUnavailable):
         await service.issue(buyer, order)
     assert (await service.get_order(buyer, order.id)).status == "draft"
-    assert len(world.ledger.commitments) == 1
+    assert len(world.ledger.held) == 1
     # The retry: finance's key is each line's id, so line 1 is not committed twice.
     issued = await service.issue(buyer, await service.get_order(buyer, order.id))
     assert issued.status == "issued"
     assert [line.committed for line in issued.lines] == [Decimal("1000.00"), Decimal("500.00")]
-    assert len(world.ledger.commitments) == 2
+    assert len(world.ledger.held) == 2
     assert world.ledger.outstanding(order.number) == Decimal("1500.00")
     assert world.ledger.available("CC01", "41100000") == Decimal("9000.00")
     assert world.ledger.available("CC02", "42000000") == Decimal("9500.00")
     assert world.event_types[-1] == "uk.gov.sop.procurement.purchase_order.issued.v1"
     with pytest.raises(InvalidState):
         await service.issue(buyer, issued)
+
+
+async def test_a_retry_that_finance_does_not_recognise_by_key_still_commits_once():
+    """Finance keeps Idempotency-Keys per person for 24 hours: a colleague's retry, or one a
+    day later, is matched by the line's marker on the commitments finance holds."""
+    world, supplier = await _world()
+    approved = await _approved(world, line(), line(unit_price="250.00"))
+    order = await service.create_order(
+        world.as_("buyer"), OrderCreate(requisition_id=approved.id, supplier_id=supplier.id)
+    )
+    world.ledger.fail_at = world.ledger.calls + 3  # the order lookup, line 1, then line 2
+    with pytest.raises(FinanceUnavailable):
+        await service.issue(world.as_("buyer"), order)
+    assert len(world.ledger.held) == 1
+    world.ledger.keys.clear()
+    issued = await service.issue(world.as_("colleague"), order)
+    assert len(world.ledger.held) == 2
+    assert world.ledger.outstanding(order.number) == Decimal("1500.00") == issued.committed
+
+
+async def test_cancelling_releases_only_what_finance_still_holds():
+    world, supplier = await _world()
+    buyer = world.as_("buyer")
+    order = await service.create_order(
+        buyer, OrderCreate(requisition_id=(await _approved(world)).id, supplier_id=supplier.id)
+    )
+    issued = await service.issue(buyer, order)
+    # An invoice posted in finance consumed 300.00 of the line's commitment.
+    [commitment] = world.ledger.held.values()
+    commitment.released = Decimal("300.00")
+    cancelled = await service.cancel(buyer, issued, Cancellation())
+    assert commitment.outstanding == Decimal("0.00") and commitment.released == commitment.amount
+    assert cancelled.committed == Decimal("0.00")
 
 
 async def test_finance_away_at_issue_leaves_the_order_a_draft():

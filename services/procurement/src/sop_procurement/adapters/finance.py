@@ -22,6 +22,7 @@ from sop_shared.platform_client import (
 )
 
 SCOPES = "finance:read finance:write"
+SOURCE = "procurement"
 
 
 class FinanceGateway:
@@ -127,6 +128,16 @@ class HttpFinanceLedger:
             available=_money(body["available"]),
         )
 
+    async def commitments(self, source_reference: str) -> list[LedgerCommitment]:
+        found: list[LedgerCommitment] = []
+        params = {"source_reference": source_reference, "limit": "500"}
+        while True:
+            body = await self._call("GET", "/finance/v1/commitments", params=params)
+            found += [_commitment(item) for item in body["items"] if item["source"] == SOURCE]
+            if not body.get("next_cursor"):
+                return found
+            params = {**params, "cursor": str(body["next_cursor"])}
+
     async def raise_commitment(
         self,
         *,
@@ -146,7 +157,7 @@ class HttpFinanceLedger:
                 "account_code": account,
                 "commitment_date": commitment_date.isoformat(),
                 "amount": f"{amount:.2f}",
-                "source": "procurement",
+                "source": SOURCE,
                 "source_reference": source_reference,
                 "description": description,
             },
@@ -173,4 +184,5 @@ def _commitment(body: dict[str, Any]) -> LedgerCommitment:
         amount=_money(body["amount"]),
         outstanding=_money(body["outstanding"]),
         status=str(body["status"]),
+        description=body.get("description"),
     )

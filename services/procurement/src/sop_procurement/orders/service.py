@@ -14,7 +14,7 @@ from sop_procurement.context import ProcurementContext
 from sop_procurement.orders import events
 from sop_procurement.orders.ports import OrderFilter, OrderLine, PurchaseOrder
 from sop_procurement.orders.schemas import Amendment, Cancellation, OrderCreate
-from sop_procurement.ports import PageRequest, RecordPage
+from sop_procurement.ports import LedgerCommitment, PageRequest, RecordPage
 from sop_procurement.problems import InvalidState, SupplierNotActive
 from sop_procurement.requisitions import service as requisitions
 from sop_shared.errors import NotFound, ValidationFailed
@@ -95,37 +95,79 @@ async def list_orders(
     return await ctx.backend.orders.search(flt, page)
 
 
+def _marker(key: str) -> str:
+    """How a commitment names the order line (and revision) it was raised for."""
+    return f"[{key}]"
+
+
+async def _raised(ctx: ProcurementContext, order: PurchaseOrder) -> dict[str, LedgerCommitment]:
+    """The commitments finance already holds for the order, by the marker each was raised
+    with (a retry by another person, or after finance forgot the Idempotency-Key, finds them
+    here rather than committing again), and by id."""
+    found: dict[str, LedgerCommitment] = {}
+    for commitment in await ctx.ledger.commitments(order.number):
+        found[commitment.id] = commitment
+        text = commitment.description or ""
+        if text.startswith("[") and "]" in text:
+            found[text[: text.index("]") + 1]] = commitment
+    return found
+
+
 async def _commit(
-    ctx: ProcurementContext, order: PurchaseOrder, line: OrderLine, amount: Decimal, key: str
+    ctx: ProcurementContext,
+    order: PurchaseOrder,
+    line: OrderLine,
+    amount: Decimal,
+    key: str,
+    raised: dict[str, LedgerCommitment],
 ) -> dict[str, str]:
-    raised = await ctx.ledger.raise_commitment(
-        key=key,
-        cost_centre=line.cost_centre_code,
-        account=line.account_code,
-        commitment_date=ctx.today(),
-        amount=amount,
-        source_reference=order.number,
-        description=f"{order.number} line {line.line_number}: {line.description}"[:500],
-    )
-    return {"id": raised.id, "number": raised.number, "amount": f"{amount:.2f}"}
+    """A commitment for `amount` of the line, raised once under `key`."""
+    existing = raised.get(_marker(key))
+    if existing is None:
+        existing = await ctx.ledger.raise_commitment(
+            key=key,
+            cost_centre=line.cost_centre_code,
+            account=line.account_code,
+            commitment_date=ctx.today(),
+            amount=amount,
+            source_reference=order.number,
+            description=(
+                f"{_marker(key)} {order.number} line {line.line_number}: {line.description}"
+            )[:500],
+        )
+    return {"id": existing.id, "number": existing.number, "amount": f"{existing.amount:.2f}"}
 
 
 async def _release(
-    ctx: ProcurementContext, line: OrderLine, amount: Decimal, key: str
+    ctx: ProcurementContext,
+    line: OrderLine,
+    amount: Decimal | None,
+    key: str,
+    raised: dict[str, LedgerCommitment],
 ) -> list[dict[str, str]]:
-    """Release `amount` of the line's commitments, newest first; the commitments left."""
+    """Release `amount` of the line's commitments, newest first (None: everything finance
+    still holds for them); the line's commitments as they are left. Only what finance holds
+    outstanding is released: invoices may have released some, a failed attempt the rest."""
     left = [dict(c) for c in line.commitments]
     remaining = amount
     for entry in reversed(left):
-        if remaining <= 0:
+        if remaining is not None and remaining <= 0:
             break
-        held = Decimal(entry["amount"])
-        if held <= 0:
-            continue
-        take = min(held, remaining)
-        await ctx.ledger.release_commitment(entry["id"], key=f"{key}-{entry['id']}", amount=take)
-        entry["amount"] = f"{held - take:.2f}"
-        remaining -= take
+        at_finance = raised.get(entry["id"])
+        held = min(
+            Decimal(entry["amount"]),
+            at_finance.outstanding if at_finance is not None else Decimal(entry["amount"]),
+        )
+        take = held if remaining is None else min(held, remaining)
+        if take > 0:
+            await ctx.ledger.release_commitment(
+                entry["id"], key=f"{key}-{entry['id']}", amount=take
+            )
+        entry["amount"] = (
+            f"{Decimal(entry['amount']) - take:.2f}" if remaining is not None else "0.00"
+        )
+        if remaining is not None:
+            remaining -= take
     return left
 
 
@@ -134,9 +176,10 @@ async def issue(ctx: ProcurementContext, order: PurchaseOrder) -> PurchaseOrder:
     if order.status != "draft":
         raise InvalidState(f"order {order.number} is {order.status}, not draft")
     await _active_supplier(ctx, order.supplier_id)
+    raised = await _raised(ctx, order)
     lines = []
     for line in order.lines:
-        commitment = await _commit(ctx, order, line, line.net, f"po-line-{line.id}")
+        commitment = await _commit(ctx, order, line, line.net, f"po-line-{line.id}", raised)
         lines.append(replace(line, commitments=[commitment]))
     saved = await ctx.backend.orders.update(
         replace(order, status="issued", lines=lines, issued_by=ctx.actor, issued_at=ctx.clock.now())
@@ -158,6 +201,7 @@ async def amend(ctx: ProcurementContext, order: PurchaseOrder, data: Amendment) 
             "no such line on this order", errors=[("lines", f"unknown line {u}") for u in unknown]
         )
     revision = order.revision + 1
+    raised = await _raised(ctx, order) if order.status == "issued" else {}
     changes: list[dict[str, Any]] = []
     new_lines = {line.id: line for line in order.lines}
     for change in data.lines:
@@ -175,13 +219,12 @@ async def amend(ctx: ProcurementContext, order: PurchaseOrder, data: Amendment) 
                     updated,
                     commitments=[
                         *line.commitments,
-                        await _commit(ctx, order, updated, delta, key),
+                        await _commit(ctx, order, updated, delta, key, raised),
                     ],
                 )
             elif delta < 0:
-                updated = replace(
-                    updated, commitments=await _release(ctx, line, -delta, f"{key}-release")
-                )
+                released = await _release(ctx, line, -delta, f"{key}-release", raised)
+                updated = replace(updated, commitments=released)
         changes.append(
             {
                 "line_id": str(line.id),
@@ -219,13 +262,12 @@ async def cancel(
     """Cancel: whatever the lines still commit is released in finance."""
     if order.status == "cancelled":
         raise InvalidState(f"order {order.number} is already cancelled")
+    raised = await _raised(ctx, order) if order.status == "issued" else {}
     lines = []
     for line in order.lines:
         if line.committed > 0:
-            line = replace(
-                line,
-                commitments=await _release(ctx, line, line.committed, f"po-line-{line.id}-cancel"),
-            )
+            released = await _release(ctx, line, None, f"po-line-{line.id}-cancel", raised)
+            line = replace(line, commitments=released)
         lines.append(line)
     saved = await ctx.backend.orders.update(
         replace(
