@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -53,6 +54,13 @@ async def procurement_pg_url(make_postgres_database) -> str:
     return url
 
 
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def procurement_sqlite_url(tmp_path_factory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('procurement') / 'procurement.db'}"
+    await upgrade_async(ALEMBIC_INI, url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def ledgers() -> Ledgers:
     return Ledgers()
@@ -69,22 +77,48 @@ def clock(shared_clock: FixedClock) -> Iterator[FixedClock]:
     shared_clock.set(TODAY)
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def pg_client(
-    procurement_pg_url, mint, shared_clock, ledgers
+async def _client(
+    url: str, mint: Any, clock: FixedClock, ledgers: Ledgers
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = ProcurementSettings(
-        database_url=procurement_pg_url,
+        database_url=url,
         env="test",
         log_json=False,
         log_level="WARNING",
         internal_jwks_file=str(mint.jwks_file),
     )
-    app = create_app(settings, clock=shared_clock, platform=native_platform(), ledger=ledgers)
+    app = create_app(settings, clock=clock, platform=native_platform(), ledger=ledgers)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://procurement") as client:
         yield client
     await app.state.kernel.database.dispose()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def pg_client(
+    procurement_pg_url, mint, shared_clock, ledgers
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(procurement_pg_url, mint, shared_clock, ledgers):
+        yield client
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def sqlite_client(
+    procurement_sqlite_url, mint, shared_clock, ledgers
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(procurement_sqlite_url, mint, shared_clock, ledgers):
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def sqlite_api(sqlite_client, mint, tenant, ledgers) -> Api:
+    """The `api` tenant on SQLite (what `sop run` uses by default)."""
+    api = Api(sqlite_client, mint, tenant)
+    await api.provision()
+    ledger = ledgers.of(tenant)
+    ledger.budget("CC01", "41100000", "5000.00")
+    api.ledger = ledger
+    return api
 
 
 @pytest_asyncio.fixture(loop_scope="session")
