@@ -20,6 +20,7 @@ import pytest_asyncio
 from sop_payroll.app import create_app
 from sop_payroll.pay_runs.ports import (
     BankDetails,
+    HrAbsence,
     HrEmployee,
     HrPage,
     PaymentSource,
@@ -71,6 +72,7 @@ class FakeHr:
 
     people: list[HrEmployee] = field(default_factory=list)
     history: dict[uuid.UUID, list[TermsSlice]] = field(default_factory=dict)
+    leave: list[HrAbsence] = field(default_factory=list)
     page_size: int | None = 2  # small pages: a run of a few people still has several chunks
     reads: int = 0
 
@@ -93,6 +95,9 @@ class FakeHr:
 
     async def cost_centres(self, tenant: str) -> dict[uuid.UUID, str]:
         return {ORG: "CC100", ANOTHER_ORG: "CC200"}
+
+    async def absences(self, tenant: str, *, start: date, end: date) -> list[HrAbsence]:
+        return [a for a in self.leave if a.end_date >= start and a.start_date <= end]
 
 
 @dataclass
@@ -597,3 +602,34 @@ async def test_starters_take_their_code_from_the_p45_or_the_starter_declaration(
     # The FPS's figures to date are this employment's: the P45's pay is not in them.
     taxable = Decimal(items["E0016"]["payslip"]["taxable_pay"])
     assert f"<TaxablePay>{taxable}</TaxablePay>".encode() in fps
+
+
+async def test_unpaid_leave_sick_pay_and_maternity_pay_come_from_hr_absences(
+    payroll: Payroll,
+) -> None:
+    ada, grace, mary = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
+    payroll.hr.leave = [
+        HrAbsence(ada, "unpaid", date(2026, 12, 14), date(2026, 12, 16), paid=False),
+        HrAbsence(grace, "sick", date(2026, 12, 1), date(2026, 12, 10), paid=True),
+        HrAbsence(mary, "maternity", date(2026, 11, 2), date(2027, 8, 1), paid=False),
+    ]
+    group = await payroll.group(code="MLEAVE")
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    items = {i["employee_number"]: i for i in await payroll.items(started["id"])}
+    # Ada: three unpaid working days of December's 21 (two bank holidays) come off.
+    ada_pay = items["E0001"]["payslip"]
+    assert Decimal(ada_pay["gross_pay"]) == (Decimal("3000") * 18 / 21).quantize(Decimal("0.01"))
+    assert any("unpaid" in line.lower() for line in ada_pay["basic_pay_explanation"])
+    # Grace: sick on full pay; SSP from the first day (2026-27 rules) is part of that pay.
+    grace_pay = items["E0002"]["payslip"]
+    assert grace_pay["gross_pay"] == "4333.33"
+    ssp = [line for line in grace_pay["lines"] if line["code"] == "statutory_pay"]
+    assert len(ssp) == 1 and Decimal(ssp[0]["amount"]) > 0
+    assert Decimal(ssp[0]["amount"]) == Decimal("123.25") / 5 * 8  # 8 working days
+    # Mary: on maternity leave without contractual pay: SMP only, 90% of AWE then the rate.
+    mary_pay = items["E0003"]["payslip"]
+    assert Decimal(mary_pay["gross_pay"]) == sum(
+        Decimal(line["amount"]) for line in mary_pay["lines"] if line["code"] == "statutory_pay"
+    )
+    assert Decimal("0") < Decimal(mary_pay["gross_pay"]) < Decimal("2000.00")

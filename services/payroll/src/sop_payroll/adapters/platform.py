@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from sop_payroll.pay_runs.ports import (
+    PAY_AFFECTING_LEAVE,
     BankDetails,
+    HrAbsence,
     HrEmployee,
     HrPage,
     PaymentSource,
@@ -108,6 +110,37 @@ class GatewayHr:
             for unit in body["items"]:
                 if unit.get("cost_centre"):
                     found[uuid.UUID(unit["id"])] = str(unit["cost_centre"])
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return found
+
+    async def absences(self, tenant: str, *, start: date, end: date) -> list[HrAbsence]:
+        hr = await self.platform.scheduled(tenant, scopes=HR_SCOPES)
+        types = (await hr.get("/hr/v1/leave-types")).json()["items"]
+        paid = {t["code"]: bool(t.get("paid")) for t in types}
+        found: list[HrAbsence] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "status": "approved",
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "limit": 500,
+            }
+            if cursor:
+                params["cursor"] = cursor
+            body = (await hr.get("/hr/v1/absences", params=params, deadline=30.0)).json()
+            found += [
+                HrAbsence(
+                    employee_id=uuid.UUID(a["employee_id"]),
+                    leave_type=a["leave_type"],
+                    start_date=date.fromisoformat(a["start_date"]),
+                    end_date=date.fromisoformat(a["end_date"]),
+                    paid=paid.get(a["leave_type"], False),
+                )
+                for a in body["items"]
+                if a["leave_type"] in PAY_AFFECTING_LEAVE
+            ]
             cursor = body.get("next_cursor")
             if not cursor:
                 return found

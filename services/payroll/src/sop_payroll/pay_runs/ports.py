@@ -254,6 +254,22 @@ class HrEmployee:
     bank: BankDetails | None
 
 
+PAY_AFFECTING_LEAVE = frozenset(
+    {"sick", "maternity", "paternity", "adoption", "shared_parental", "unpaid"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HrAbsence:
+    """An approved absence from HR that pay depends on (sickness, family leave, unpaid leave)."""
+
+    employee_id: uuid.UUID
+    leave_type: str  # sick, maternity, paternity, adoption, shared_parental, unpaid, ...
+    start_date: date
+    end_date: date  # inclusive
+    paid: bool  # the leave type is paid (contractual pay continues)
+
+
 @dataclass(frozen=True, slots=True)
 class HrPage:
     employees: Sequence[HrEmployee]
@@ -271,6 +287,10 @@ class HrDirectory(Protocol):
 
     async def cost_centres(self, tenant: str) -> dict[uuid.UUID, str]:
         """Every org unit's cost centre code, by org unit id."""
+        ...
+
+    async def absences(self, tenant: str, *, start: date, end: date) -> list[HrAbsence]:
+        """Approved absences of the kinds pay depends on overlapping `start`..`end`."""
         ...
 
 

@@ -17,12 +17,20 @@ from sop_payroll.calculations.schemas import PayslipRequest
 from sop_payroll.context import PayrollContext
 from sop_payroll.employees.ports import RtiDetails
 from sop_payroll.engine.frequency import PayFrequency
-from sop_payroll.engine.payslip import PayItem
+from sop_payroll.engine.payslip import PayItem, PayItemKind
+from sop_payroll.engine.statutory import (
+    SicknessSpell,
+    StatutoryPayKind,
+    StatutoryPayResult,
+    family_pay_for_period,
+    ssp_for_period,
+)
 from sop_payroll.pay_groups import service as pay_groups
 from sop_payroll.pay_groups.ports import PayGroup
 from sop_payroll.pay_runs import fps
 from sop_payroll.pay_runs.earnings import basic_pay
 from sop_payroll.pay_runs.ports import (
+    HrAbsence,
     HrEmployee,
     ItemException,
     ItemFilter,
@@ -308,6 +316,7 @@ class PageInputs:
     cost_centres: dict[uuid.UUID, str]
     histories: dict[uuid.UUID, list[TermsSlice]]
     rti: dict[uuid.UUID, RtiDetails] = field(default_factory=dict)
+    absences: dict[uuid.UUID, list[HrAbsence]] = field(default_factory=dict)
 
 
 def needs_history(employee: HrEmployee, period: RunPeriod) -> bool:
@@ -346,7 +355,16 @@ def calculate_employee(
     slices = [s for s in slices if s.pay_frequency == frequency.value]
     if not slices:
         return None
+    absences = inputs.absences.get(employee.id, [])
+    unpaid = [
+        a
+        for a in absences
+        if a.end_date >= period.start
+        and a.start_date <= period.end
+        and (a.leave_type == "unpaid" or not a.paid)
+    ]
     items, explanation = basic_pay(
+        unpaid_absences=unpaid,
         slices=slices,
         start_date=employee.start_date,
         leaving_date=employee.leaving_date,
@@ -358,6 +376,9 @@ def calculate_employee(
     )
     if not items:
         return None
+    statutory, said = statutory_pay(absences, period, slices[-1])
+    items = (*items, *statutory)
+    explanation = [*explanation, *said]
     problems: list[ItemException] = []
     if not employee.national_insurance_number:
         problems.append(ItemException("missing-ni-number", "HR holds no National Insurance number"))
@@ -532,6 +553,66 @@ def _person(
         "p45_tax_paid": None if p45 is None else f"{p45.tax_paid:.2f}",
         "after_leaving": after_leaving,
     }
+
+
+FAMILY_PAY: Final = {
+    "maternity": StatutoryPayKind.SMP,
+    "paternity": StatutoryPayKind.SPP,
+    "adoption": StatutoryPayKind.SAP,
+    "shared_parental": StatutoryPayKind.SHPP,
+}
+WORKING_WEEK: Final = (0, 1, 2, 3, 4)  # qualifying days for SSP: Monday to Friday
+
+
+def statutory_pay(
+    absences: Sequence[HrAbsence], period: RunPeriod, terms: TermsSlice
+) -> tuple[list[PayItem], list[str]]:
+    """SSP and family pay due in the period from HR's approved absences, as pay items. Where the
+    leave is paid (contractual pay continues), the statutory payment is part of that pay: the
+    same amount comes off basic pay, so gross is unchanged and the statutory figure shows. Where
+    it is unpaid, basic pay for those days was already taken off and the statutory pay is all
+    there is. Average weekly earnings are the contractual salary's (annual x FTE / 52)."""
+    awe = (terms.annual_salary * terms.fte / 52).quantize(Decimal("0.01"))
+    items: list[PayItem] = []
+    said: list[str] = []
+    sick = [a for a in absences if a.leave_type == "sick"]
+    results: list[tuple[StatutoryPayResult, bool]] = []
+    if any(a.start_date <= period.end and a.end_date >= period.start for a in sick):
+        spells = [SicknessSpell(a.start_date, a.end_date) for a in sick]
+        result = ssp_for_period(
+            period_start=period.start,
+            period_end=period.end,
+            spells=spells,
+            qualifying_days=WORKING_WEEK,
+            awe=awe,
+        )
+        results.append((result, all(a.paid for a in sick)))
+    for a in absences:
+        kind = FAMILY_PAY.get(a.leave_type)
+        if kind is None or a.end_date < period.start or a.start_date > period.end:
+            continue
+        result = family_pay_for_period(
+            kind=kind,
+            leave_start=a.start_date,
+            leave_end=a.end_date,
+            period_start=period.start,
+            period_end=period.end,
+            awe=awe,
+        )
+        results.append((result, a.paid))
+    for result, paid in results:
+        label = result.kind.label
+        said += list(result.explanation)
+        if result.amount <= 0:
+            continue
+        items.append(
+            PayItem(PayItemKind.STATUTORY_PAY, result.amount, f"{label} {result.days_paid} days")
+        )
+        if paid:
+            items.append(
+                PayItem(PayItemKind.BASIC, -result.amount, f"Contractual pay met by {label}")
+            )
+    return items, said
 
 
 def _employee_pension(payslip: dict[str, Any]) -> Decimal:

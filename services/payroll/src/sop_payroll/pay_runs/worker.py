@@ -15,6 +15,7 @@ import signal
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -36,7 +37,9 @@ from sop_payroll.pay_groups import service as pay_groups
 from sop_payroll.pay_runs import service
 from sop_payroll.pay_runs.ports import (
     FinanceLedger,
+    HrAbsence,
     HrDirectory,
+    RunPeriod,
     RunState,
     WorkItem,
     WorkQueue,
@@ -73,6 +76,9 @@ class PayRunJobs:
 
     def __post_init__(self) -> None:
         self._cost_centres: OrderedDict[tuple[str, Any, int], dict[Any, str]] = OrderedDict()
+        self._absences: OrderedDict[tuple[str, Any, int], dict[Any, list[HrAbsence]]] = (
+            OrderedDict()
+        )
 
     @contextlib.asynccontextmanager
     async def context(self, item: WorkItem) -> AsyncIterator[PayrollContext]:
@@ -118,6 +124,23 @@ class PayRunJobs:
                 self._cost_centres.popitem(last=False)
         return found
 
+    async def _absences_for(self, item: WorkItem, period: RunPeriod) -> dict[Any, list[HrAbsence]]:
+        """The run's absences that pay depends on, read from HR once per run and process: from
+        40 weeks before the period (SSP's linked spells, family leave's weeks) to its end."""
+        key = (item.tenant, item.run_id, item.calculation)
+        found = self._absences.get(key)
+        if found is None:
+            rows = await self.hr.absences(
+                item.tenant, start=period.start - timedelta(weeks=40), end=period.end
+            )
+            found = {}
+            for row in rows:
+                found.setdefault(row.employee_id, []).append(row)
+            self._absences[key] = found
+            while len(self._absences) > 16:
+                self._absences.popitem(last=False)
+        return found
+
     async def calculate(self, item: WorkItem) -> None:
         async with self.context(item) as ctx:
             run = await ctx.backend.pay_runs.get(item.run_id)
@@ -139,6 +162,7 @@ class PayRunJobs:
             if service.needs_history(e, period)
         }
         cost_centres = await self._cost_centres_for(item)
+        absences = await self._absences_for(item, period)
         ids = [e.id for e in members]
         async with self.context(item) as ctx:
             ytd = await ctx.backend.pay_runs.year_to_date(ids, period.tax_year)
@@ -150,6 +174,7 @@ class PayRunJobs:
             cost_centres=cost_centres,
             histories=histories,
             rti=details,
+            absences={e.id: absences[e.id] for e in members if e.id in absences},
         )
         items = []
         for employee in members:
