@@ -23,9 +23,16 @@ from sop_finance.payables.ports import BankAccount
 from sop_finance.payment_batches import events, service
 from sop_finance.payment_batches.ports import BatchFilter, BatchPayment, PaymentBatch
 from sop_finance.payment_batches.schemas import PaymentBatchCreate, PaymentIn
+from sop_finance.periods import service as periods
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest
-from sop_finance.problems import ControlTotals, DuplicateReference, InvalidState, JournalOwned
+from sop_finance.problems import (
+    ControlTotals,
+    DuplicateReference,
+    InvalidState,
+    JournalOwned,
+    PeriodClosed,
+)
 from sop_finance.reports import service as reports
 from sop_shared.clock import UK, FixedClock
 from sop_shared.errors import NotFound, ValidationFailed
@@ -246,6 +253,19 @@ async def test_a_stale_if_match_or_a_late_submit_is_refused():
         await service.submit_batch(late, batch.id)
     assert exc.value.extensions["processing_day"] == "2026-08-26"
     assert (await service.get_batch(fin, batch.id)).status == "draft"
+
+
+async def test_a_batch_pays_into_an_open_period_or_not_at_all():
+    fin, _, batch = await setup()
+    await service.add_payments(fin, batch.id, payments=THREE)
+    august = await periods.get_period(fin, "2026-08")
+    await periods.set_period_status(fin, august, "closed")
+    with pytest.raises(PeriodClosed):
+        await service.submit_batch(fin, batch.id)
+    held = await service.get_batch(fin, batch.id)
+    assert (held.status, held.journal_id, held.bacs_file_name) == ("draft", None, None)
+    assert ledger_of(fin).batch_files == {} and outbox_of(fin).events == []
+    assert ledger_of(fin).journals.rows(fin.tenant) == {}
 
 
 async def test_a_draft_is_cancelled_and_posts_nothing():
