@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
@@ -21,18 +20,15 @@ from sop_shared.audit import audit_router
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.db import Database
-from sop_shared.errors import (
-    ProblemDocument,
-    install_problem_handlers,
-    problem_response,
-    problem_responses,
-)
+from sop_shared.errors import install_problem_handlers, problem_response
 from sop_shared.events.catalogue import EventType, asyncapi
 from sop_shared.events.consumer import Consumer, Subscription
 from sop_shared.events.jetstream import nats_url_from_env
+from sop_shared.http import DocumentedRequestsMiddleware
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.kernel import Kernel
 from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from sop_shared.openapi import service_openapi
 from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.provisioning import Provisioner, provisioning_router
 from sop_shared.resilience import BackendConnections
@@ -178,6 +174,9 @@ def create_service_app(
         """The events this service publishes (AsyncAPI 3.0); the gateway merges them."""
         return JSONResponse(catalogue)
 
+    # Innermost: requests held to the OpenAPI document below (405 with the path's methods,
+    # dates and numbers in their one written form) before FastAPI routes them.
+    app.add_middleware(DocumentedRequestsMiddleware, document=lambda: app.openapi())
     app.add_middleware(
         TransactionMiddleware,
         database=kernel.database,
@@ -192,28 +191,17 @@ def create_service_app(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(
+        # Every error as problem+json, whatever a route declared (FastAPI adds its own 422
+        # as application/json), 400 for unreadable bodies and 503 on every operation (its
+        # database or vendor backend is down; see the handlers above).
+        app.openapi_schema = service_openapi(
             title=app.title,
             version=app.version,
             description=app.description,
             routes=app.routes,
             tags=app.openapi_tags,
         )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["ProblemDocument"] = ProblemDocument.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
-        for name, sub in components["ProblemDocument"].pop("$defs", {}).items():
-            components.setdefault(name, sub)
-        # Any operation may answer 503 (its database or vendor backend is down; see the
-        # handlers above): say so once here rather than on every route.
-        unavailable = problem_responses(503)[503]
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if isinstance(operation, dict) and "responses" in operation:
-                    operation["responses"].setdefault("503", unavailable)
-        app.openapi_schema = schema
-        return schema
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app

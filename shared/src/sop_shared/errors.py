@@ -85,6 +85,12 @@ class NotFound(Problem):
     status, slug, title = 404, "not-found", "Not found"
 
 
+class MethodNotAllowed(Problem):
+    """The path exists but not with this method; `Allow` lists the methods it has."""
+
+    status, slug, title = 405, "method-not-allowed", "Method not allowed"
+
+
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
 
@@ -103,6 +109,12 @@ class ValidationFailed(Problem):
 
 class PreconditionRequired(Problem):
     status, slug, title = 428, "precondition-required", "Precondition required"
+
+
+class HeadersTooLarge(Problem):
+    """Too many request headers, or too many bytes of them (the gateway's caps)."""
+
+    status, slug, title = 431, "headers-too-large", "Request headers too large"
 
 
 class TooManyRequests(Problem):
@@ -132,11 +144,13 @@ _STATUS_PROBLEMS: dict[int, type[Problem]] = {
         Unauthorized,
         Forbidden,
         NotFound,
+        MethodNotAllowed,
         Conflict,
         PayloadTooLarge,
         PreconditionFailed,
         ValidationFailed,
         PreconditionRequired,
+        HeadersTooLarge,
         TooManyRequests,
         ServiceUnavailable,
         GatewayTimeout,
@@ -219,9 +233,26 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _json_position(document: Any, position: Any) -> str:
+    """Where a JSON parser stopped, as `json` itself says it: line and column (1-based)."""
+    if not isinstance(document, str) or not isinstance(position, int):
+        return ""
+    line = document.count("\n", 0, position) + 1
+    column = position - document.rfind("\n", 0, position)
+    return f": line {line} column {column}"
+
+
 def validation_errors(exc: RequestValidationError) -> list[FieldError]:
     out = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            # FastAPI's own: loc ("body", offset), msg "JSON decode error", ctx {"error":
+            # "Expecting ',' delimiter"}; the client needs the reason and where.
+            loc = tuple(err.get("loc", ()))
+            reason = str((err.get("ctx") or {}).get("error") or "not valid JSON")
+            where = _json_position(getattr(exc, "body", None), loc[1] if len(loc) > 1 else None)
+            out.append(FieldError(field="body", message=reason + where))
+            continue
         message = str(err.get("msg", "invalid"))
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
@@ -239,7 +270,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = validation_errors(exc)
-        detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            detail = f"the request body is not valid JSON: {errors[0].message}"
+        else:
+            detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
         return problem_response(422, detail, instance=request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
@@ -247,6 +281,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No route {request.method} {request.url.path}"
+        elif exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot even decode (not UTF-8, say).
+            detail = "the request body could not be read as JSON (UTF-8 text)"
         return problem_response(
             exc.status_code,
             detail,
