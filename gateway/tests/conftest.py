@@ -40,6 +40,13 @@ def gateway_db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"_gateway_{request.param}_url")
 
 
+@pytest.fixture
+def sqlite_gateway_url(request: pytest.FixtureRequest) -> str:
+    """The session's migrated SQLite gateway database alone (tests that serve the gateway, or
+    start other processes, run once rather than on every database)."""
+    return request.getfixturevalue("_gateway_sqlite_url")
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def _gateway_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('gw') / 'gateway.db'}"

@@ -179,7 +179,13 @@ async def test_only_platform_admins_may_call(gateway, bearer):
 async def test_clusters_show_bindings_without_credentials(gateway, admin):
     r = await gateway.client.get("/platform/v1/clusters/synergy", headers=admin)
     assert r.status_code == 200
-    assert r.json()["bindings"]["hr"] == {"adapter": "oracle_like", "base_url": "http://o"}
+    # No service is routed here: the config's binding, not confirmed by HR.
+    assert r.json()["bindings"]["hr"] == {
+        "adapter": "oracle_like",
+        "base_url": "http://o",
+        "source": "config",
+        "live": False,
+    }
     assert "secret" not in r.text
     assert (await gateway.client.get("/platform/v1/clusters/x", headers=admin)).status_code == 404
 

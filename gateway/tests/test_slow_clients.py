@@ -51,14 +51,8 @@ class Served:
         return data.decode()
 
 
-@pytest.fixture
-def sqlite_url(request: pytest.FixtureRequest) -> str:
-    """The session's migrated SQLite gateway database."""
-    return request.getfixturevalue("_gateway_sqlite_url")
-
-
 @pytest_asyncio.fixture(loop_scope="session")
-async def served(sqlite_url: str, key_dir: Path, rsa_key: RSAKey) -> AsyncIterator[Served]:
+async def served(sqlite_gateway_url: str, key_dir: Path, rsa_key: RSAKey) -> AsyncIterator[Served]:
     from sop_gateway.app import create_app
     from sop_gateway.identity.jwks import StaticKeys
     from sop_gateway.settings import GatewaySettings
@@ -67,7 +61,7 @@ async def served(sqlite_url: str, key_dir: Path, rsa_key: RSAKey) -> AsyncIterat
 
     settings = GatewaySettings(
         env="development",
-        database_url=sqlite_url,
+        database_url=sqlite_gateway_url,
         key_dir=str(key_dir),
         internal_jwks_file=str(key_dir / "internal-jwks.json"),
         public_url="http://gateway.test",
@@ -316,7 +310,7 @@ async def test_a_client_that_goes_away_on_a_proxied_route_is_499_not_500(served,
 
 
 async def test_python_m_sop_gateway_serves_with_the_timeouts(
-    sqlite_url: str, key_dir: Path, tmp_path: Path
+    sqlite_gateway_url: str, key_dir: Path, tmp_path: Path
 ):
     """The gateway as a container runs it (`python -m sop_gateway`), its timeouts set by
     environment variables."""
@@ -335,7 +329,7 @@ async def test_python_m_sop_gateway_serves_with_the_timeouts(
         "SOP_ENV": "development",
         "SOP_GATEWAY_HOST": "127.0.0.1",
         "SOP_GATEWAY_PORT": str(port),
-        "SOP_GATEWAY_DATABASE_URL": sqlite_url,
+        "SOP_GATEWAY_DATABASE_URL": sqlite_gateway_url,
         "SOP_GATEWAY_KEY_DIR": str(key_dir),
         "SOP_INTERNAL_JWKS_FILE": str(key_dir / "internal-jwks.json"),
         "SOP_PLATFORM_CONFIG": str(platform),

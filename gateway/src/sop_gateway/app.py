@@ -45,6 +45,7 @@ from sop_gateway.server import REGISTRY as SERVER_METRICS
 from sop_gateway.server import ClientGuard
 from sop_gateway.settings import GatewaySettings
 from sop_gateway.telemetry import BatchingHandler, CachedMetrics, batch_logging, flush_periodically
+from sop_gateway.tenants.bindings import LiveBindings
 from sop_gateway.tenants.provisioning import Provisioner
 from sop_gateway.tenants.registry import TenantEntry, TenantRegistry
 from sop_gateway.tenants.router import platform_router
@@ -214,6 +215,11 @@ class Gateway:
             tokens=self.internal_tokens,
             timeout=settings.provisioning_timeout_seconds,
         )
+        self.live_bindings = LiveBindings(
+            services={n: u.base_url for n, u in self.upstreams.items()},
+            tokens=self.internal_tokens,
+            timeout=settings.cluster_view_timeout_seconds,
+        )
         self.tenants = Tenants(
             database=self.database,
             registry=self.registry,
@@ -325,6 +331,7 @@ class Gateway:
         # No cookies kept, no redirects followed (sop_gateway.aux_http).
         self.aux_http = aux_client(timeout=10, connect=3)
         self.provisioner.client = self.aux_http
+        self.live_bindings.client = self.aux_http
         publish_internal_jwks(s, self.internal_jwks)
         try:
             await self.registry.load()

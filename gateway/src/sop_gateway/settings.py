@@ -84,6 +84,9 @@ class GatewaySettings(BaseSettings):
     upstream_connect_timeout_seconds: float = 3.0
     upstream_pool_size: int = 256
     provisioning_timeout_seconds: float = 15.0
+    # How long the cluster view waits for a service's own binding before showing the platform
+    # config's (`live: false`).
+    cluster_view_timeout_seconds: float = 3.0
     tenant_cache_ttl_seconds: float = 5.0
     openapi_cache_seconds: float = 60.0
 

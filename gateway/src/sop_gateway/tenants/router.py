@@ -1,5 +1,6 @@
 """The platform API for clusters, tenants and their audit trail (`platform:admin` only)."""
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -9,8 +10,8 @@ from sqlalchemy import select
 
 from sop_gateway.auth import PlatformAdmin
 from sop_gateway.tenants import repository
+from sop_gateway.tenants.provisioning import Actor
 from sop_gateway.tenants.schemas import (
-    BindingOut,
     ClusterList,
     ClusterOut,
     TenantCreate,
@@ -25,7 +26,6 @@ from sop_shared.db import SessionDep, get_uow
 from sop_shared.errors import NotFound, problem_responses
 from sop_shared.kernel_tables import audit_events
 from sop_shared.pagination import Page, PageRequestDep, keyset_page, link_next
-from sop_shared.platform_config import PlatformConfig
 from sop_shared.provisioning import TENANT_SLUG
 from sop_shared.timeutil import as_utc
 
@@ -36,16 +36,16 @@ def _tenants(request: Request) -> Tenants:
     return request.app.state.gateway.tenants
 
 
-def _cluster_out(name: str, platform: PlatformConfig) -> ClusterOut:
-    cluster = platform.clusters[name]
+async def _cluster_out(request: Request, name: str, actor: Actor) -> ClusterOut:
+    """The cluster with each service's binding as the service says it is using it (HR's after
+    a supplier switch), else the platform config's. Credentials in a binding stay where they
+    are; only the adapter and URL are shown."""
+    gateway = request.app.state.gateway
+    cluster = gateway.platform.clusters[name]
     return ClusterOut(
         name=name,
         description=cluster.description,
-        # Credentials in a binding stay in the config file; only the shape is shown.
-        bindings={
-            service: BindingOut(adapter=b.adapter, base_url=b.base_url)
-            for service, b in cluster.bindings.items()
-        },
+        bindings=await gateway.live_bindings.bindings(name, cluster, actor),
     )
 
 
@@ -59,9 +59,10 @@ def platform_router() -> APIRouter:
         summary="List clusters and their adapter bindings",
         responses=problem_responses(401, 403),
     )
-    async def list_clusters(request: Request, _admin: PlatformAdmin) -> ClusterList:
-        platform = request.app.state.gateway.platform
-        return ClusterList(items=[_cluster_out(n, platform) for n in sorted(platform.clusters)])
+    async def list_clusters(request: Request, admin: PlatformAdmin) -> ClusterList:
+        names = sorted(request.app.state.gateway.platform.clusters)
+        found = await asyncio.gather(*(_cluster_out(request, n, admin) for n in names))
+        return ClusterList(items=list(found))
 
     @router.get(
         "/clusters/{name}",
@@ -70,11 +71,10 @@ def platform_router() -> APIRouter:
         summary="Read a cluster",
         responses=problem_responses(401, 403, 404),
     )
-    async def get_cluster(request: Request, name: str, _admin: PlatformAdmin) -> ClusterOut:
-        platform = request.app.state.gateway.platform
-        if name not in platform.clusters:
+    async def get_cluster(request: Request, name: str, admin: PlatformAdmin) -> ClusterOut:
+        if name not in request.app.state.gateway.platform.clusters:
             raise NotFound(f"no cluster {name}")
-        return _cluster_out(name, platform)
+        return await _cluster_out(request, name, admin)
 
     @router.post(
         "/tenants",

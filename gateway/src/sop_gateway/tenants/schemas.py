@@ -52,8 +52,22 @@ class TenantOut(BaseModel):
 
 
 class BindingOut(BaseModel):
+    """One service's binding for a cluster, as the service itself says it is using it where it
+    can answer (`live`). Never a credential; the backend's URL without user info or query."""
+
     adapter: str
     base_url: str | None = None
+    source: Literal["switch", "config"] = Field(
+        "config",
+        description="`switch`: the service's own binding, as a supplier switch left it; "
+        "`config`: the platform config's.",
+    )
+    live: bool = Field(
+        False,
+        description="The service answered: the binding shown is the one it is using. False: "
+        "it could not be asked (down, slow), so this is the platform config's binding, which "
+        "it may not be using.",
+    )
 
 
 class ClusterOut(BaseModel):
