@@ -301,6 +301,19 @@ async def test_another_tenants_batches_are_invisible():
     assert found.items == []
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("J Smith", "J SMITH"),
+        ("Seán O'Brien", "SEAN O BRIEN"),
+        ("Zoë Müller-Łukasz & Co", "ZOE MULLER-UKASZ &"),
+        ("  a   b  ", "A B"),
+    ],
+)
+def test_an_account_name_is_kept_as_the_bacs_file_carries_it(given, kept):
+    assert pay(1, account_name=given).account_name == kept
+
+
 def test_bank_details_are_shown_in_full_to_approvers_only():
     assert service.mask("12345678", 4) == "****5678"
     assert service.mask("200000", 2) == "****00"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from sop_finance.http import (
     BacsName,
@@ -32,6 +33,23 @@ MAX_PAYMENTS = 1_000_000  # in one batch
 # What a BACS record carries (11 digits of pence): each credit, and the contra that debits the
 # paying account with the file's total.
 MAX_PAYMENT = MAX_BATCH_TOTAL = Decimal(bacs.MAX_ITEM_PENCE).scaleb(-2)
+
+
+def _as_bacs_carries(value: object) -> object:
+    """A payee's account name as the file will carry it: accents dropped (Seán is SEAN), upper
+    case, other characters outside the BACS set (the apostrophe in O'Brien) as spaces, at most
+    18 characters."""
+    if not isinstance(value, str):
+        return value
+    ascii_only = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return " ".join(bacs.bacs_text(ascii_only, len(ascii_only)).split())[:18].rstrip()
+
+
+PayeeAccountName = Annotated[
+    str,
+    BeforeValidator(_as_bacs_carries),
+    StringConstraints(min_length=1, max_length=18),
+]
 
 PayeeReference = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)
@@ -71,7 +89,11 @@ class PaymentIn(In):
     name: Name = Field(description="The payee's name as the source knows it.")
     sort_code: SortCode
     account_number: BankAccountNumber
-    account_name: BacsName = Field(description="The account's name as BACS carries it.")
+    account_name: PayeeAccountName = Field(
+        description="The account holder's name; kept as the BACS file carries it (accents "
+        "dropped, upper case, other characters outside A-Z 0-9 . & / - as spaces, the first "
+        "18 characters)."
+    )
     amount: PositiveAmount = Field(le=MAX_PAYMENT)
     reference: BacsName = Field(description="What the payee's statement shows (18 characters).")
 
