@@ -2,10 +2,12 @@
 check is a call procurement makes to finance through the gateway with an exchanged token; an
 approver within delegated authority approves it (the requester and an approver above their
 limit are refused and nothing changes); the order it becomes commits its lines in finance, so
-finance's budget availability drops; another tenant sees no trace of the order."""
+finance's budget availability drops; another tenant sees no trace of the order. With finance
+down, a submit is a 503 and the draft stays as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -133,3 +135,34 @@ async def test_requisition_to_order_commits_the_budget_in_finance(procurement_st
     foreign = stack.tenant_headers(other, ALL, sub="mallory")
     assert (await client.get(path, headers=foreign)).status_code == 404
     assert (await client.get(path, headers=as_("alice"))).status_code == 200
+
+
+async def test_finance_down_at_submit_is_a_503_and_the_draft_stays(procurement_stack, client):
+    stack = procurement_stack
+    tenant = await stack.onboard(client)
+    headers = stack.tenant_headers(tenant, ALL, sub="alice")
+    line = {
+        "description": "Desk",
+        "cpv_code": "39121100-7",
+        "quantity": "1",
+        "unit_price": "100.00",
+        "vat_rate": "20",
+        "cost_centre_code": "CC01",
+        "account_code": ACCOUNT,
+    }
+    draft = await client.post(
+        "/procurement/v1/requisitions", json={"title": "Desk", "lines": [line]}, headers=headers
+    )
+    assert draft.status_code == 201, draft.text
+    path = f"/procurement/v1/requisitions/{draft.json()['id']}"
+    stack.finance.stop()
+    try:
+        r = await client.post(f"{path}/submit", headers=headers)
+    finally:
+        stack.finance.start()
+        await asyncio.to_thread(stack.finance.wait_healthy)
+    assert r.status_code == 503, r.text
+    assert r.json()["type"] == "urn:sop:problem:finance-unavailable"
+    assert int(r.headers["retry-after"]) > 0
+    after = (await client.get(path, headers=headers)).json()
+    assert after["status"] == "draft" and after["version"] == draft.json()["version"]
