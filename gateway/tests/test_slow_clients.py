@@ -309,11 +309,33 @@ async def test_a_client_that_goes_away_on_a_proxied_route_is_499_not_500(served,
     assert counted(after, 500) == counted(before, 500)
 
 
-async def test_python_m_sop_gateway_serves_with_the_timeouts(
-    sqlite_gateway_url: str, key_dir: Path, tmp_path: Path
+UVICORN_COMMAND = [
+    "-m",
+    "uvicorn",
+    "--factory",
+    "sop_gateway.app:create_app",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "{port}",
+    "--loop",
+    "uvloop",
+    "--http",
+    "sop_gateway.server:GatewayHttpProtocol",
+    "--no-access-log",
+]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "sop_gateway"], UVICORN_COMMAND],
+    ids=["python-m-sop_gateway", "uvicorn-command-line"],
+)
+async def test_the_gateway_process_serves_with_the_timeouts(
+    command: list[str], sqlite_gateway_url: str, key_dir: Path, tmp_path: Path
 ):
-    """The gateway as a container runs it (`python -m sop_gateway`), its timeouts set by
-    environment variables."""
+    """The gateway as a container runs it (`python -m sop_gateway`), and as the uvicorn
+    command line runs it (`sop run`'s way), its timeouts set by environment variables."""
     import os
     import sys
 
@@ -339,8 +361,7 @@ async def test_python_m_sop_gateway_serves_with_the_timeouts(
     env.pop("SOP_NATS_URL", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "sop_gateway",
+        *(part.format(port=port) for part in command),
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
