@@ -1,1 +1,2 @@
-"""SOP procurement: suppliers, requisitions, orders, receipts and matching."""
+"""SOP procurement: suppliers, requisitions, approval by delegated authority, purchase orders
+and their finance commitments (receipts and matching to come)."""

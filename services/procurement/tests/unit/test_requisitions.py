@@ -173,3 +173,15 @@ async def test_nobody_grants_themselves_authority():
     route = controls.route(await world.controls.limits(), Decimal("200000.00"))
     assert route.roles == ["board"] and route.approvers == ["ceo"]
     assert controls.route(await world.controls.limits(), Decimal("2000000.00")).limit is None
+
+
+async def test_the_route_skips_the_requester():
+    world = await _world()
+    await limits(world, clerks=("2000.00", ["alice"]))
+    alice = world.as_("alice")
+    submitted = await service.submit(
+        alice, await service.create_requisition(alice, requisition_body())
+    )
+    route = await service.approval_route(alice, submitted)
+    # 1,200.00: the clerks' 2,000 would cover it, but Alice is its only member and asked.
+    assert route is not None and route.roles == ["grade_7"] and "alice" not in route.approvers

@@ -25,13 +25,17 @@ class Route:
     approvers: list[str]
 
 
-def route(limits: list[ApprovalLimit], amount: Decimal) -> Route:
-    covering = [lim for lim in limits if lim.limit >= amount]
+def route(limits: list[ApprovalLimit], amount: Decimal, *, requester: str | None = None) -> Route:
+    """The roles with the lowest limit covering `amount` that someone other than the
+    requester holds (a requester never approves their own), and those people."""
+    covering = [
+        lim for lim in limits if lim.limit >= amount and any(m != requester for m in lim.members)
+    ]
     if not covering:
         return Route(amount, [], None, [])
     lowest = min(lim.limit for lim in covering)
     chosen = sorted((lim for lim in covering if lim.limit == lowest), key=lambda lim: lim.role)
-    approvers = sorted({m for lim in chosen for m in lim.members})
+    approvers = sorted({m for lim in chosen for m in lim.members if m != requester})
     return Route(amount, [lim.role for lim in chosen], lowest, approvers)
 
 

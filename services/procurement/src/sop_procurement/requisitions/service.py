@@ -89,7 +89,8 @@ async def approval_route(
 ) -> controls.Route | None:
     if requisition.status != "submitted":
         return None
-    return controls.route(await ctx.backend.controls.limits(), requisition.total)
+    limits = await ctx.backend.controls.limits()
+    return controls.route(limits, requisition.total, requester=requisition.requested_by)
 
 
 def _draft_of_requester(ctx: ProcurementContext, requisition: Requisition) -> None:
