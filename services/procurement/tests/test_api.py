@@ -83,6 +83,10 @@ async def test_bank_details_change_only_with_a_second_person_after_the_hold(api,
     assert shown["bank_details"]["account_number"] == "87654321"
     assert shown["pending_bank_change"] is None
 
+    history = (await api.get(f"{path}/bank-detail-changes")).json()
+    assert [(c["status"], c["requested_by"], c["decided_by"]) for c in history] == [
+        ("approved", "clerk", "manager")
+    ]
     audit = (await api.get("/audit-events", resource_id=created["id"])).json()["items"]
     actions = [e["action"] for e in audit]
     assert "bank-change.request" in actions and "bank-change.approve" in actions

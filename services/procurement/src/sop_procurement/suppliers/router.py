@@ -133,6 +133,17 @@ async def request_bank_change(
 
 
 @router.get(
+    "/suppliers/{supplier_id}/bank-detail-changes",
+    response_model=list[BankChangeOut],
+    responses=problem_responses(401, 403, 404),
+)
+async def list_bank_changes(supplier_id: uuid.UUID, ctx: Reader) -> list[BankChangeOut]:
+    """Every bank detail change of the supplier, oldest first: who asked, who decided, when."""
+    supplier = await service.get_supplier(ctx, supplier_id)
+    return [BankChangeOut.of(c) for c in await service.bank_changes(ctx, supplier)]
+
+
+@router.get(
     "/suppliers/{supplier_id}/bank-detail-changes/{change_id}",
     response_model=BankChangeOut,
     responses=problem_responses(401, 403, 404),

@@ -190,6 +190,10 @@ async def request_bank_change(
     return change
 
 
+async def bank_changes(ctx: ProcurementContext, supplier: Supplier) -> list[BankChange]:
+    return await ctx.backend.suppliers.bank_changes(supplier.id)
+
+
 async def get_bank_change(
     ctx: ProcurementContext, supplier: Supplier, change_id: uuid.UUID
 ) -> BankChange:
