@@ -269,6 +269,16 @@ async def test_a_fast_client_is_not_cut_off(served, admin_token):
     writer.close()
 
 
+async def test_pipelined_requests_are_answered_and_a_stalled_one_behind_them_times_out(served):
+    reader, writer = await served.connect()
+    get = b"GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
+    writer.write(get + get + b"GET /healthz HTTP/1.1\r\nHost: gw\r\nX-Never: ends")
+    data, took = await closed_within(reader, PATIENCE)
+    assert data.count(b"HTTP/1.1 200") == 2
+    assert took < 2.5
+    writer.close()
+
+
 async def abort(served: Served, request: bytes) -> None:
     _, writer = await served.connect()
     writer.write(request)

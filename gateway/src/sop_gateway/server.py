@@ -134,11 +134,9 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._phase == _DONE:
-            # The next request (or blank lines before it): its headers are on the clock.
+        if self._phase != _BODY:
+            # A request's headers (or blank lines before the next one): on the clock.
             self._phase = _HEADERS
-            self._head_bytes = 0
-        if self._phase == _HEADERS:
             if self._header_timer is None:
                 self._arm_header_timer()
             self._head_bytes += len(data)
@@ -155,7 +153,11 @@ class GatewayHttpProtocol(HttpToolsProtocol):
     # -- parser callbacks ------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
+        # A pipelined request may begin in the same read that ended the one before it.
+        self._phase = _HEADERS
         self._request_begun = True
+        if self._header_timer is None:
+            self._arm_header_timer()
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
@@ -178,6 +180,7 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         self._cancel_body_timer()
         self._phase = _DONE
         self._request_begun = False
+        self._head_bytes = 0
         super().on_message_complete()
 
     # -- timers ----------------------------------------------------------------------------
