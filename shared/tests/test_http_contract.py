@@ -299,3 +299,15 @@ def test_headers_too_large_is_a_431_problem_type():
     response = problem_response(431, "too many")
     assert response.status_code == 431
     assert b"urn:sop:problem:headers-too-large" in response.body
+
+
+async def test_a_document_that_cannot_be_built_leaves_the_routes_serving(app):
+    def broken() -> dict[str, Any]:
+        raise RuntimeError("a schema pydantic cannot render")
+
+    app.openapi = broken
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://things") as c:
+        assert (await c.get("/things/v1/things?limit=5")).json()["limit"] == 5
+        assert (await c.get(f"/things/v1/things/{THING}")).status_code == 200
+    await app.state.kernel.database.dispose()

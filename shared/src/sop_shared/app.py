@@ -175,8 +175,10 @@ def create_service_app(
         return JSONResponse(catalogue)
 
     # Innermost: requests held to the OpenAPI document below (405 with the path's methods,
-    # dates and numbers in their one written form) before FastAPI routes them.
+    # dates and numbers in their one written form) before FastAPI routes them. The document
+    # is built at start-up, not by the first request.
     app.add_middleware(DocumentedRequestsMiddleware, document=lambda: app.openapi())
+    startup.append(_build_document)
     app.add_middleware(
         TransactionMiddleware,
         database=kernel.database,
@@ -205,6 +207,13 @@ def create_service_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+async def _build_document(app: FastAPI) -> None:
+    try:
+        app.openapi()
+    except Exception:  # the routes still serve; DocumentedRequestsMiddleware stands aside
+        log.exception("could not build the OpenAPI document")
 
 
 def _consumers(kernel: Kernel, subscriptions: list[Subscription]) -> list[Consumer]:

@@ -166,12 +166,16 @@ class DocumentedRequestsMiddleware:
         self.document = document
         self._source: dict[str, Any] | None = None
         self._paths: list[_Path] = []
+        self._broken = False
 
     def _current(self) -> list[_Path]:
+        if self._broken:
+            return []
         try:
             document = self.document()
         except Exception:  # a broken document must not take the service down with it
             log.exception("could not build the OpenAPI document; requests go unchecked")
+            self._broken = True
             return []
         if document is not self._source:
             self._paths, self._source = _index(document), document
