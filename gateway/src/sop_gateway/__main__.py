@@ -19,8 +19,7 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=gateway_protocol(limits),
-        timeout_keep_alive=int(limits.keep_alive_timeout),
+        http=gateway_protocol(limits),  # keep-alive idle timeout included
         access_log=False,  # the gateway logs each request itself, as JSON
         log_config=None,
     )
