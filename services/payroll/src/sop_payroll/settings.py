@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from sop_shared.settings import ServiceSettings
@@ -18,3 +19,8 @@ class PayrollSettings(ServiceSettings):
     port: int = 8104
     # The Government Gateway user id FPS documents are made out for (HMRC issues it).
     fps_sender_id: str = "SOPPAYROLL01"
+    # Employees per HR page, and so per chunk of a pay run's calculation on the work queue.
+    pay_run_page_size: int = Field(500, ge=1, le=500)
+    # How long a worker may hold a chunk without saying it is still at it before the work queue
+    # hands it to another worker (a worker that died mid-chunk costs at most this).
+    work_ack_wait_seconds: float = Field(60.0, gt=0, le=3600)

@@ -51,11 +51,11 @@ def stream_config() -> StreamConfig:
     )
 
 
-def consumer_config() -> ConsumerConfig:
+def consumer_config(ack_wait: float = ACK_WAIT_SECONDS) -> ConsumerConfig:
     return ConsumerConfig(
         durable_name=CONSUMER,
         ack_policy=AckPolicy.EXPLICIT,
-        ack_wait=ACK_WAIT_SECONDS,
+        ack_wait=ack_wait,
         max_deliver=MAX_DELIVER,
         max_ack_pending=1000,
         filter_subject=f"{SUBJECT_PREFIX}.>",

@@ -55,7 +55,6 @@ from sop_shared.ids import uuid7
 from sop_shared.pagination import PageRequest, RecordPage
 
 ZERO: Final = Decimal("0.00")
-PAGE_SIZE: Final = 500  # employees per HR page, and per chunk on the work queue
 EMERGENCY_TAX_CODE: Final = "1257L"  # used, non-cumulatively, when HR holds no tax code
 HMRC_NAME: Final = re.compile(r"[A-Za-z][A-Za-z \-']{0,34}")  # the FPS's Fore and Sur
 STARTER_CODES: Final = {"A": ("1257L", False), "B": ("1257L", True), "C": ("BR", False)}

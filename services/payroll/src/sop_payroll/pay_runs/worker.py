@@ -151,7 +151,7 @@ class PayRunJobs:
             group = await pay_groups.get_group(ctx, run.pay_group_id)
         period = run.period
         page = await self.hr.employees(
-            item.tenant, as_of=period.end, cursor=item.cursor, limit=service.PAGE_SIZE
+            item.tenant, as_of=period.end, cursor=item.cursor, limit=self.settings.pay_run_page_size
         )
         if page.next_cursor:
             await self.work.put(replace(item, seq=item.seq + 1, cursor=page.next_cursor))
@@ -239,8 +239,9 @@ async def serve(
     try:
         await ensure_stream(nc)
         js = nc.jetstream()
+        config = consumer_config(jobs.settings.work_ack_wait_seconds)
         sub = await js.pull_subscribe(
-            f"{SUBJECT_PREFIX}.>", durable=CONSUMER, stream=STREAM, config=consumer_config()
+            f"{SUBJECT_PREFIX}.>", durable=CONSUMER, stream=STREAM, config=config
         )
         log.info("payroll worker taking pay-run work from %s", nats_url)
         while not stop.is_set():
@@ -253,7 +254,7 @@ async def serve(
                 await asyncio.sleep(1.0)
                 continue
             for msg in msgs:
-                await _process(jobs, msg)
+                await _process(jobs, msg, beat=jobs.settings.work_ack_wait_seconds / 3)
                 if on_message is not None:
                     on_message()
     finally:
@@ -261,20 +262,20 @@ async def serve(
             await nc.drain()
 
 
-async def _process(jobs: PayRunJobs, msg: Msg) -> None:
+async def _process(jobs: PayRunJobs, msg: Msg, *, beat: float) -> None:
     item = decode(msg.data)
 
     async def keep_alive() -> None:
         while True:
-            await asyncio.sleep(15)
+            await asyncio.sleep(beat)
             with contextlib.suppress(Exception):
                 await msg.in_progress()
 
-    beat = asyncio.create_task(keep_alive())
+    beating = asyncio.create_task(keep_alive())
     try:
         await jobs.handle(item)
     except Exception as exc:
-        beat.cancel()
+        beating.cancel()
         delivered = deliveries(msg)
         if delivered >= MAX_DELIVER:
             log.error("giving up on %s after %d deliveries: %s", item.message_id, delivered, exc)
@@ -287,7 +288,7 @@ async def _process(jobs: PayRunJobs, msg: Msg) -> None:
         await msg.nak(delay=delay)
         return
     finally:
-        beat.cancel()
+        beating.cancel()
     await msg.ack()
 
 
