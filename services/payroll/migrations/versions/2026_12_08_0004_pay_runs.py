@@ -230,6 +230,23 @@ employee_rti_details = Table(
     PrimaryKeyConstraint("tenant", "employee_id"),
 )
 
+pay_adjustments = Table(
+    "pay_adjustments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant", String(63), nullable=False),
+    Column("pay_group_id", Uuid, nullable=False),
+    Column("tax_year", String(7), nullable=False),
+    Column("period", Integer, nullable=False),
+    Column("employee_number", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("amount", Pence, nullable=False),
+    Column("description", String(100), nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("created_at", TZ, nullable=False),
+    Index("ix_pay_adjustments_period", "tenant", "pay_group_id", "tax_year", "period"),
+)
+
 TABLES = (
     pay_groups,
     pay_runs,
@@ -238,6 +255,7 @@ TABLES = (
     year_to_date,
     pay_run_documents,
     employee_rti_details,
+    pay_adjustments,
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_payroll.adapters.platform import GatewayFinance, GatewayHr
 from sop_payroll.adapters.registry import backend_for
 from sop_payroll.adapters.work_queue import JetStreamWorkQueue
+from sop_payroll.adjustments.router import router as adjustments_router
 from sop_payroll.calculations.router import router as calculations_router
 from sop_payroll.context import PayrollContext
 from sop_payroll.employees.router import router as employees_router
@@ -104,6 +105,7 @@ def create_app(
             tax_years_router,
             pay_groups_router,
             pay_runs_router,
+            adjustments_router,
             employees_router,
         ],
         area="payroll",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sop_payroll.adjustments.ports import AdjustmentRecords
 from sop_payroll.employees.ports import RtiDetailsRecords
 from sop_payroll.pay_groups.ports import PayGroupRecords
 from sop_payroll.pay_runs.ports import PayRunRecords
@@ -17,3 +18,4 @@ class PayrollBackend:
     pay_groups: PayGroupRecords
     pay_runs: PayRunRecords
     rti_details: RtiDetailsRecords
+    adjustments: AdjustmentRecords

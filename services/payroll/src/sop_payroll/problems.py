@@ -26,5 +26,9 @@ class SelfApproval(Forbidden):
     slug, title = "self-approval", "The person who started a pay run cannot approve it"
 
 
+class PeriodLocked(Conflict):
+    slug, title = "period-locked", "The period's pay run is approved or finalised"
+
+
 class ExceptionsOutstanding(Conflict):
     slug, title = "exceptions-outstanding", "Employees have unresolved exceptions"

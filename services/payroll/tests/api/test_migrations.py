@@ -26,6 +26,7 @@ PAYROLL_TABLES = {
     "year_to_date",
     "pay_run_documents",
     "employee_rti_details",
+    "pay_adjustments",
 }
 ALL_TABLES = KERNEL_TABLES | PAYROLL_TABLES
 

@@ -633,3 +633,78 @@ async def test_unpaid_leave_sick_pay_and_maternity_pay_come_from_hr_absences(
         Decimal(line["amount"]) for line in mary_pay["lines"] if line["code"] == "statutory_pay"
     )
     assert Decimal("0") < Decimal(mary_pay["gross_pay"]) < Decimal("2000.00")
+
+
+async def test_one_off_additions_and_deductions_by_api_and_csv(payroll: Payroll) -> None:
+    group = await payroll.group(code="MADJ")
+    base = f"/payroll/v1/pay-groups/{group['id']}/adjustments"
+    for kind, amount, what in (
+        ("overtime", "240.00", "Overtime 12 hours"),
+        ("expenses", "50.00", "Train fares"),
+        ("deduction", "30.00", "Union subscription"),
+    ):
+        r = await payroll.client.post(
+            base,
+            json={
+                "tax_year": "2026-27",
+                "period": 9,
+                "employee_number": "E0001",
+                "kind": kind,
+                "amount": amount,
+                "description": what,
+            },
+            headers=payroll.headers(),
+        )
+        assert r.status_code == 201, r.text
+    bad = (
+        "employee_number,kind,amount,description\n"
+        "E0002,bonus,500.00,Bonus\nE0003,gift,10.00,X\nE0003,bonus,-5.00,Y\n"
+    )
+    r = await payroll.client.post(
+        f"{base}/imports?tax_year=2026-27&period=9",
+        content=bad,
+        headers=payroll.headers(**{"Content-Type": "text/csv"}),
+    )
+    assert r.status_code == 422, r.text
+    assert {e["field"] for e in r.json()["errors"]} == {"rows.3.kind", "rows.4.amount"}
+    listed = await payroll.client.get(
+        f"{base}?tax_year=2026-27&period=9", headers=payroll.headers()
+    )
+    assert len(listed.json()["items"]) == 3  # nothing of the bad file
+    good = "employee_number,kind,amount,description\nE0002,bonus,500.00,Annual bonus\n"
+    r = await payroll.client.post(
+        f"{base}/imports?tax_year=2026-27&period=9",
+        content=good,
+        headers=payroll.headers(**{"Content-Type": "text/csv"}),
+    )
+    assert r.status_code == 201 and r.json() == {"created": 1}
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    items = {i["employee_number"]: i for i in await payroll.items(started["id"])}
+    ada = items["E0001"]
+    assert ada["totals"]["gross"] == "3290.00" and ada["totals"]["other_deductions"] == "30.00"
+    assert ada["payslip"]["post_tax_deductions"] == "30.00"
+    assert ada["payslip"]["taxable_pay"] == "3240.00"  # expenses are not taxed
+    assert items["E0002"]["totals"]["gross"] == "4833.33"
+    assert (await payroll.act(started["id"], "approve")).status_code == 200
+    locked = await payroll.client.post(
+        base,
+        json={
+            "tax_year": "2026-27",
+            "period": 9,
+            "employee_number": "E0001",
+            "kind": "bonus",
+            "amount": "1.00",
+            "description": "Late",
+        },
+        headers=payroll.headers(),
+    )
+    assert locked.status_code == 409 and locked.json()["type"].endswith("period-locked")
+    assert (
+        await payroll.act(started["id"], "finalise", **{"Idempotency-Key": "adj"})
+    ).status_code == 202
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    lines = payroll.finance.journals[run["reference"]]["lines"]
+    assert [line["credit"] for line in lines if line["account_code"] == "52400000"] == ["30.00"]
+    assert sum(Decimal(x["debit"]) for x in lines) == sum(Decimal(x["credit"]) for x in lines)

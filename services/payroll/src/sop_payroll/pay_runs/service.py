@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+from sop_payroll.adjustments.ports import Adjustment
+from sop_payroll.adjustments.service import pay_items as adjustment_items
 from sop_payroll.calculations import service as calculator
 from sop_payroll.calculations.schemas import PayslipRequest
 from sop_payroll.context import PayrollContext
@@ -316,6 +318,7 @@ class PageInputs:
     histories: dict[uuid.UUID, list[TermsSlice]]
     rti: dict[uuid.UUID, RtiDetails] = field(default_factory=dict)
     absences: dict[uuid.UUID, list[HrAbsence]] = field(default_factory=dict)
+    adjustments: dict[str, list[Adjustment]] = field(default_factory=dict)  # by employee number
 
 
 def needs_history(employee: HrEmployee, period: RunPeriod) -> bool:
@@ -376,7 +379,8 @@ def calculate_employee(
     if not items:
         return None
     statutory, said = statutory_pay(absences, period, slices[-1])
-    items = (*items, *statutory)
+    extra, deductions = adjustment_items(inputs.adjustments.get(employee.employee_number, []))
+    items = (*items, *statutory, *extra)
     explanation = [*explanation, *said]
     problems: list[ItemException] = []
     if not employee.national_insurance_number:
@@ -459,6 +463,9 @@ def calculate_employee(
         "week1_month1": week1,
         "ni_category": category,
         "pay_items": [_pay_item(i) for i in items],
+        "post_tax_deductions": [
+            {"amount": f"{d.amount:.2f}", "description": d.description} for d in deductions
+        ],
         "student_loan_plans": list(employee.student_loan_plans),
         "postgraduate_loan": employee.postgraduate_loan,
     }
@@ -479,7 +486,7 @@ def calculate_employee(
         postgraduate_loan=payslip.postgraduate_loan,
         employee_pension=_employee_pension(payslip.model_dump()),
         employer_pension=payslip.employer_pension,
-        other_deductions=ZERO,
+        other_deductions=sum((d.amount for d in deductions), ZERO),
         net=payslip.net_pay,
     )
     if payslip.net_pay < 0:

@@ -168,6 +168,9 @@ class PayRunJobs:
             ytd = await ctx.backend.pay_runs.year_to_date(ids, period.tax_year)
             previous = await ctx.backend.pay_runs.previous_net(ids, group.id, period.pay_date)
             details = await ctx.backend.rti_details.many(ids)
+            adjustments = await ctx.backend.adjustments.for_employees(
+                group.id, period.tax_year, period.number, [e.employee_number for e in members]
+            )
         inputs = service.PageInputs(
             year_to_date=ytd,
             previous_net=previous,
@@ -175,6 +178,7 @@ class PayRunJobs:
             histories=histories,
             rti=details,
             absences={e.id: absences[e.id] for e in members if e.id in absences},
+            adjustments=adjustments,
         )
         items = []
         for employee in members:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sop_payroll.adapters.native.pay_runs import NativePayGroups, NativePayRuns, NativeRtiDetails
+from sop_payroll.adapters.native.pay_runs import (
+    NativeAdjustments,
+    NativePayGroups,
+    NativePayRuns,
+    NativeRtiDetails,
+)
 from sop_payroll.adapters.native.tax_years import PackagedTaxYears
 from sop_payroll.ports import PayrollBackend
 
@@ -21,4 +26,5 @@ def native_backend(context: AdapterContext) -> PayrollBackend:
         pay_groups=NativePayGroups(context.session, context.tenant),
         pay_runs=NativePayRuns(context.session, context.tenant),
         rti_details=NativeRtiDetails(context.session, context.tenant),
+        adjustments=NativeAdjustments(context.session, context.tenant),
     )

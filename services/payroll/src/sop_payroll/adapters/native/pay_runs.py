@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sop_payroll.adapters.native.tables import (
     PENCE_COLUMNS,
     employee_rti_details,
+    pay_adjustments,
     pay_groups,
     pay_run_chunks,
     pay_run_documents,
@@ -25,6 +26,7 @@ from sop_payroll.adapters.native.tables import (
     pay_runs,
     year_to_date,
 )
+from sop_payroll.adjustments.ports import Adjustment, AdjustmentKind
 from sop_payroll.employees.ports import P45, Address, RtiDetails
 from sop_payroll.engine.frequency import PayFrequency
 from sop_payroll.pay_groups.calendar import PayDayRule
@@ -722,3 +724,102 @@ class NativeRtiDetails:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise PreconditionFailed("the RTI details have changed; read them again")
         return replace(details, version=expected_version + 1, updated_at=now)
+
+
+# --- adjustments ----------------------------------------------------------------------------------
+
+
+def _adjustment(row: Any) -> Adjustment:
+    return Adjustment(
+        id=row.id,
+        pay_group_id=row.pay_group_id,
+        tax_year=row.tax_year,
+        period=row.period,
+        employee_number=row.employee_number,
+        kind=AdjustmentKind(row.kind),
+        amount=row.amount,
+        description=row.description,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+class NativeAdjustments:
+    def __init__(self, session: AsyncSession, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def _period(self, pay_group_id: uuid.UUID, tax_year: str, period: int) -> Any:
+        return and_(
+            pay_adjustments.c.tenant == self.tenant,
+            pay_adjustments.c.pay_group_id == pay_group_id,
+            pay_adjustments.c.tax_year == tax_year,
+            pay_adjustments.c.period == period,
+        )
+
+    async def in_period(
+        self, pay_group_id: uuid.UUID, tax_year: str, period: int, page: PageRequest
+    ) -> RecordPage[Adjustment]:
+        stmt = select(pay_adjustments).where(self._period(pay_group_id, tax_year, period))
+        rows, cursor = await keyset_page(
+            self.session, stmt, pay_adjustments.c.id, page, scalars=False
+        )
+        return RecordPage([_adjustment(r) for r in rows], cursor)
+
+    async def for_employees(
+        self, pay_group_id: uuid.UUID, tax_year: str, period: int, numbers: Sequence[str]
+    ) -> dict[str, list[Adjustment]]:
+        if not numbers:
+            return {}
+        rows = await self.session.execute(
+            select(pay_adjustments)
+            .where(
+                self._period(pay_group_id, tax_year, period),
+                pay_adjustments.c.employee_number.in_(list(numbers)),
+            )
+            .order_by(pay_adjustments.c.id)
+        )
+        found: dict[str, list[Adjustment]] = {}
+        for row in rows:
+            found.setdefault(row.employee_number, []).append(_adjustment(row))
+        return found
+
+    async def add(self, adjustments: Sequence[Adjustment]) -> None:
+        if not adjustments:
+            return
+        await self.session.execute(
+            insert(pay_adjustments),
+            [
+                {
+                    "id": a.id,
+                    "tenant": self.tenant,
+                    "pay_group_id": a.pay_group_id,
+                    "tax_year": a.tax_year,
+                    "period": a.period,
+                    "employee_number": a.employee_number,
+                    "kind": a.kind.value,
+                    "amount": a.amount,
+                    "description": a.description,
+                    "created_by": a.created_by,
+                    "created_at": a.created_at or utcnow(),
+                }
+                for a in adjustments
+            ],
+        )
+
+    async def get(self, adjustment_id: uuid.UUID) -> Adjustment | None:
+        row = (
+            await self.session.execute(
+                select(pay_adjustments).where(
+                    pay_adjustments.c.tenant == self.tenant, pay_adjustments.c.id == adjustment_id
+                )
+            )
+        ).first()
+        return None if row is None else _adjustment(row)
+
+    async def delete(self, adjustment_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(pay_adjustments).where(
+                pay_adjustments.c.tenant == self.tenant, pay_adjustments.c.id == adjustment_id
+            )
+        )
