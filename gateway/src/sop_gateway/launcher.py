@@ -212,7 +212,9 @@ async def start(child: Child, env: dict[str, str]) -> None:
         "--loop",
         "uvloop",
         "--http",
-        "httptools",
+        # The gateway's own protocol: uvicorn's httptools one plus client timeouts (slow or
+        # idle clients are cut off; docs/architecture.md, "Inside the gateway").
+        "sop_gateway.server:GatewayHttpProtocol" if child.kind == "gateway" else "httptools",
         "--no-access-log",
         "--timeout-graceful-shutdown",
         "5",
