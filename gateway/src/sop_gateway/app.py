@@ -25,7 +25,6 @@ from sop_gateway.access import Gatekeeper
 from sop_gateway.aux_http import aux_client, get_json
 from sop_gateway.devidp.router import dev_idp_router
 from sop_gateway.devidp.service import DevIdentityProvider
-from sop_gateway.docs_ui import docs_assets_router, redoc_page, swagger_page
 from sop_gateway.exchange.clients import service_clients
 from sop_gateway.exchange.replay import make_replay_guard
 from sop_gateway.exchange.router import exchange_router
@@ -56,6 +55,7 @@ from sop_gateway.webhooks.router import webhooks_router
 from sop_gateway.webhooks.service import Webhooks
 from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.docs_ui import docs_assets_router, redoc_page, swagger_page
 from sop_shared.errors import (
     Problem,
     ProblemDocument,

@@ -10,16 +10,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from sop_shared.audit import audit_router
 from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.db import Database
+from sop_shared.docs_ui import docs_assets_router, swagger_page
 from sop_shared.errors import install_problem_handlers, problem_response
 from sop_shared.events.catalogue import EventType, asyncapi
 from sop_shared.events.consumer import Consumer, Subscription
@@ -125,7 +127,7 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        docs_url="/docs",
+        docs_url=None,  # served below, with its assets, so the page works offline
         redoc_url=None,
     )
     app.state.kernel = kernel
@@ -167,6 +169,7 @@ def create_service_app(
         )
     app.include_router(provisioning_router(provision))
     _add_health_routes(app, kernel, checks)
+    _add_docs_routes(app)
     catalogue = asyncapi(settings.service, events)
 
     @app.get("/events/asyncapi.json", include_in_schema=False)
@@ -252,6 +255,25 @@ async def _purge_idempotency_keys(store: IdempotencyStore, every_seconds: float 
                 log.info("purged %d expired idempotency keys", removed)
         except Exception:  # a database hiccup must not end the loop
             log.exception("could not purge expired idempotency keys")
+
+
+def _add_docs_routes(app: FastAPI) -> None:
+    """Swagger UI at `/docs` with every asset served by the service itself (no CDN), as the
+    gateway serves its own (issue 16)."""
+    app.include_router(docs_assets_router())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return swagger_page(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            init_oauth=app.swagger_ui_init_oauth,
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def docs_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 def _add_health_routes(app: FastAPI, kernel: Kernel, checks: list[ReadinessCheck]) -> None:
