@@ -5,6 +5,8 @@ real NATS and the real HR and finance is in tests/e2e/test_pay_runs_e2e.py."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -360,6 +362,20 @@ async def test_a_month_goes_from_hr_records_to_a_finalised_run(payroll: Payroll)
     assert debits == credits
     net_line = sum(Decimal(line["credit"]) for line in lines if line["account_code"] == "52100000")
     assert net_line == net
+
+    # Reports: gross to net per employee (CSV), and by cost centre (what the journal posts).
+    r = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{run['id']}/reports/gross-to-net", headers=payroll.headers()
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [row["employee_number"] for row in rows] == ["E0001", "E0002", "E0003", "TOTAL"]
+    assert sum(Decimal(row["net"]) for row in rows[:-1]) == Decimal(rows[-1]["net"]) == net
+    r = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{run['id']}/reports/cost-centres", headers=payroll.headers()
+    )
+    assert [c["cost_centre"] for c in r.json()["cost_centres"]] == ["CC100"]
+    assert r.json()["cost_centres"][0]["totals"] == r.json()["totals"] == run["totals"]
 
     # A second run for the period is refused; payslips are there for each employee.
     again = await payroll.start(group["id"], status=409)

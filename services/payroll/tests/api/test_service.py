@@ -77,6 +77,8 @@ PAY_RUN_OPERATIONS = {
     ("GET", "/payroll/v1/employees/{employee_id}/rti-details"): "payroll:read",
     ("PUT", "/payroll/v1/employees/{employee_id}/rti-details"): "payroll:run",
     ("GET", "/payroll/v1/pay-groups/{pay_group_id}/adjustments"): "payroll:read",
+    ("GET", "/payroll/v1/pay-runs/{run_id}/reports/gross-to-net"): "payroll:read",
+    ("GET", "/payroll/v1/pay-runs/{run_id}/reports/cost-centres"): "payroll:read",
     ("POST", "/payroll/v1/pay-groups/{pay_group_id}/adjustments"): "payroll:run",
     ("POST", "/payroll/v1/pay-groups/{pay_group_id}/adjustments/imports"): "payroll:run",
     ("DELETE", "/payroll/v1/pay-groups/{pay_group_id}/adjustments/{adjustment_id}"): "payroll:run",

@@ -6,12 +6,21 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from sop_payroll.context import Approver, Reader, Runner
 from sop_payroll.http import PREFIX, if_match_version, page_of
 from sop_payroll.pay_runs import service
 from sop_payroll.pay_runs.ports import ItemFilter, RunState
-from sop_payroll.pay_runs.schemas import PayRunIn, PayRunItemOut, PayRunOut, PayslipOut
+from sop_payroll.pay_runs.schemas import (
+    CostCentreReport,
+    CostCentreTotals,
+    PayRunIn,
+    PayRunItemOut,
+    PayRunOut,
+    PayslipOut,
+    TotalsOut,
+)
 from sop_shared.concurrency import set_etag
 from sop_shared.errors import problem_responses
 from sop_shared.idempotency import RequiredIdempotencyKey
@@ -203,6 +212,44 @@ async def get_fps(
         body,
         media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/pay-runs/{run_id}/reports/gross-to-net",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "One line per employee, then totals."},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def gross_to_net_report(run_id: uuid.UUID, payroll: Reader) -> StreamingResponse:
+    """Every employee's gross to net in the run (CSV): pay, each deduction, net, employer
+    costs, whether held back and any exceptions; a TOTAL line of those paid."""
+    run = await service.get_run(payroll, run_id)
+    lines = [line async for line in service.gross_to_net(payroll, run_id)]
+    return StreamingResponse(
+        iter(lines),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{run.reference}-gross-to-net.csv"'},
+    )
+
+
+@router.get(
+    "/pay-runs/{run_id}/reports/cost-centres",
+    response_model=CostCentreReport,
+    responses=problem_responses(401, 403, 404),
+)
+async def cost_centre_report(run_id: uuid.UUID, payroll: Reader) -> CostCentreReport:
+    """The run's totals by cost centre (employees held back left out): what the journal posts."""
+    run, found = await service.cost_centre_report(payroll, run_id)
+    return CostCentreReport(
+        reference=run.reference,
+        cost_centres=[
+            CostCentreTotals(cost_centre=code, totals=TotalsOut.of(totals))
+            for code, totals in sorted(found.items())
+        ],
+        totals=TotalsOut.of(run.totals),
     )
 
 

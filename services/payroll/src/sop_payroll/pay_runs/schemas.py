@@ -60,6 +60,17 @@ class TotalsOut(BaseModel):
         )
 
 
+class CostCentreTotals(BaseModel):
+    cost_centre: str
+    totals: TotalsOut
+
+
+class CostCentreReport(BaseModel):
+    reference: str
+    cost_centres: list[CostCentreTotals]
+    totals: TotalsOut = Field(description="The run's totals (equal to the sum of the above).")
+
+
 class ProgressOut(BaseModel):
     employees_done: int
     employees_total: int | None = Field(description="Known once the calculation has finished.")

@@ -905,6 +905,106 @@ async def finalised(ctx: PayrollContext, run: PayRun) -> PayRun:
     return run
 
 
+GROSS_TO_NET_COLUMNS: Final = (
+    "employee_number",
+    "name",
+    "cost_centre",
+    "tax_code",
+    "ni_category",
+    "gross",
+    "taxable_pay",
+    "tax",
+    "employee_ni",
+    "student_loan",
+    "postgraduate_loan",
+    "employee_pension",
+    "other_deductions",
+    "net",
+    "employer_ni",
+    "employer_pension",
+    "held",
+    "exceptions",
+)
+
+
+async def gross_to_net(ctx: PayrollContext, run_id: uuid.UUID) -> AsyncIterator[str]:
+    """The run's gross-to-net report as CSV lines, page by page (every employee, held ones
+    marked; the totals line counts those paid)."""
+    import csv
+    import io
+
+    run = await get_run(ctx, run_id)
+
+    def line(values: Sequence[Any]) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerow(values)
+        return out.getvalue()
+
+    yield line(GROSS_TO_NET_COLUMNS)
+    cursor: str | None = None
+    while True:
+        found = await ctx.backend.pay_runs.items(
+            run.id, PageRequest(limit=1000, cursor=cursor), ItemFilter()
+        )
+        for item in found.items:
+            t = item.totals
+            yield line(
+                (
+                    item.employee_number,
+                    item.name,
+                    item.cost_centre or "",
+                    item.tax_code or "",
+                    item.ni_category or "",
+                    t.gross,
+                    item.payslip.get("taxable_pay", ""),
+                    t.tax,
+                    t.employee_ni,
+                    t.student_loan,
+                    t.postgraduate_loan,
+                    t.employee_pension,
+                    t.other_deductions,
+                    t.net,
+                    t.employer_ni,
+                    t.employer_pension,
+                    "yes" if item.held else "no",
+                    ";".join(e.code for e in item.exceptions),
+                )
+            )
+        cursor = found.next_cursor
+        if not cursor:
+            break
+    t = run.totals
+    yield line(
+        (
+            "TOTAL",
+            f"{run.employees_total or 0} employees",
+            "",
+            "",
+            "",
+            t.gross,
+            "",
+            t.tax,
+            t.employee_ni,
+            t.student_loan,
+            t.postgraduate_loan,
+            t.employee_pension,
+            t.other_deductions,
+            t.net,
+            t.employer_ni,
+            t.employer_pension,
+            f"{run.held} held",
+            "",
+        )
+    )
+
+
+async def cost_centre_report(
+    ctx: PayrollContext, run_id: uuid.UUID
+) -> tuple[PayRun, dict[str, RunTotals]]:
+    run = await get_run(ctx, run_id)
+    return run, await ctx.backend.pay_runs.cost_centre_totals(run.id)
+
+
 async def payslips(
     ctx: PayrollContext,
     *,
