@@ -41,7 +41,6 @@ from sop_gateway.ratelimit import make_limiter
 from sop_gateway.routes import ScopeRules, Upstream
 from sop_gateway.seed import ensure_tenant_client
 from sop_gateway.server import REGISTRY as SERVER_METRICS
-from sop_gateway.server import ClientGuard
 from sop_gateway.settings import GatewaySettings
 from sop_gateway.telemetry import BatchingHandler, CachedMetrics, batch_logging, flush_periodically
 from sop_gateway.tenants.bindings import LiveBindings
@@ -66,7 +65,7 @@ from sop_shared.errors import (
 from sop_shared.events.catalogue import merge as merge_event_documents
 from sop_shared.events.consumer import Consumer
 from sop_shared.idempotency import IdempotencyStore
-from sop_shared.observability import RequestContextMiddleware, configure_logging
+from sop_shared.observability import ClientGuard, RequestContextMiddleware, configure_logging
 from sop_shared.platform_config import PlatformConfig, load_platform_config
 from sop_shared.security import INTERNAL_ALGORITHMS, InternalKeys
 from sop_shared.transactions import BodyLimitMiddleware, TransactionMiddleware

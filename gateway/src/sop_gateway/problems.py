@@ -4,27 +4,16 @@ or instead of any service answering."""
 
 from __future__ import annotations
 
-from sop_shared.errors import Problem
+from sop_shared.errors import HeadersTooLarge, Problem, RequestTimeout
 
-
-class HeadersTooLarge(Problem):
-    """Too many request headers, or too many header bytes: as sent by the client, or once the
-    gateway's own headers are added to the forwarded request."""
-
-    status, slug, title = 431, "headers-too-large", "Request headers too large"
+# Defined once, in the kernel (a service may refuse them too); named here as before.
+__all__ = ["BadGateway", "DuplicateAuthorization", "HeadersTooLarge", "RequestTimeout"]
 
 
 class DuplicateAuthorization(Problem):
     """Two `Authorization` headers: refused rather than the gateway picking one."""
 
     status, slug, title = 400, "duplicate-authorization", "More than one Authorization header"
-
-
-class RequestTimeout(Problem):
-    """The client took too long to send its request headers or body (see the
-    `SOP_GATEWAY_*_TIMEOUT_SECONDS` settings)."""
-
-    status, slug, title = 408, "request-timeout", "Request timed out"
 
 
 class BadGateway(Problem):

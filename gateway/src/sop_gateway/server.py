@@ -9,8 +9,9 @@ uses it; under the uvicorn command line, `--http sop_gateway.server:GatewayHttpP
   before they are buffered.
 - Body: a body may pause at most `body_timeout`, and once that long has passed it must average
   at least `min_body_rate` bytes a second (time while the gateway itself is not reading is not
-  counted). A body timed out before any answer is answered 408 by `ClientGuard` (so it is
-  logged and counted as 408); after an answer the connection is simply closed.
+  counted). A body timed out before any answer is answered 408 by the kernel's `ClientGuard`
+  (`sop_shared.observability`), so it is logged and counted as 408; after an answer the
+  connection is simply closed.
 - Idle: a kept-alive connection idle for `keep_alive_timeout` is closed (uvicorn's timer).
 
 Timeouts are counted in `sop_gateway_request_timeouts_total{phase}` (served by `/metrics`)."""
@@ -25,13 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from sop_gateway.problems import HeadersTooLarge, RequestTimeout
-from sop_shared.errors import Problem, render_problem
+from sop_shared.errors import HeadersTooLarge, Problem, RequestTimeout, render_problem
+from sop_shared.observability import TIMEOUT_KEY, TimeoutFlag
 
 log = logging.getLogger("sop.gateway.server")
 
@@ -39,11 +39,6 @@ log = logging.getLogger("sop.gateway.server")
 REQUEST_LINE_ALLOWANCE = 8 * 1024
 # How long the app has to answer 408 once a body timed out, before the connection is cut.
 ANSWER_GRACE = 5.0
-# The scope key under which the protocol tells `ClientGuard` that the body timed out.
-TIMEOUT_KEY = "sop.client_timeout"
-
-# The status a request is logged and counted with when its client went away before an answer.
-CLIENT_CLOSED = 499
 
 REGISTRY = CollectorRegistry()
 TIMEOUTS = Counter(
@@ -78,15 +73,6 @@ def limits_from_environment() -> ClientLimits:
     from sop_gateway.settings import GatewaySettings
 
     return ClientLimits.from_settings(GatewaySettings())
-
-
-class TimeoutFlag:
-    """Set by the protocol when a request's body timed out; read by `ClientGuard`."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
 
 
 # Where a connection is in its current request.
@@ -289,73 +275,6 @@ class GatewayHttpProtocol(HttpToolsProtocol):
     def _http_fields(self, status: int) -> dict[str, Any]:
         client = self.client
         return {"status": status, "client": client[0] if client else None}
-
-
-class ClientGuard:
-    """ASGI middleware just inside the kernel's `RequestContextMiddleware` (which logs and counts
-    each request by the status it sees sent), so that:
-
-    - a request whose client went away before any answer is recorded as 499 (nginx's "client
-      closed request"), not as the 500 an unanswered request would otherwise be, and the app's
-      own reaction to the lost client (an exception, an answer nobody reads) is dropped;
-    - a request whose body the protocol timed out is answered 408 `request-timeout` (and the
-      connection closed), whatever the app was doing with the body.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        flag = scope.get(TIMEOUT_KEY)
-        ended: str | None = None  # "gone" or "timeout": the app's answer goes nowhere
-        started = False
-
-        async def guarded_receive() -> Message:
-            nonlocal ended
-            if ended is not None:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if flag is not None and flag.reason is not None and not started:
-                ended = "timeout"
-                return {"type": "http.disconnect"}
-            if message["type"] == "http.disconnect" and not started:
-                ended = "gone"
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if ended is not None and not started:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, guarded_receive, guarded_send)
-        except Exception:
-            if ended is None or started:
-                raise
-            log.info(
-                "%s %s: the app stopped once the client %s",
-                scope["method"],
-                scope["path"],
-                "went away" if ended == "gone" else "timed out",
-            )
-        if ended is None or started:
-            return
-        if ended == "timeout":
-            assert flag is not None
-            response = render_problem(RequestTimeout(flag.reason), scope["path"])
-            headers = [*response.raw_headers, (b"connection", b"close")]
-            await send({"type": "http.response.start", "status": 408, "headers": headers})
-            await send({"type": "http.response.body", "body": response.body})
-        else:
-            # Nobody reads this: it tells the request's log line and metrics what happened.
-            await send({"type": "http.response.start", "status": CLIENT_CLOSED, "headers": []})
-            await send({"type": "http.response.body", "body": b""})
 
 
 def gateway_protocol(limits: ClientLimits) -> type[GatewayHttpProtocol]:

@@ -29,7 +29,12 @@ from sop_shared.events.jetstream import nats_url_from_env
 from sop_shared.http import DocumentedRequestsMiddleware
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.kernel import Kernel
-from sop_shared.observability import Metrics, RequestContextMiddleware, configure_logging
+from sop_shared.observability import (
+    ClientGuard,
+    Metrics,
+    RequestContextMiddleware,
+    configure_logging,
+)
 from sop_shared.openapi import service_openapi
 from sop_shared.platform_config import PlatformConfigSource
 from sop_shared.provisioning import Provisioner, provisioning_router
@@ -191,6 +196,8 @@ def create_service_app(
     )
     # Every body capped before anything reads it (the transaction middleware, FastAPI).
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    # A client gone before its answer is counted and logged 499, not 500 (as the gateway does).
+    app.add_middleware(ClientGuard)
     app.add_middleware(RequestContextMiddleware, service=settings.service, metrics=kernel.metrics)
 
     def openapi() -> dict[str, Any]:

@@ -112,9 +112,17 @@ class PreconditionRequired(Problem):
 
 
 class HeadersTooLarge(Problem):
-    """Too many request headers, or too many bytes of them (the gateway's caps)."""
+    """Too many request headers, or too many header bytes (the gateway's caps): as sent by the
+    client, or once the gateway's own headers are added to the forwarded request."""
 
     status, slug, title = 431, "headers-too-large", "Request headers too large"
+
+
+class RequestTimeout(Problem):
+    """The client took too long to send its request headers or body (the gateway's
+    `SOP_GATEWAY_*_TIMEOUT_SECONDS` settings; answered by `observability.ClientGuard`)."""
+
+    status, slug, title = 408, "request-timeout", "Request timed out"
 
 
 class TooManyRequests(Problem):

@@ -14,7 +14,14 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sop_shared.context import principal_var, request_id_var, trace_id_var, traceparent_var
-from sop_shared.errors import problem_response
+from sop_shared.errors import RequestTimeout, problem_response, render_problem
+
+# The status a request is logged and counted with when its client went away before an answer
+# (nginx's "client closed request").
+CLIENT_CLOSED = 499
+# The scope key under which an HTTP protocol (the gateway's) tells `ClientGuard` that the
+# request's body timed out: a `TimeoutFlag`.
+TIMEOUT_KEY = "sop.client_timeout"
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -113,6 +120,84 @@ class RequestContextMiddleware:
                         }
                     },
                 )
+
+
+class TimeoutFlag:
+    """Set by the protocol when a request's body timed out; read by `ClientGuard`."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+
+class ClientGuard:
+    """ASGI middleware just inside `RequestContextMiddleware` (which logs and counts each
+    request by the status it sees sent), used by every service and by the gateway, so that:
+
+    - a request whose client went away before any answer is recorded as 499 (nginx's "client
+      closed request"), not as the 500 an unanswered request would otherwise be, and the app's
+      own reaction to the lost client (an exception, an answer nobody reads) is dropped;
+    - a request whose body the protocol timed out (a `TimeoutFlag` at `TIMEOUT_KEY` in the
+      scope, set by the gateway's protocol) is answered 408 `request-timeout` (and the
+      connection closed), whatever the app was doing with the body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("sop.client")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        flag = scope.get(TIMEOUT_KEY)
+        ended: str | None = None  # "gone" or "timeout": the app's answer goes nowhere
+        started = False
+
+        async def guarded_receive() -> Message:
+            nonlocal ended
+            if ended is not None:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if flag is not None and flag.reason is not None and not started:
+                ended = "timeout"
+                return {"type": "http.disconnect"}
+            if message["type"] == "http.disconnect" and not started:
+                ended = "gone"
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if ended is not None and not started:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, guarded_receive, guarded_send)
+        except Exception:
+            if ended is None or started:
+                raise
+            self.log.info(
+                "%s %s: the app stopped once the client %s",
+                scope["method"],
+                scope["path"],
+                "went away" if ended == "gone" else "timed out",
+            )
+        if ended is None or started:
+            return
+        if ended == "timeout":
+            assert flag is not None
+            response = render_problem(RequestTimeout(flag.reason), scope["path"])
+            headers = [*response.raw_headers, (b"connection", b"close")]
+            await send({"type": "http.response.start", "status": 408, "headers": headers})
+            await send({"type": "http.response.body", "body": response.body})
+        else:
+            # Nobody reads this: it tells the request's log line and metrics what happened.
+            await send({"type": "http.response.start", "status": CLIENT_CLOSED, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
 
 
 class Metrics:
