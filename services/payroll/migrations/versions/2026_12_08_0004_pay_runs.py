@@ -165,8 +165,9 @@ pay_run_items = Table(
     Column("payslip", JSON, nullable=False),
     Column("inputs", JSON, nullable=False),
     Column("exceptions", JSON, nullable=False),
-    Column("blocking", Boolean, nullable=False),  # has exceptions (held or not)
+    Column("blocking", Boolean, nullable=False),  # has exceptions not accepted (held or not)
     Column("held", Boolean, nullable=False),
+    Column("accepted", Boolean, nullable=False),  # its warnings were looked at and accepted
     # Sensitive: the bank details and NI number the run pays and reports with (never in events).
     Column("bank", JSON),
     Column("national_insurance_number", String(9)),

@@ -447,6 +447,11 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
     blocked = await payroll.act(run["id"], "approve")
     assert blocked.status_code == 409 and blocked.json()["type"].endswith("exceptions-outstanding")
     assert (await payroll.run(run["id"]))["state"] == "calculated"
+    refused = await payroll.client.post(
+        f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=2)}/accept",
+        headers=payroll.headers(),
+    )
+    assert refused.status_code == 409 and "missing-bank-details" in refused.json()["detail"]
     for number in (2, 3, 4, 11):
         r = await payroll.client.post(
             f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=number)}/hold",
@@ -724,3 +729,80 @@ async def test_one_off_additions_and_deductions_by_api_and_csv(payroll: Payroll)
     lines = payroll.finance.journals[run["reference"]]["lines"]
     assert [line["credit"] for line in lines if line["account_code"] == "52400000"] == ["30.00"]
     assert sum(Decimal(x["debit"]) for x in lines) == sum(Decimal(x["credit"]) for x in lines)
+
+
+async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agrees_with(
+    payroll: Payroll,
+) -> None:
+    """Twelve monthly runs for a cohort (a starter in July, a leaver in October, a tax code
+    change in September, a week of sickness in June): every employee's stored year to date at
+    March equals the sum of their twelve payslips, and for someone paid all year on one code the
+    cumulative tax equals the calculator's tax on the year's pay worked out in one go."""
+    sick = uuid.UUID(int=5)
+    await payroll.details(12, starter_declaration="A")
+    payroll.hr.people = [
+        employee(1, "41000.00"),
+        employee(12, tax_code="1257L", start_date=date(2026, 7, 6)),
+        employee(3, "28000.00", leaving_date=date(2026, 10, 16)),
+        employee(4, "60000.00"),
+        employee(5, "33000.00"),
+    ]
+    payroll.hr.leave = [HrAbsence(sick, "sick", date(2026, 6, 8), date(2026, 6, 12), paid=True)]
+    group = await payroll.group(code="MYEAR")
+    slips: dict[str, list[dict[str, Any]]] = {}
+    for period in range(1, 13):
+        if period == 6:  # September: HMRC sends a new code for employee 4
+            payroll.hr.people[3] = replace(payroll.hr.people[3], tax_code="1100L")
+        started = await payroll.start(group["id"], period=period)
+        await payroll.drain()
+        run = await payroll.run(started["id"])
+        assert run["state"] == "calculated", run
+        for flagged in await payroll.items(run["id"], "&exceptions=true"):
+            # The leaver's part month is a net pay change over the threshold: looked at, paid.
+            assert [e["code"] for e in flagged["exceptions"]] == ["net-pay-variance"], flagged
+            r = await payroll.client.post(
+                f"/payroll/v1/pay-runs/{run['id']}/items/{flagged['employee_id']}/accept",
+                headers=payroll.headers(),
+            )
+            assert r.status_code == 200 and r.json()["accepted"] is True
+        assert (await payroll.run(run["id"]))["exceptions"] == 0
+        for item in await payroll.items(run["id"]):
+            slips.setdefault(item["employee_number"], []).append(item["payslip"])
+        assert (await payroll.act(run["id"], "approve")).status_code == 200
+        finalise = await payroll.act(run["id"], "finalise", **{"Idempotency-Key": f"y{period}"})
+        assert finalise.status_code == 202
+        await payroll.drain()
+        assert (await payroll.run(run["id"]))["state"] == "finalised"
+    assert len(slips["E0001"]) == 12 and len(slips["E0012"]) == 9  # July to March
+    assert len(slips["E0003"]) == 7  # April to October
+    for number, payslips in slips.items():
+        last = payslips[-1]["year_to_date"]
+        for field_name, figure in (
+            ("gross_pay", "gross_pay"),
+            ("taxable_pay", "taxable_pay"),
+            ("tax_paid", "income_tax"),
+            ("net_pay", "net_pay"),
+        ):
+            assert Decimal(last[field_name]) == sum(Decimal(p[figure]) for p in payslips), (
+                number,
+                field_name,
+            )
+        assert Decimal(last["ni"]["employee_contribution"]) == sum(
+            Decimal(p["employee_ni"]) for p in payslips
+        ), number
+    assert any(line["code"] == "statutory_pay" for p in slips["E0005"] for line in p["lines"])
+    # Independent: the year's tax for someone on 1257L all year, in one cumulative step.
+    year_pay = sum(Decimal(p["taxable_pay"]) for p in slips["E0001"])
+    r = await payroll.client.post(
+        "/payroll/v1/calculations/income-tax",
+        json={
+            "tax_year": "2026-27",
+            "pay_frequency": "monthly",
+            "period": 12,
+            "tax_code": "1257L",
+            "taxable_pay": f"{year_pay:.2f}",
+        },
+        headers=payroll.headers(),
+    )
+    assert r.status_code == 200, r.text
+    assert Decimal(r.json()["tax_due"]) == Decimal(slips["E0001"][-1]["year_to_date"]["tax_paid"])

@@ -68,6 +68,7 @@ PAY_RUN_OPERATIONS = {
     ("GET", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}"): "payroll:read",
     ("POST", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/hold"): "payroll:run",
     ("POST", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/release"): "payroll:run",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/accept"): "payroll:run",
     ("POST", "/payroll/v1/pay-runs/{run_id}/recalculate"): "payroll:run",
     ("POST", "/payroll/v1/pay-runs/{run_id}/approve"): "payroll:approve",
     ("POST", "/payroll/v1/pay-runs/{run_id}/finalise"): "payroll:approve",

@@ -101,6 +101,11 @@ class PayRun:
         return f"PAYRUN-{self.pay_group_code}-{self.period.tax_year}-{self.period.number:02d}"
 
 
+# Exceptions a person may look at and accept (the figure is right, just unusual); the others
+# must be fixed at the source (HR, RTI details) and recalculated, or the employee held back.
+ACCEPTABLE = frozenset({"net-pay-variance"})
+
+
 @dataclass(frozen=True, slots=True)
 class ItemException:
     code: str  # missing-ni-number, missing-tax-code, missing-bank-details, negative-net-pay, ...
@@ -130,6 +135,7 @@ class PayRunItem:
     inputs: dict[str, Any]  # what was calculated from (terms, tax code, YTD before, ...)
     exceptions: tuple[ItemException, ...] = ()
     held: bool = False
+    accepted: bool = False  # its warnings (ACCEPTABLE codes) were looked at and accepted
     bank: BankDetails | None = None
     national_insurance_number: str | None = None
     tax_code: str | None = None
@@ -142,7 +148,10 @@ class PayRunItem:
 
     @property
     def blocking(self) -> bool:
-        return bool(self.exceptions) and not self.held
+        """Its exceptions stop approval: any at all, unless every one is a warning accepted."""
+        if not self.exceptions:
+            return False
+        return not (self.accepted and all(e.code in ACCEPTABLE for e in self.exceptions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +184,8 @@ class PayRunRecords(Protocol):
     async def item(self, run_id: uuid.UUID, employee_id: uuid.UUID) -> PayRunItem | None: ...
 
     async def set_held(self, item: PayRunItem, held: bool) -> PayRunItem: ...
+
+    async def accept(self, item: PayRunItem) -> PayRunItem: ...
 
     async def clear_items(self, run_id: uuid.UUID) -> None: ...
 

@@ -132,6 +132,19 @@ async def release_employee(
 
 
 @router.post(
+    "/pay-runs/{run_id}/items/{employee_id}/accept",
+    response_model=PayRunItemOut,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def accept_exceptions(
+    run_id: uuid.UUID, employee_id: uuid.UUID, payroll: Runner
+) -> PayRunItemOut:
+    """Accept an employee's warnings (`net-pay-variance`): looked at, right, paid. Missing data
+    cannot be accepted (409): fix it at the source and recalculate, or hold the employee."""
+    return PayRunItemOut.of(await service.accept(payroll, run_id, employee_id))
+
+
+@router.post(
     "/pay-runs/{run_id}/recalculate",
     status_code=202,
     response_model=PayRunOut,

@@ -179,6 +179,7 @@ class PayRunItemOut(BaseModel):
     totals: TotalsOut
     exceptions: list[ExceptionOut]
     held: bool
+    accepted: bool = Field(description="Its warnings were accepted and no longer stop approval.")
     payslip: dict[str, Any] = Field(description="As POST /calculations/payslip answers it.")
     inputs: dict[str, Any] = Field(
         description="The calculator request this payslip was worked from (same answer)."
@@ -197,6 +198,7 @@ class PayRunItemOut(BaseModel):
             totals=TotalsOut.of(i.totals),
             exceptions=[ExceptionOut(code=e.code, message=e.message) for e in i.exceptions],
             held=i.held,
+            accepted=i.accepted,
             payslip=i.payslip,
             inputs=i.inputs,
         )

@@ -32,6 +32,7 @@ from sop_payroll.pay_groups.ports import PayGroup
 from sop_payroll.pay_runs import fps
 from sop_payroll.pay_runs.earnings import basic_pay
 from sop_payroll.pay_runs.ports import (
+    ACCEPTABLE,
     HrAbsence,
     HrEmployee,
     ItemException,
@@ -250,6 +251,37 @@ async def hold(
         "pay_run",
         run.id,
         after={"employee_id": str(employee_id), "held": held},
+    )
+    return item
+
+
+async def accept(ctx: PayrollContext, run_id: uuid.UUID, employee_id: uuid.UUID) -> PayRunItem:
+    """Accept an employee's warnings (a net pay change over the threshold, say: a leaver's
+    part month): they no longer stop approval. Other exceptions cannot be accepted."""
+    run = await get_run(ctx, run_id, for_update=True)
+    if run.state is not RunState.CALCULATED:
+        raise PayRunState(
+            f"exceptions are accepted while a run is calculated, not {run.state.value}",
+            state=run.state,
+        )
+    item = await get_item(ctx, run_id, employee_id)
+    refused = [e.code for e in item.exceptions if e.code not in ACCEPTABLE]
+    if refused:
+        raise PayRunState(
+            f"{', '.join(refused)} cannot be accepted: fix it at the source and recalculate, "
+            "or hold the employee back",
+            state=run.state,
+            exceptions=refused,
+        )
+    if item.accepted:
+        return item
+    item = await ctx.backend.pay_runs.accept(item)
+    await _refresh_summary(ctx, run)
+    await ctx.audit.record(
+        "pay_run.exceptions_accepted",
+        "pay_run",
+        run.id,
+        after={"employee_id": str(employee_id), "exceptions": [e.code for e in item.exceptions]},
     )
     return item
 

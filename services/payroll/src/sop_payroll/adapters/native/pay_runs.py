@@ -269,6 +269,7 @@ def _item(row: Any) -> PayRunItem:
         inputs=row.inputs,
         exceptions=tuple(ItemException(e["code"], e["message"]) for e in row.exceptions),
         held=row.held,
+        accepted=row.accepted,
         bank=None if not bank else BankDetails(**bank),
         national_insurance_number=row.national_insurance_number,
         tax_code=row.tax_code,
@@ -294,8 +295,9 @@ def _item_values(tenant: str, i: PayRunItem, now: Any) -> dict[str, Any]:
         "payslip": i.payslip,
         "inputs": i.inputs,
         "exceptions": [{"code": e.code, "message": e.message} for e in i.exceptions],
-        "blocking": bool(i.exceptions),
+        "blocking": i.blocking,
         "held": i.held,
+        "accepted": i.accepted,
         "bank": None
         if i.bank is None
         else {
@@ -418,6 +420,21 @@ class NativePayRuns:
             .values(held=held, version=pay_run_items.c.version + 1, updated_at=now)
         )
         return replace(item, held=held, version=item.version + 1, updated_at=now)
+
+    async def accept(self, item: PayRunItem) -> PayRunItem:
+        now = utcnow()
+        accepted = replace(item, accepted=True, version=item.version + 1, updated_at=now)
+        await self.session.execute(
+            update(pay_run_items)
+            .where(pay_run_items.c.id == item.id, pay_run_items.c.tenant == self.tenant)
+            .values(
+                accepted=True,
+                blocking=accepted.blocking,
+                version=pay_run_items.c.version + 1,
+                updated_at=now,
+            )
+        )
+        return accepted
 
     async def clear_items(self, run_id: uuid.UUID) -> None:
         await self.session.execute(
