@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
-from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,7 +34,7 @@ from sop_gateway.identity.jwks import RemoteKeys, StaticKeys
 from sop_gateway.identity.verifier import TokenVerifier, TrustedIssuer
 from sop_gateway.keys import internal_signer, load_dev_idp_key, publish_internal_jwks
 from sop_gateway.openapi import ServiceDocs, merge_documents, oauth_flows, security_schemes
-from sop_gateway.problems import DuplicateAuthorization, HeadersTooLarge
+from sop_gateway.problems import DuplicateAuthorization
 from sop_gateway.proxy import Proxy
 from sop_gateway.ratelimit import make_limiter
 from sop_gateway.routes import ScopeRules, Upstream
@@ -56,16 +55,18 @@ from sop_shared.context import Principal
 from sop_shared.db import Database
 from sop_shared.docs_ui import docs_assets_router, redoc_page, swagger_page
 from sop_shared.errors import (
+    HeadersTooLarge,
     Problem,
-    ProblemDocument,
     install_problem_handlers,
     problem_response,
     render_problem,
 )
 from sop_shared.events.catalogue import merge as merge_event_documents
 from sop_shared.events.consumer import Consumer
+from sop_shared.http import DocumentedRequestsMiddleware
 from sop_shared.idempotency import IdempotencyStore
 from sop_shared.observability import ClientGuard, RequestContextMiddleware, configure_logging
+from sop_shared.openapi import service_openapi
 from sop_shared.platform_config import PlatformConfig, load_platform_config
 from sop_shared.security import INTERNAL_ALGORITHMS, InternalKeys
 from sop_shared.transactions import BodyLimitMiddleware, TransactionMiddleware
@@ -539,6 +540,9 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
         body = generate_latest(gateway.metrics.registry) + generate_latest(SERVER_METRICS)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    # Innermost: requests held to the platform's document (405 with the path's methods in
+    # `Allow`, dates and numbers in their one written form) before FastAPI routes them.
+    app.add_middleware(DocumentedRequestsMiddleware, document=lambda: platform_openapi(app))
     app.add_middleware(
         TransactionMiddleware,
         database=gateway.database,
@@ -550,6 +554,10 @@ def create_platform_app(gateway: Gateway) -> FastAPI:
     # every body capped (the public routes' too).
     app.add_middleware(BearerRequired)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=gateway.settings.max_body_bytes)
+    try:  # built now rather than by the first request, as each service's is
+        platform_openapi(app)
+    except Exception:  # the routes still serve; DocumentedRequestsMiddleware stands aside
+        log.exception("could not build the platform's OpenAPI document")
     return app
 
 
@@ -618,20 +626,18 @@ def header_problem(scope: Scope, max_count: int, max_bytes: int) -> Response | N
 
 
 def platform_openapi(app: FastAPI) -> dict[str, Any]:
-    """The platform routes' own document (merged with the services' by the gateway)."""
+    """The platform routes' own document (merged with the services' by the gateway), built as
+    every service's is: each error as problem+json, whatever FastAPI added on its own."""
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, routes=app.routes, tags=app.openapi_tags
+    app.openapi_schema = service_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
     )
-    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ProblemDocument"] = ProblemDocument.model_json_schema(
-        ref_template="#/components/schemas/{model}"
-    )
-    for name, sub in schemas["ProblemDocument"].pop("$defs", {}).items():
-        schemas.setdefault(name, sub)
-    app.openapi_schema = schema
-    return schema
+    return app.openapi_schema
 
 
 class GatewayApp:
