@@ -29,6 +29,7 @@ SCOPE_DESCRIPTIONS = {
     "payroll:read": "Read payroll records",
     "payroll:run": "Calculate and run payrolls",
     "payroll:approve": "Approve pay runs",
+    "payroll:self": "Read one's own payslips (self-service)",
     "webhooks:manage": "Manage the tenant's webhook subscriptions and see their deliveries",
     "platform:admin": "Administer tenants and clusters (platform operators only)",
 }

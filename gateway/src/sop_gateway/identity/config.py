@@ -28,6 +28,7 @@ ALL_SCOPES = (
     "payroll:read",
     "payroll:run",
     "payroll:approve",
+    "payroll:self",
     "webhooks:manage",
     "platform:admin",
 )

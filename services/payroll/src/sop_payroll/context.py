@@ -19,6 +19,7 @@ from sop_shared.context import Principal
 from sop_shared.events import EventOutbox
 
 PAYROLL_READ, PAYROLL_RUN, PAYROLL_APPROVE = "payroll:read", "payroll:run", "payroll:approve"
+PAYROLL_SELF = "payroll:self"  # a person's own payslips, and nothing else
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +43,4 @@ class PayrollContext:
 Reader = Annotated[PayrollContext, access(PAYROLL_READ)]
 Runner = Annotated[PayrollContext, access(PAYROLL_RUN)]
 Approver = Annotated[PayrollContext, access(PAYROLL_APPROVE)]
+SelfService = Annotated[PayrollContext, access(PAYROLL_SELF)]

@@ -277,7 +277,11 @@ async def pay_run_database(make_postgres_database) -> AsyncIterator[Database]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def payroll(pay_run_database: Database, mint, tenant: str) -> AsyncIterator[Payroll]:
     hr, finance, queue = FakeHr(), FakeFinance(), CollectingQueue()
-    hr.people = [employee(1), employee(2, "52000.00"), employee(3, "24000.00")]
+    hr.people = [
+        employee(1, user_subject="ada-1"),
+        employee(2, "52000.00"),
+        employee(3, "24000.00"),
+    ]
     clock = FixedClock(datetime.fromisoformat("2026-12-01T09:00:00+00:00"))
     settings = PayrollSettings(
         database_url="postgresql://unused",
@@ -362,6 +366,21 @@ async def test_a_month_goes_from_hr_records_to_a_finalised_run(payroll: Payroll)
     assert debits == credits
     net_line = sum(Decimal(line["credit"]) for line in lines if line["account_code"] == "52100000")
     assert net_line == net
+
+    # Self-service: Ada sees her own payslip, and only hers; another person sees none.
+    mine = await payroll.client.get(
+        "/payroll/v1/me/payslips", headers=payroll.headers(subject="ada-1", scopes="payroll:self")
+    )
+    assert mine.status_code == 200
+    assert [p["employee_number"] for p in mine.json()["items"]] == ["E0001"]
+    others = await payroll.client.get(
+        "/payroll/v1/me/payslips", headers=payroll.headers(subject="bob-2", scopes="payroll:self")
+    )
+    assert others.status_code == 200 and others.json()["items"] == []
+    no_scope = await payroll.client.get(
+        "/payroll/v1/payslips", headers=payroll.headers(subject="ada-1", scopes="payroll:self")
+    )
+    assert no_scope.status_code == 403
 
     # Reports: gross to net per employee (CSV), and by cost centre (what the journal posts).
     r = await payroll.client.get(

@@ -9,7 +9,7 @@ from sop_shared.security import InternalTokenSigner, generate_signing_key
 
 ALL_SCOPES = (
     "hr:read hr:write hr:sensitive finance:read finance:write finance:approve procurement:read "
-    "procurement:write procurement:approve payroll:read payroll:run payroll:approve"
+    "procurement:write procurement:approve payroll:read payroll:run payroll:approve payroll:self"
 )
 
 

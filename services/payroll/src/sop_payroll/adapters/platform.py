@@ -65,6 +65,7 @@ def hr_employee(e: dict[str, Any]) -> HrEmployee:
         bank=None
         if not bank
         else BankDetails(bank["sort_code"], bank["account_number"], bank["account_name"]),
+        user_subject=e.get("user_subject"),
     )
 
 

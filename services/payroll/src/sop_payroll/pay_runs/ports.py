@@ -142,6 +142,7 @@ class PayRunItem:
     ni_category: str | None = None
     leaving_date: date | None = None
     ytd_after: dict[str, Any] = field(default_factory=dict)
+    user_subject: str | None = None  # the person's login, for their own payslips
     person: dict[str, Any] = field(default_factory=dict)  # as the FPS reports them
     version: int = 1
     updated_at: datetime | None = None
@@ -226,7 +227,12 @@ class PayRunRecords(Protocol):
     async def document(self, run_id: uuid.UUID, kind: str) -> tuple[str, bytes] | None: ...
 
     async def payslips(
-        self, page: PageRequest, *, employee_id: uuid.UUID | None, tax_year: str | None
+        self,
+        page: PageRequest,
+        *,
+        employee_id: uuid.UUID | None,
+        tax_year: str | None,
+        user_subject: str | None = None,
     ) -> RecordPage[tuple[PayRun, PayRunItem]]: ...
 
 
@@ -263,6 +269,7 @@ class HrEmployee:
     national_insurance_number: str | None
     date_of_birth: date | None
     bank: BankDetails | None
+    user_subject: str | None = None
 
 
 PAY_AFFECTING_LEAVE = frozenset(

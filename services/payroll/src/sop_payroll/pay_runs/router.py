@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from sop_payroll.context import Approver, Reader, Runner
+from sop_payroll.context import Approver, Reader, Runner, SelfService
 from sop_payroll.http import PREFIX, if_match_version, page_of
 from sop_payroll.pay_runs import service
 from sop_payroll.pay_runs.ports import ItemFilter, RunState
@@ -279,4 +279,22 @@ async def list_payslips(
 ) -> Page[PayslipOut]:
     """Payslips of finalised runs, newest first per employee."""
     found = await service.payslips(payroll, page=page, employee_id=employee_id, tax_year=tax_year)
+    return page_of(request, response, found, PayslipOut.of)
+
+
+@router.get(
+    "/me/payslips",
+    response_model=Page[PayslipOut],
+    responses=problem_responses(401, 403, 422),
+)
+async def my_payslips(
+    request: Request,
+    response: Response,
+    payroll: SelfService,
+    page: PageRequestDep,
+    tax_year: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")] = None,
+) -> Page[PayslipOut]:
+    """Self-service (`payroll:self`): the caller's own payslips from finalised runs, matched by
+    the login HR records for them (`user_subject`). Nobody else's, whatever they ask."""
+    found = await service.my_payslips(payroll, page=page, tax_year=tax_year)
     return page_of(request, response, found, PayslipOut.of)

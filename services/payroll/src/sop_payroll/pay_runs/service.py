@@ -552,6 +552,7 @@ def calculate_employee(
         ni_category=category,
         leaving_date=employee.leaving_date,
         ytd_after=slip["year_to_date"],
+        user_subject=employee.user_subject,
         person=_person(employee, terms, details, starter=starter, after_leaving=after_leaving),
     )
 
@@ -1035,6 +1036,15 @@ async def cost_centre_report(
 ) -> tuple[PayRun, dict[str, RunTotals]]:
     run = await get_run(ctx, run_id)
     return run, await ctx.backend.pay_runs.cost_centre_totals(run.id)
+
+
+async def my_payslips(
+    ctx: PayrollContext, *, page: PageRequest, tax_year: str | None
+) -> RecordPage[tuple[PayRun, PayRunItem]]:
+    """The caller's own payslips: items whose HR user_subject is the token's subject."""
+    return await ctx.backend.pay_runs.payslips(
+        page, employee_id=None, tax_year=tax_year, user_subject=ctx.principal.subject
+    )
 
 
 async def payslips(

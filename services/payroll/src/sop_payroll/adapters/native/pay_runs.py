@@ -276,6 +276,7 @@ def _item(row: Any) -> PayRunItem:
         ni_category=row.ni_category,
         leaving_date=row.leaving_date,
         ytd_after=row.ytd_after,
+        user_subject=row.user_subject,
         person=row.person,
         version=row.version,
         updated_at=row.updated_at,
@@ -310,6 +311,7 @@ def _item_values(tenant: str, i: PayRunItem, now: Any) -> dict[str, Any]:
         "ni_category": i.ni_category,
         "leaving_date": i.leaving_date,
         "ytd_after": i.ytd_after,
+        "user_subject": i.user_subject,
         "person": i.person,
         "version": 1,
         "updated_at": now,
@@ -621,7 +623,12 @@ class NativePayRuns:
         return None if row is None else (row.name, bytes(row.body))
 
     async def payslips(
-        self, page: PageRequest, *, employee_id: uuid.UUID | None, tax_year: str | None
+        self,
+        page: PageRequest,
+        *,
+        employee_id: uuid.UUID | None,
+        tax_year: str | None,
+        user_subject: str | None = None,
     ) -> RecordPage[tuple[PayRun, PayRunItem]]:
         stmt = (
             select(pay_run_items)
@@ -636,6 +643,8 @@ class NativePayRuns:
             stmt = stmt.where(pay_run_items.c.employee_id == employee_id)
         if tax_year is not None:
             stmt = stmt.where(pay_runs.c.tax_year == tax_year)
+        if user_subject is not None:
+            stmt = stmt.where(pay_run_items.c.user_subject == user_subject)
         rows, cursor = await keyset_page(
             self.session, stmt, pay_run_items.c.id, page, scalars=False
         )

@@ -149,6 +149,7 @@ pay_run_items = Table(
     Column("run_id", Uuid, nullable=False),
     Column("employee_id", Uuid, nullable=False),
     Column("employee_number", String(40), nullable=False),
+    Column("user_subject", String(255)),  # the person's login (HR's user_subject): self-service
     Column("name", String(300), nullable=False),
     Column("cost_centre", String(20)),
     *(Column(name, Pence, nullable=False) for name in PENCE_COLUMNS),
@@ -171,6 +172,7 @@ pay_run_items = Table(
     Column("updated_at", TZ, nullable=False),
     UniqueConstraint("run_id", "employee_id"),
     Index("ix_pay_run_items_employee", "tenant", "employee_id"),
+    Index("ix_pay_run_items_subject", "tenant", "user_subject"),
 )
 
 pay_run_chunks = Table(
