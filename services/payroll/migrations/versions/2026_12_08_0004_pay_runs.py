@@ -250,6 +250,21 @@ pay_adjustments = Table(
     Index("ix_pay_adjustments_period", "tenant", "pay_group_id", "tax_year", "period"),
 )
 
+tax_code_notices = Table(
+    "tax_code_notices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant", String(63), nullable=False),
+    Column("employee_id", Uuid, nullable=False),
+    Column("tax_code", String(20), nullable=False),
+    Column("week1_month1", Boolean, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("form", String(10), nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("created_at", TZ, nullable=False),
+    Index("ix_tax_code_notices_employee", "tenant", "employee_id", "effective_from"),
+)
+
 TABLES = (
     pay_groups,
     pay_runs,
@@ -259,6 +274,7 @@ TABLES = (
     pay_run_documents,
     employee_rti_details,
     pay_adjustments,
+    tax_code_notices,
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sop_payroll.adjustments.ports import AdjustmentRecords
-from sop_payroll.employees.ports import RtiDetailsRecords
+from sop_payroll.employees.ports import RtiDetailsRecords, TaxCodeNotices
 from sop_payroll.pay_groups.ports import PayGroupRecords
 from sop_payroll.pay_runs.ports import PayRunRecords
 from sop_payroll.tax_years.ports import TaxYearCatalogue
@@ -19,3 +19,4 @@ class PayrollBackend:
     pay_runs: PayRunRecords
     rti_details: RtiDetailsRecords
     adjustments: AdjustmentRecords
+    tax_codes: TaxCodeNotices

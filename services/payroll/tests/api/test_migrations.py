@@ -27,6 +27,7 @@ PAYROLL_TABLES = {
     "pay_run_documents",
     "employee_rti_details",
     "pay_adjustments",
+    "tax_code_notices",
 }
 ALL_TABLES = KERNEL_TABLES | PAYROLL_TABLES
 

@@ -770,8 +770,13 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
     group = await payroll.group(code="MYEAR")
     slips: dict[str, list[dict[str, Any]]] = {}
     for period in range(1, 13):
-        if period == 6:  # September: HMRC sends a new code for employee 4
-            payroll.hr.people[3] = replace(payroll.hr.people[3], tax_code="1100L")
+        if period == 6:  # September: HMRC's P6 gives employee 4 a new code
+            r = await payroll.client.post(
+                f"/payroll/v1/employees/{uuid.UUID(int=4)}/tax-codes",
+                json={"tax_code": "1100L", "effective_from": "2026-09-01", "form": "P6"},
+                headers=payroll.headers(),
+            )
+            assert r.status_code == 201, r.text
         started = await payroll.start(group["id"], period=period)
         await payroll.drain()
         run = await payroll.run(started["id"])
@@ -810,6 +815,7 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
             Decimal(p["employee_ni"]) for p in payslips
         ), number
     assert any(line["code"] == "statutory_pay" for p in slips["E0005"] for line in p["lines"])
+    assert [p["tax_code"] for p in slips["E0004"]] == ["1257L"] * 5 + ["1100L"] * 7
     # Independent: the year's tax for someone on 1257L all year, in one cumulative step.
     year_pay = sum(Decimal(p["taxable_pay"]) for p in slips["E0001"])
     r = await payroll.client.post(

@@ -39,6 +39,32 @@ class RtiDetails:
     updated_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TaxCodeNotice:
+    """A tax code HMRC issued for the employee (P6 in the year, P9 for a new year), from a date."""
+
+    id: uuid.UUID
+    employee_id: uuid.UUID
+    tax_code: str
+    week1_month1: bool
+    effective_from: date
+    form: str  # P6, P6B, P9 or manual
+    created_by: str = ""
+    created_at: datetime | None = None
+
+
+class TaxCodeNotices(Protocol):
+    async def add(self, notice: TaxCodeNotice) -> None: ...
+
+    async def of(self, employee_id: uuid.UUID) -> list[TaxCodeNotice]: ...
+
+    async def latest(
+        self, employee_ids: Sequence[uuid.UUID], on: date
+    ) -> dict[uuid.UUID, TaxCodeNotice]:
+        """Each employee's newest notice in force on `on`."""
+        ...
+
+
 class RtiDetailsRecords(Protocol):
     async def get(self, employee_id: uuid.UUID) -> RtiDetails | None: ...
 

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Request, Response
 
 from sop_payroll.context import Reader, Runner
 from sop_payroll.employees import service
-from sop_payroll.employees.schemas import RtiDetailsIn, RtiDetailsOut
+from sop_payroll.employees.schemas import (
+    RtiDetailsIn,
+    RtiDetailsOut,
+    TaxCodeNoticeIn,
+    TaxCodeNoticeOut,
+    TaxCodeNotices,
+)
 from sop_payroll.http import PREFIX, if_match_version
 from sop_shared.concurrency import set_etag
 from sop_shared.errors import PreconditionRequired, problem_responses
@@ -54,3 +60,28 @@ async def put_rti_details(
         response.status_code = 201
     set_etag(response, details.version)
     return RtiDetailsOut.of(details)
+
+
+@router.post(
+    "/employees/{employee_id}/tax-codes",
+    status_code=201,
+    response_model=TaxCodeNoticeOut,
+    responses=problem_responses(401, 403, 422),
+)
+async def add_tax_code(
+    employee_id: uuid.UUID, body: TaxCodeNoticeIn, payroll: Runner
+) -> TaxCodeNoticeOut:
+    """HMRC's notice of a new tax code (P6/P6B in the year, P9 for the next): pay dates on or
+    after `effective_from` use it instead of HR's code, the newest notice in force winning."""
+    return TaxCodeNoticeOut.of(await service.add_tax_code(payroll, employee_id, body))
+
+
+@router.get(
+    "/employees/{employee_id}/tax-codes",
+    response_model=TaxCodeNotices,
+    responses=problem_responses(401, 403),
+)
+async def list_tax_codes(employee_id: uuid.UUID, payroll: Reader) -> TaxCodeNotices:
+    """The employee's tax code notices, oldest first."""
+    found = await service.tax_codes(payroll, employee_id)
+    return TaxCodeNotices(items=[TaxCodeNoticeOut.of(n) for n in found])

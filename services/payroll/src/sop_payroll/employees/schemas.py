@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sop_payroll.calculations.schemas import TaxCodeText
-from sop_payroll.employees.ports import P45, Address, RtiDetails
+from sop_payroll.employees.ports import P45, Address, RtiDetails, TaxCodeNotice
 from sop_shared.money import Money
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=35)]
@@ -75,6 +75,47 @@ class RtiDetailsIn(BaseModel):
                 p45.tax_code, p45.week1_month1, p45.taxable_pay, p45.tax_paid, p45.leaving_date
             ),
         )
+
+
+class TaxCodeNoticeIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"tax_code": "1100L", "effective_from": "2026-09-01", "form": "P6"}]
+        },
+    )
+    tax_code: TaxCodeText
+    week1_month1: bool = False
+    effective_from: date = Field(description="Used for pay dates on or after this day.")
+    form: Literal["P6", "P6B", "P9", "manual"] = "P6"
+
+
+class TaxCodeNoticeOut(BaseModel):
+    id: uuid.UUID
+    employee_id: uuid.UUID
+    tax_code: str
+    week1_month1: bool
+    effective_from: date
+    form: str
+    created_by: str
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, n: TaxCodeNotice) -> TaxCodeNoticeOut:
+        return cls(
+            id=n.id,
+            employee_id=n.employee_id,
+            tax_code=n.tax_code,
+            week1_month1=n.week1_month1,
+            effective_from=n.effective_from,
+            form=n.form,
+            created_by=n.created_by,
+            created_at=n.created_at,
+        )
+
+
+class TaxCodeNotices(BaseModel):
+    items: list[TaxCodeNoticeOut]
 
 
 class AddressOut(BaseModel):

@@ -17,7 +17,7 @@ from sop_payroll.adjustments.service import pay_items as adjustment_items
 from sop_payroll.calculations import service as calculator
 from sop_payroll.calculations.schemas import PayslipRequest
 from sop_payroll.context import PayrollContext
-from sop_payroll.employees.ports import RtiDetails
+from sop_payroll.employees.ports import RtiDetails, TaxCodeNotice
 from sop_payroll.engine.frequency import PayFrequency
 from sop_payroll.engine.payslip import PayItem, PayItemKind
 from sop_payroll.engine.statutory import (
@@ -351,6 +351,7 @@ class PageInputs:
     rti: dict[uuid.UUID, RtiDetails] = field(default_factory=dict)
     absences: dict[uuid.UUID, list[HrAbsence]] = field(default_factory=dict)
     adjustments: dict[str, list[Adjustment]] = field(default_factory=dict)  # by employee number
+    tax_codes: dict[uuid.UUID, TaxCodeNotice] = field(default_factory=dict)
 
 
 def needs_history(employee: HrEmployee, period: RunPeriod) -> bool:
@@ -447,8 +448,11 @@ def calculate_employee(
                 "a starter's first FPS needs their starter declaration (A, B or C)",
             )
         )
+    notice = inputs.tax_codes.get(employee.id)
     tax_code = employee.tax_code
     week1 = period.week53_basis
+    if notice is not None:  # HMRC's latest notice in force on the pay date wins over HR's code
+        tax_code, week1 = notice.tax_code, week1 or notice.week1_month1
     if not tax_code and starter and p45 is not None:
         tax_code, week1 = p45.tax_code, week1 or p45.week1_month1
     elif not tax_code and starter and details is not None and details.starter_declaration:

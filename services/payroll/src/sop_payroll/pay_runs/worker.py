@@ -168,6 +168,7 @@ class PayRunJobs:
             ytd = await ctx.backend.pay_runs.year_to_date(ids, period.tax_year)
             previous = await ctx.backend.pay_runs.previous_net(ids, group.id, period.pay_date)
             details = await ctx.backend.rti_details.many(ids)
+            tax_codes = await ctx.backend.tax_codes.latest(ids, period.pay_date)
             adjustments = await ctx.backend.adjustments.for_employees(
                 group.id, period.tax_year, period.number, [e.employee_number for e in members]
             )
@@ -179,6 +180,7 @@ class PayRunJobs:
             rti=details,
             absences={e.id: absences[e.id] for e in members if e.id in absences},
             adjustments=adjustments,
+            tax_codes=tax_codes,
         )
         items = []
         for employee in members:

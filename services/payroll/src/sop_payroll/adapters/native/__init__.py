@@ -10,6 +10,7 @@ from sop_payroll.adapters.native.pay_runs import (
     NativePayGroups,
     NativePayRuns,
     NativeRtiDetails,
+    NativeTaxCodes,
 )
 from sop_payroll.adapters.native.tax_years import PackagedTaxYears
 from sop_payroll.ports import PayrollBackend
@@ -27,4 +28,5 @@ def native_backend(context: AdapterContext) -> PayrollBackend:
         pay_runs=NativePayRuns(context.session, context.tenant),
         rti_details=NativeRtiDetails(context.session, context.tenant),
         adjustments=NativeAdjustments(context.session, context.tenant),
+        tax_codes=NativeTaxCodes(context.session, context.tenant),
     )

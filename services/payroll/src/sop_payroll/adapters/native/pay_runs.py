@@ -24,10 +24,11 @@ from sop_payroll.adapters.native.tables import (
     pay_run_documents,
     pay_run_items,
     pay_runs,
+    tax_code_notices,
     year_to_date,
 )
 from sop_payroll.adjustments.ports import Adjustment, AdjustmentKind
-from sop_payroll.employees.ports import P45, Address, RtiDetails
+from sop_payroll.employees.ports import P45, Address, RtiDetails, TaxCodeNotice
 from sop_payroll.engine.frequency import PayFrequency
 from sop_payroll.pay_groups.calendar import PayDayRule
 from sop_payroll.pay_groups.ports import EmployerScheme, PayGroup, Proration
@@ -849,3 +850,70 @@ class NativeAdjustments:
                 pay_adjustments.c.tenant == self.tenant, pay_adjustments.c.id == adjustment_id
             )
         )
+
+
+# --- tax code notices -----------------------------------------------------------------------------
+
+
+def _notice(row: Any) -> TaxCodeNotice:
+    return TaxCodeNotice(
+        id=row.id,
+        employee_id=row.employee_id,
+        tax_code=row.tax_code,
+        week1_month1=row.week1_month1,
+        effective_from=row.effective_from,
+        form=row.form,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+class NativeTaxCodes:
+    def __init__(self, session: AsyncSession, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    async def add(self, notice: TaxCodeNotice) -> None:
+        await self.session.execute(
+            insert(tax_code_notices).values(
+                id=notice.id,
+                tenant=self.tenant,
+                employee_id=notice.employee_id,
+                tax_code=notice.tax_code,
+                week1_month1=notice.week1_month1,
+                effective_from=notice.effective_from,
+                form=notice.form,
+                created_by=notice.created_by,
+                created_at=notice.created_at or utcnow(),
+            )
+        )
+
+    async def of(self, employee_id: uuid.UUID) -> list[TaxCodeNotice]:
+        rows = await self.session.execute(
+            select(tax_code_notices)
+            .where(
+                tax_code_notices.c.tenant == self.tenant,
+                tax_code_notices.c.employee_id == employee_id,
+            )
+            .order_by(tax_code_notices.c.effective_from, tax_code_notices.c.id)
+        )
+        return [_notice(r) for r in rows]
+
+    async def latest(
+        self, employee_ids: Sequence[uuid.UUID], on: date
+    ) -> dict[uuid.UUID, TaxCodeNotice]:
+        if not employee_ids:
+            return {}
+        rows = await self.session.execute(
+            select(tax_code_notices)
+            .where(
+                tax_code_notices.c.tenant == self.tenant,
+                tax_code_notices.c.employee_id.in_(list(employee_ids)),
+                tax_code_notices.c.effective_from <= on,
+            )
+            .order_by(tax_code_notices.c.effective_from, tax_code_notices.c.id)
+        )
+        found: dict[uuid.UUID, TaxCodeNotice] = {}
+        for row in rows:  # ascending: the last one seen is the newest
+            found[row.employee_id] = _notice(row)
+        return found
