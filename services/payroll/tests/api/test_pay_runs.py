@@ -382,6 +382,24 @@ async def test_a_month_goes_from_hr_records_to_a_finalised_run(payroll: Payroll)
     )
     assert no_scope.status_code == 403
 
+    # The payslip as a PDF, for payroll and for Ada herself.
+    pdf = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=1)}/payslip.pdf",
+        headers=payroll.headers(),
+    )
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and b"PAYRUN-MONTHLY-2026-27-09 E0001" in pdf.content
+    own = await payroll.client.get(
+        f"/payroll/v1/me/payslips/{run['id']}/payslip.pdf",
+        headers=payroll.headers(subject="ada-1", scopes="payroll:self"),
+    )
+    assert own.status_code == 200 and own.content.startswith(b"%PDF-")
+    stranger = await payroll.client.get(
+        f"/payroll/v1/me/payslips/{run['id']}/payslip.pdf",
+        headers=payroll.headers(subject="bob-2", scopes="payroll:self"),
+    )
+    assert stranger.status_code == 404
+
     # Reports: gross to net per employee (CSV), and by cost centre (what the journal posts).
     r = await payroll.client.get(
         f"/payroll/v1/pay-runs/{run['id']}/reports/gross-to-net", headers=payroll.headers()
@@ -466,6 +484,11 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
     blocked = await payroll.act(run["id"], "approve")
     assert blocked.status_code == 409 and blocked.json()["type"].endswith("exceptions-outstanding")
     assert (await payroll.run(run["id"]))["state"] == "calculated"
+    early = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=1)}/payslip.pdf",
+        headers=payroll.headers(),
+    )
+    assert early.status_code == 409  # payslips are issued when the run is finalised
     refused = await payroll.client.post(
         f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=2)}/accept",
         headers=payroll.headers(),

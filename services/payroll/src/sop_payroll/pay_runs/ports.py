@@ -233,6 +233,7 @@ class PayRunRecords(Protocol):
         employee_id: uuid.UUID | None,
         tax_year: str | None,
         user_subject: str | None = None,
+        run_id: uuid.UUID | None = None,
     ) -> RecordPage[tuple[PayRun, PayRunItem]]: ...
 
 

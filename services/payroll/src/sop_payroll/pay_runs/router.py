@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: FastAPI resolves these annotations at import.
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -298,3 +298,38 @@ async def my_payslips(
     the login HR records for them (`user_subject`). Nobody else's, whatever they ask."""
     found = await service.my_payslips(payroll, page=page, tax_year=tax_year)
     return page_of(request, response, found, PayslipOut.of)
+
+
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The payslip, A4."}
+}
+
+
+@router.get(
+    "/pay-runs/{run_id}/items/{employee_id}/payslip.pdf",
+    response_class=Response,
+    responses={**PDF, **problem_responses(401, 403, 404, 409)},
+)
+async def payslip_pdf(run_id: uuid.UUID, employee_id: uuid.UUID, payroll: Reader) -> Response:
+    """An employee's payslip from a finalised run as a print-ready PDF."""
+    name, body = await service.payslip_document(payroll, run_id, employee_id)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/me/payslips/{run_id}/payslip.pdf",
+    response_class=Response,
+    responses={**PDF, **problem_responses(401, 403, 404, 409)},
+)
+async def my_payslip_pdf(run_id: uuid.UUID, payroll: SelfService) -> Response:
+    """Self-service (`payroll:self`): the caller's own payslip from a finalised run as a PDF."""
+    name, body = await service.payslip_document(payroll, run_id)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

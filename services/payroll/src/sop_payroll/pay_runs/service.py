@@ -1042,6 +1042,36 @@ async def cost_centre_report(
     return run, await ctx.backend.pay_runs.cost_centre_totals(run.id)
 
 
+async def payslip_document(
+    ctx: PayrollContext, run_id: uuid.UUID, employee_id: uuid.UUID | None = None
+) -> tuple[str, bytes]:
+    """A finalised run's payslip as a PDF: an employee's (payroll:read), or the caller's own
+    (`employee_id` None: self-service, matched by HR's user_subject)."""
+    run = await get_run(ctx, run_id)
+    if run.state is not RunState.FINALISED:
+        raise PayRunState(f"payslips are issued when a run is finalised, not {run.state.value}")
+    if employee_id is None:
+        found = await ctx.backend.pay_runs.payslips(
+            PageRequest(limit=1),
+            employee_id=None,
+            tax_year=run.period.tax_year,
+            user_subject=ctx.principal.subject,
+            run_id=run.id,
+        )
+        if not found.items:
+            raise NotFound(f"you have no payslip in pay run {run.reference}")
+        item = found.items[0][1]
+    else:
+        item = await get_item(ctx, run_id, employee_id)
+    if item.held:
+        raise NotFound(f"employee {item.employee_number} was held back from {run.reference}")
+    group = await pay_groups.get_group(ctx, run.pay_group_id)
+    from sop_payroll.pay_runs.payslip_pdf import payslip_pdf
+
+    body = payslip_pdf(group.name, run, item)
+    return f"{run.reference}-{item.employee_number}.pdf", body
+
+
 async def my_payslips(
     ctx: PayrollContext, *, page: PageRequest, tax_year: str | None
 ) -> RecordPage[tuple[PayRun, PayRunItem]]:

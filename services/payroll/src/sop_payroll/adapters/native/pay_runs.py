@@ -630,6 +630,7 @@ class NativePayRuns:
         employee_id: uuid.UUID | None,
         tax_year: str | None,
         user_subject: str | None = None,
+        run_id: uuid.UUID | None = None,
     ) -> RecordPage[tuple[PayRun, PayRunItem]]:
         stmt = (
             select(pay_run_items)
@@ -646,6 +647,8 @@ class NativePayRuns:
             stmt = stmt.where(pay_runs.c.tax_year == tax_year)
         if user_subject is not None:
             stmt = stmt.where(pay_run_items.c.user_subject == user_subject)
+        if run_id is not None:
+            stmt = stmt.where(pay_run_items.c.run_id == run_id)
         rows, cursor = await keyset_page(
             self.session, stmt, pay_run_items.c.id, page, scalars=False
         )
