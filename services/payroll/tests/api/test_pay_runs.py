@@ -854,3 +854,38 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
     )
     assert r.status_code == 200, r.text
     assert Decimal(r.json()["tax_due"]) == Decimal(slips["E0001"][-1]["year_to_date"]["tax_paid"])
+
+
+async def test_progress_is_announced_and_the_time_left_estimated(payroll: Payroll) -> None:
+    from sqlalchemy import select
+
+    from sop_shared.kernel_tables import outbox
+
+    payroll.hr.people = [employee(n) for n in range(1, 13)]
+    payroll.hr.page_size = 1  # twelve chunks
+    group = await payroll.group(code="MPROG")
+    started = await payroll.start(group["id"])
+    for _ in range(6):  # half the pages: the last page is not read yet
+        await payroll.jobs.handle(payroll.queue.items.pop(0))
+    halfway = await payroll.run(started["id"])
+    assert halfway["progress"]["chunks_done"] == 6 and halfway["progress"]["chunks_total"] is None
+    assert halfway["progress"]["eta_seconds"] is None
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    assert run["state"] == "calculated" and run["progress"]["chunks_total"] == 12
+    assert run["progress"]["eta_seconds"] == 0.0
+    async with payroll.jobs.database.transaction() as session:
+        types = (
+            (
+                await session.execute(
+                    select(outbox.c.type).where(outbox.c.subject == f"pay-runs/{run['id']}")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(types) == [
+        "uk.gov.sop.payroll.pay_run.calculated.v1",
+        "uk.gov.sop.payroll.pay_run.progressed.v1",  # at ten chunks
+        "uk.gov.sop.payroll.pay_run.started.v1",
+    ]

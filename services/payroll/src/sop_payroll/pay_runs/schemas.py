@@ -78,6 +78,9 @@ class ProgressOut(BaseModel):
     chunks_total: int | None
     rate_per_second: float | None = Field(description="Employees calculated per second so far.")
     elapsed_seconds: float | None
+    eta_seconds: float | None = Field(
+        description="Time left at the rate so far, once the number of chunks is known."
+    )
 
 
 class PayRunOut(BaseModel):
@@ -115,12 +118,16 @@ class PayRunOut(BaseModel):
 
     @classmethod
     def of(cls, r: PayRun, now: datetime | None = None) -> PayRunOut:
-        elapsed = rate = None
+        elapsed = rate = eta = None
         if r.calculation_started_at is not None:
             end = r.calculated_at or now
             if end is not None:
                 elapsed = max((end - r.calculation_started_at).total_seconds(), 0.0)
                 rate = round(r.employees_done / elapsed, 1) if elapsed > 0 else None
+        if r.state is RunState.CALCULATED:
+            eta = 0.0
+        elif r.chunks_total and r.chunks_done and elapsed:
+            eta = round(elapsed / r.chunks_done * (r.chunks_total - r.chunks_done), 1)
         return cls(
             id=r.id,
             reference=r.reference,
@@ -142,6 +149,7 @@ class PayRunOut(BaseModel):
                 chunks_total=r.chunks_total,
                 rate_per_second=rate,
                 elapsed_seconds=None if elapsed is None else round(elapsed, 3),
+                eta_seconds=eta,
             ),
             exceptions=r.exceptions,
             held=r.held,
@@ -250,12 +258,18 @@ class PayRunEvent(BaseModel):
     state: RunState
     employees_total: int | None
     employees_done: int
+    chunks_done: int
+    chunks_total: int | None
     exceptions: int
 
 
 EVENTS = {
     "uk.gov.sop.payroll.pay_run.started.v1": (
         "A pay run started calculating (or recalculating).",
+        PayRunEvent,
+    ),
+    "uk.gov.sop.payroll.pay_run.progressed.v1": (
+        "A pay run's calculation moved on (every 10 chunks): chunks and employees done.",
         PayRunEvent,
     ),
     "uk.gov.sop.payroll.pay_run.calculated.v1": (

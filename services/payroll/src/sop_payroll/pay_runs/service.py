@@ -69,7 +69,9 @@ CALCULATED: Final = "uk.gov.sop.payroll.pay_run.calculated.v1"
 APPROVED: Final = "uk.gov.sop.payroll.pay_run.approved.v1"
 FINALISED: Final = "uk.gov.sop.payroll.pay_run.finalised.v1"
 CANCELLED: Final = "uk.gov.sop.payroll.pay_run.cancelled.v1"
-EVENT_TYPES: Final = (STARTED, CALCULATED, APPROVED, FINALISED, CANCELLED)
+PROGRESSED: Final = "uk.gov.sop.payroll.pay_run.progressed.v1"
+PROGRESS_EVERY: Final = 10  # chunks between progress events
+EVENT_TYPES: Final = (STARTED, PROGRESSED, CALCULATED, APPROVED, FINALISED, CANCELLED)
 
 
 def run_data(run: PayRun) -> dict[str, Any]:
@@ -84,6 +86,8 @@ def run_data(run: PayRun) -> dict[str, Any]:
         "state": run.state.value,
         "employees_total": run.employees_total,
         "employees_done": run.employees_done,
+        "chunks_done": run.chunks_done,
+        "chunks_total": run.chunks_total,
         "exceptions": run.exceptions,
     }
 
@@ -823,7 +827,20 @@ async def record_chunk(
         await ctx.audit.record("pay_run.calculated", "pay_run", run.id, after=run_data(run))
         await _announce(ctx, CALCULATED, run)
         return run
-    return await ctx.backend.pay_runs.update(run)
+    run = await ctx.backend.pay_runs.update(run)
+    if run.chunks_done % PROGRESS_EVERY == 0:
+        await _announce(ctx, PROGRESSED, run)
+    return run
+
+
+async def pages_known(ctx: PayrollContext, work: WorkItem) -> None:
+    """The last page of HR's employees has been read: the run's number of chunks is known
+    (before they are all calculated), so its progress can show an estimate of the time left."""
+    run = await ctx.backend.pay_runs.get(work.run_id, for_update=True)
+    if run is None or run.state is not RunState.CALCULATING or run.calculation != work.calculation:
+        return
+    if run.chunks_total is None:
+        await ctx.backend.pay_runs.update(replace(run, chunks_total=work.seq))
 
 
 async def fail(ctx: PayrollContext, work: WorkItem, reason: str) -> None:

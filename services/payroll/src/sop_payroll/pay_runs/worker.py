@@ -155,6 +155,9 @@ class PayRunJobs:
         )
         if page.next_cursor:
             await self.work.put(replace(item, seq=item.seq + 1, cursor=page.next_cursor))
+        else:
+            async with self.context(item) as ctx:
+                await service.pages_known(ctx, item)
         members = [e for e in page.employees if service.in_period(e, period, group.frequency)]
         histories = {
             e.id: await self.hr.terms_history(item.tenant, e.id)
