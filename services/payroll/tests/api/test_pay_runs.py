@@ -792,6 +792,7 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
     payroll.hr.leave = [HrAbsence(sick, "sick", date(2026, 6, 8), date(2026, 6, 12), paid=True)]
     group = await payroll.group(code="MYEAR")
     slips: dict[str, list[dict[str, Any]]] = {}
+    runs: dict[int, str] = {}
     for period in range(1, 13):
         if period == 6:  # September: HMRC's P6 gives employee 4 a new code
             r = await payroll.client.post(
@@ -801,6 +802,7 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
             )
             assert r.status_code == 201, r.text
         started = await payroll.start(group["id"], period=period)
+        runs[period] = started["id"]
         await payroll.drain()
         run = await payroll.run(started["id"])
         assert run["state"] == "calculated", run
@@ -839,6 +841,22 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
         ), number
     assert any(line["code"] == "statutory_pay" for p in slips["E0005"] for line in p["lines"])
     assert [p["tax_code"] for p in slips["E0004"]] == ["1257L"] * 5 + ["1100L"] * 7
+    # The leaver's P45 from October's run: code at leaving, pay and tax to date.
+    r = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{runs[7]}/items/{uuid.UUID(int=3)}/p45", headers=payroll.headers()
+    )
+    assert r.status_code == 200, r.text
+    p45 = r.json()
+    assert p45["leaving_date"] == "2026-10-16" and p45["last_period"] == 7
+    assert Decimal(p45["total_pay_to_date"]) == sum(
+        Decimal(p["taxable_pay"]) for p in slips["E0003"]
+    )
+    assert p45["total_tax_to_date"] == slips["E0003"][-1]["year_to_date"]["tax_paid"]
+    assert p45["employer_paye_reference"] == "123/AB45678"
+    not_a_leaver = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{runs[7]}/items/{uuid.UUID(int=1)}/p45", headers=payroll.headers()
+    )
+    assert not_a_leaver.status_code == 404
     # Independent: the year's tax for someone on 1257L all year, in one cumulative step.
     year_pay = sum(Decimal(p["taxable_pay"]) for p in slips["E0001"])
     r = await payroll.client.post(

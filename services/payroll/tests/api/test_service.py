@@ -75,6 +75,7 @@ PAY_RUN_OPERATIONS = {
     ("POST", "/payroll/v1/pay-runs/{run_id}/cancel"): "payroll:run",
     ("GET", "/payroll/v1/payslips"): "payroll:read",
     ("GET", "/payroll/v1/me/payslips"): "payroll:self",
+    ("GET", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/p45"): "payroll:read",
     ("GET", "/payroll/v1/me/payslips/{run_id}/payslip.pdf"): "payroll:self",
     ("GET", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/payslip.pdf"): "payroll:read",
     ("GET", "/payroll/v1/employees/{employee_id}/tax-codes"): "payroll:read",

@@ -15,6 +15,7 @@ from sop_payroll.pay_runs.ports import ItemFilter, RunState
 from sop_payroll.pay_runs.schemas import (
     CostCentreReport,
     CostCentreTotals,
+    P45Out,
     PayRunIn,
     PayRunItemOut,
     PayRunOut,
@@ -333,3 +334,14 @@ async def my_payslip_pdf(run_id: uuid.UUID, payroll: SelfService) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+@router.get(
+    "/pay-runs/{run_id}/items/{employee_id}/p45",
+    response_model=P45Out,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def leaver_p45(run_id: uuid.UUID, employee_id: uuid.UUID, payroll: Reader) -> P45Out:
+    """A leaver's P45 figures from the finalised run that made their final payment: the code
+    at leaving and pay and tax to date (as used for tax, and in this employment alone)."""
+    return await service.p45(payroll, run_id, employee_id)

@@ -60,6 +60,26 @@ class TotalsOut(BaseModel):
         )
 
 
+class P45Out(BaseModel):
+    """The P45 figures a leaver takes to their next employer (parts 1A/2/3)."""
+
+    employer_paye_reference: str = Field(examples=["123/AB45678"])
+    employee_number: str
+    name: str
+    national_insurance_number: str | None
+    leaving_date: date
+    tax_code: str = Field(description="The code in use at leaving.")
+    week1_month1: bool
+    tax_year: str
+    last_period: int = Field(description="The tax week or month of the last payment.")
+    total_pay_to_date: Money = Field(description="Taxable pay to date, as used for tax.")
+    total_tax_to_date: Money
+    pay_in_this_employment: Money = Field(description="Less any previous employment's P45.")
+    tax_in_this_employment: Money
+    student_loan_deductions_continue: bool
+    postgraduate_loan_deductions_continue: bool
+
+
 class CostCentreTotals(BaseModel):
     cost_centre: str
     totals: TotalsOut

@@ -46,6 +46,7 @@ from sop_payroll.pay_runs.ports import (
     TermsSlice,
     WorkItem,
 )
+from sop_payroll.pay_runs.schemas import P45Out
 from sop_payroll.problems import (
     ExceptionsOutstanding,
     PayRunExists,
@@ -1087,6 +1088,38 @@ async def payslip_document(
 
     body = payslip_pdf(group.name, run, item)
     return f"{run.reference}-{item.employee_number}.pdf", body
+
+
+async def p45(ctx: PayrollContext, run_id: uuid.UUID, employee_id: uuid.UUID) -> P45Out:
+    """A leaver's P45 figures from the run that made their final payment (finalised)."""
+    run = await get_run(ctx, run_id)
+    item = await get_item(ctx, run_id, employee_id)
+    if item.leaving_date is None or item.leaving_date > run.period.end:
+        raise NotFound(f"employee {item.employee_number} did not leave in {run.reference}")
+    if run.state is not RunState.FINALISED:
+        raise PayRunState(f"a P45 is issued when the run is finalised, not {run.state.value}")
+    group = await pay_groups.get_group(ctx, run.pay_group_id)
+    ytd, person = item.ytd_after, item.person
+    pay, tax = Decimal(str(ytd.get("taxable_pay", "0"))), Decimal(str(ytd.get("tax_paid", "0")))
+    brought_pay = Decimal(str(person.get("p45_taxable_pay") or "0"))
+    brought_tax = Decimal(str(person.get("p45_tax_paid") or "0"))
+    return P45Out(
+        employer_paye_reference=f"{group.scheme.tax_office_number}/{group.scheme.paye_reference}",
+        employee_number=item.employee_number,
+        name=item.name,
+        national_insurance_number=item.national_insurance_number,
+        leaving_date=item.leaving_date,
+        tax_code=item.tax_code or "",
+        week1_month1=bool(item.inputs.get("week1_month1")),
+        tax_year=run.period.tax_year,
+        last_period=run.period.week_or_month_number,
+        total_pay_to_date=pay,
+        total_tax_to_date=tax,
+        pay_in_this_employment=pay - brought_pay,
+        tax_in_this_employment=tax - brought_tax,
+        student_loan_deductions_continue=bool(item.inputs.get("student_loan_plans")),
+        postgraduate_loan_deductions_continue=bool(item.inputs.get("postgraduate_loan")),
+    )
 
 
 async def my_payslips(
