@@ -794,6 +794,8 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
     slips: dict[str, list[dict[str, Any]]] = {}
     runs: dict[int, str] = {}
     for period in range(1, 13):
+        if period == 10:  # January: employee 5 reaches State Pension age (category C)
+            payroll.hr.people[4] = replace(payroll.hr.people[4], ni_category="C")
         if period == 6:  # September: HMRC's P6 gives employee 4 a new code
             r = await payroll.client.post(
                 f"/payroll/v1/employees/{uuid.UUID(int=4)}/tax-codes",
@@ -836,11 +838,20 @@ async def test_a_year_of_runs_carries_year_to_date_that_an_independent_sum_agree
                 number,
                 field_name,
             )
+        letter = payslips[-1]["ni_category"]
         assert Decimal(last["ni"]["employee_contribution"]) == sum(
-            Decimal(p["employee_ni"]) for p in payslips
+            Decimal(p["employee_ni"]) for p in payslips if p["ni_category"] == letter
         ), number
     assert any(line["code"] == "statutory_pay" for p in slips["E0005"] for line in p["lines"])
     assert [p["tax_code"] for p in slips["E0004"]] == ["1257L"] * 5 + ["1100L"] * 7
+    # March's FPS reports both of employee 5's letters, each with its own figures to date.
+    fps = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{runs[12]}/fps/1", headers=payroll.headers()
+    )
+    assert validate_fps(fps.content) == []
+    assert fps.content.count(b"<NIletter>C</NIletter>") == 1
+    assert fps.content.count(b"<NIletter>A</NIletter>") == 4  # employees 1, 12, 4 and 5
+    assert [p["ni_category"] for p in slips["E0005"]] == ["A"] * 9 + ["C"] * 3
     # The leaver's P45 from October's run: code at leaving, pay and tax to date.
     r = await payroll.client.get(
         f"/payroll/v1/pay-runs/{runs[7]}/items/{uuid.UUID(int=3)}/p45", headers=payroll.headers()

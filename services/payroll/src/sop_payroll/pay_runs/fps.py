@@ -75,20 +75,22 @@ def employee_record(group: PayGroup, run: PayRun, item: PayRunItem) -> rti.FpsEm
         student_loan_plan=rti.StudentLoanPlanType.of(plans[0]) if plans and student_loan else None,
         postgraduate_loan_recovered=_pounds(postgraduate) if postgraduate else None,
     )
-    ni = ytd.get("ni", {})
-    letters = (
+    current = str(slip["ni_category"])
+    by_letter = ytd.get("ni_by_letter") or {current: ytd.get("ni", {})}
+    letters = tuple(
         rti.FpsNiLetter(
-            letter=str(slip["ni_category"]),
-            gross_earnings_in_period=_money(slip["ni_able_pay"]),
+            letter=letter,
+            gross_earnings_in_period=_money(slip["ni_able_pay"]) if letter == current else ZERO,
             gross_earnings_ytd=_money(ni.get("gross_pay", 0)),
             at_lel_ytd=_pounds(ni.get("earnings_at_lel", 0)),
             lel_to_pt_ytd=_money(ni.get("earnings_lel_to_pt", 0)),
             pt_to_uel_ytd=_money(ni.get("earnings_pt_to_uel", 0)),
-            employer_nic_in_period=_money(slip["employer_ni"]),
+            employer_nic_in_period=_money(slip["employer_ni"]) if letter == current else ZERO,
             employer_nic_ytd=_money(ni.get("employer_contribution", 0)),
-            employee_nic_in_period=_money(slip["employee_ni"]),
+            employee_nic_in_period=_money(slip["employee_ni"]) if letter == current else ZERO,
             employee_nic_ytd=_money(ni.get("employee_contribution", 0)),
-        ),
+        )
+        for letter, ni in sorted(by_letter.items())
     )
     starter = None
     if person.get("starter"):

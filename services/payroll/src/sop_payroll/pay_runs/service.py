@@ -496,6 +496,18 @@ def calculate_employee(
     if ytd is None and p45 is not None and not week1:
         # The previous employment's pay and tax this year count for cumulative tax.
         ytd = {"taxable_pay": f"{p45.taxable_pay:.2f}", "tax_paid": f"{p45.tax_paid:.2f}"}
+    # NICs to date are kept per category letter (HMRC: a change of letter starts that letter's
+    # figures afresh, and the FPS reports every letter used in the year).
+    by_letter: dict[str, Any] = {}
+    if ytd is not None:
+        by_letter = dict(ytd.get("ni_by_letter") or {})
+        if not by_letter and "ni" in ytd:  # figures carried before letters were kept apart
+            by_letter = {employee.ni_category or category: ytd["ni"]}
+        ytd = {k: v for k, v in ytd.items() if k != "ni_by_letter"}
+        if by_letter.get(category) is not None:
+            ytd["ni"] = by_letter[category]
+        else:
+            ytd.pop("ni", None)
     request: dict[str, Any] = {
         "tax_year": period.tax_year,
         "pay_frequency": frequency.value,
@@ -560,7 +572,10 @@ def calculate_employee(
         tax_code=tax_code,
         ni_category=category,
         leaving_date=employee.leaving_date,
-        ytd_after=slip["year_to_date"],
+        ytd_after={
+            **slip["year_to_date"],
+            "ni_by_letter": {**by_letter, category: slip["year_to_date"]["ni"]},
+        },
         user_subject=employee.user_subject,
         person=_person(employee, terms, details, starter=starter, after_leaving=after_leaving),
     )
