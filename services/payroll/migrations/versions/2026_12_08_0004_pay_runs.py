@@ -125,7 +125,7 @@ pay_runs = Table(
     Column("created_at", TZ, nullable=False),
     Column("updated_at", TZ, nullable=False),
     Index("ix_pay_runs_tenant_id", "tenant", "id"),
-    # One run per group and period, unless cancelled: two requests racing both lose but one.
+    # One run per group and period, unless cancelled or reversed: two racing requests, one wins.
     Index(
         "uq_pay_runs_period",
         "tenant",
@@ -133,8 +133,8 @@ pay_runs = Table(
         "tax_year",
         "number",
         unique=True,
-        postgresql_where=text("state <> 'cancelled'"),
-        sqlite_where=text("state <> 'cancelled'"),
+        postgresql_where=text("state NOT IN ('cancelled', 'reversed')"),
+        sqlite_where=text("state NOT IN ('cancelled', 'reversed')"),
     ),
 )
 

@@ -30,5 +30,9 @@ class PeriodLocked(Conflict):
     slug, title = "period-locked", "The period's pay run is approved or finalised"
 
 
+class PaymentsSent(Conflict):
+    slug, title = "payments-sent", "The run's net pay is already on its way to the bank"
+
+
 class ExceptionsOutstanding(Conflict):
     slug, title = "exceptions-outstanding", "Employees have unresolved exceptions"

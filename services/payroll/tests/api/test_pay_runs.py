@@ -30,6 +30,7 @@ from sop_payroll.pay_runs.ports import (
     WorkItem,
 )
 from sop_payroll.pay_runs.worker import PayRunJobs
+from sop_payroll.problems import PaymentsSent
 from sop_payroll.rti.fps import validate_fps
 from sop_payroll.settings import PayrollSettings
 from sop_shared.calendar import WorkingCalendar
@@ -107,6 +108,7 @@ class FakeFinance:
     journals: dict[str, dict[str, Any]] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     down: bool = False
+    sent_before: date = date(2000, 1, 1)  # payments on or before this day have gone
 
     async def post_journal(
         self,
@@ -149,6 +151,19 @@ class FakeFinance:
             },
         )
         return f"batch-{reference}"
+
+    async def withdraw_payments(self, tenant: str, *, batch_id: str, reason: str, key: str) -> None:
+        if self.down:
+            raise ServiceUnavailable("finance is down", retry_after=5)
+        reference = batch_id.removeprefix("batch-")
+        if self.batches[reference]["date"] <= self.sent_before:
+            raise PaymentsSent("the BACS file is past its processing day")
+        self.batches[reference]["withdrawn"] = True
+
+    async def reverse_journal(self, tenant: str, *, journal_id: str, reason: str, key: str) -> str:
+        reference = journal_id.removeprefix("journal-")
+        self.journals[reference]["reversed"] = True
+        return f"reversal-{reference}"
 
 
 @dataclass
@@ -918,3 +933,55 @@ async def test_progress_is_announced_and_the_time_left_estimated(payroll: Payrol
         "uk.gov.sop.payroll.pay_run.progressed.v1",  # at ten chunks
         "uk.gov.sop.payroll.pay_run.started.v1",
     ]
+
+
+async def test_a_run_reversed_before_payment_withdraws_the_money_and_frees_the_period(
+    payroll: Payroll,
+) -> None:
+    group = await payroll.group(code="MREV")
+
+    async def finalised(period: int) -> dict[str, Any]:
+        started = await payroll.start(group["id"], period=period)
+        await payroll.drain()
+        assert (await payroll.act(started["id"], "approve")).status_code == 200
+        r = await payroll.act(started["id"], "finalise", **{"Idempotency-Key": f"r{period}"})
+        assert r.status_code == 202
+        await payroll.drain()
+        return await payroll.run(started["id"])
+
+    november, december = await finalised(8), await finalised(9)
+
+    async def reverse(run: dict[str, Any], key: str) -> httpx.Response:
+        return await payroll.client.post(
+            f"/payroll/v1/pay-runs/{run['id']}/reverse",
+            json={"reason": "Paid at the wrong rate"},
+            headers=payroll.headers(
+                subject=APPROVER, scopes="payroll:read payroll:approve", **{"Idempotency-Key": key}
+            ),
+        )
+
+    blocked = await reverse(november, "rev-nov")
+    assert blocked.status_code == 409 and "PAYRUN-MREV-2026-27-09" in blocked.json()["detail"]
+    r = await reverse(december, "rev-dec")
+    assert r.status_code == 202 and r.json()["state"] == "reversing"
+    await payroll.drain()
+    run = await payroll.run(december["id"])
+    assert run["state"] == "reversed"
+    assert payroll.finance.batches[run["reference"]]["withdrawn"] is True
+    assert payroll.finance.journals[run["reference"]]["reversed"] is True
+    # Year to date is November's again: December's new run starts from it.
+    again = await payroll.start(group["id"], period=9)
+    await payroll.drain()
+    ada = next(i for i in await payroll.items(again["id"]) if i["employee_number"] == "E0001")
+    assert ada["inputs"]["year_to_date"]["taxable_pay"] == "3000.00"  # November's alone
+
+    # November's money has gone: its reversal is refused and the run stays finalised.
+    payroll.finance.sent_before = date(2026, 11, 30)
+    await payroll.client.post(
+        f"/payroll/v1/pay-runs/{again['id']}/cancel", headers=payroll.headers()
+    )
+    r = await reverse(november, "rev-nov-2")
+    assert r.status_code == 202
+    await payroll.drain()
+    run = await payroll.run(november["id"])
+    assert run["state"] == "finalised" and run["error"].startswith("not reversed")

@@ -73,6 +73,7 @@ PAY_RUN_OPERATIONS = {
     ("POST", "/payroll/v1/pay-runs/{run_id}/approve"): "payroll:approve",
     ("POST", "/payroll/v1/pay-runs/{run_id}/finalise"): "payroll:approve",
     ("POST", "/payroll/v1/pay-runs/{run_id}/cancel"): "payroll:run",
+    ("POST", "/payroll/v1/pay-runs/{run_id}/reverse"): "payroll:approve",
     ("GET", "/payroll/v1/payslips"): "payroll:read",
     ("GET", "/payroll/v1/me/payslips"): "payroll:self",
     ("GET", "/payroll/v1/pay-runs/{run_id}/items/{employee_id}/p45"): "payroll:read",

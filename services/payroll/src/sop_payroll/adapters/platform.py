@@ -20,6 +20,7 @@ from sop_payroll.pay_runs.ports import (
     PaymentSource,
     TermsSlice,
 )
+from sop_payroll.problems import PaymentsSent
 from sop_shared.platform_client import PlatformClient, PlatformProblem
 
 HR_SCOPES = "hr:read hr:sensitive"
@@ -182,6 +183,33 @@ class GatewayFinance:
             if existing:
                 return existing  # posted before (the key expired): the same journal
             raise
+        return str(answer.json()["id"])
+
+    async def withdraw_payments(self, tenant: str, *, batch_id: str, reason: str, key: str) -> None:
+        fin = await self.platform.scheduled(tenant, scopes=FINANCE_SCOPES)
+        try:
+            await fin.post(
+                f"/finance/v1/payment-batches/{batch_id}/withdraw",
+                json={"reason": reason[:200]},
+                headers={"Idempotency-Key": key},
+            )
+        except PlatformProblem as problem:
+            if problem.type.endswith("processing-day-passed"):
+                raise PaymentsSent(
+                    "the net pay's BACS file is past its processing day: the money is on its way",
+                    processing_day=problem.extensions.get("processing_day"),
+                ) from None
+            if problem.status == 409 and "withdrawn" in (problem.detail or ""):
+                return  # withdrawn before (a retry after the key expired)
+            raise
+
+    async def reverse_journal(self, tenant: str, *, journal_id: str, reason: str, key: str) -> str:
+        fin = await self.platform.scheduled(tenant, scopes=FINANCE_SCOPES)
+        answer = await fin.post(
+            f"/finance/v1/journals/{journal_id}/reverse",
+            json={"description": reason[:200]},
+            headers={"Idempotency-Key": key},
+        )
         return str(answer.json()["id"])
 
     async def pay_by_bacs(

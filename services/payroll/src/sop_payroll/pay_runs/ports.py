@@ -22,6 +22,8 @@ class RunState(StrEnum):
     FINALISING = "finalising"
     FINALISED = "finalised"  # never changes again: corrections go in a later period
     CANCELLED = "cancelled"
+    REVERSING = "reversing"
+    REVERSED = "reversed"  # reversed before payment: money withdrawn, journal mirrored
     FAILED = "failed"  # the calculation could not finish (see `error`); recalculate
 
 
@@ -210,6 +212,15 @@ class PayRunRecords(Protocol):
         self, employee_ids: Sequence[uuid.UUID], tax_year: str
     ) -> dict[uuid.UUID, dict[str, Any]]: ...
 
+    async def restore_year_to_date(self, run: PayRun) -> int:
+        """Undo `store_year_to_date` for a reversed run: each employee's figures go back to
+        their last other finalised run in the tax year (or are removed)."""
+        ...
+
+    async def later_runs(self, run: PayRun) -> Sequence[PayRun]:
+        """The group's runs after this one's pay date that are not cancelled or reversed."""
+        ...
+
     async def store_year_to_date(self, run: PayRun) -> int:
         """Carry every paid item's YTD-after into the year's figures (idempotent per run)."""
         ...
@@ -334,6 +345,15 @@ class FinanceLedger(Protocol):
         description: str,
         lines: Sequence[dict[str, Any]],
         key: str,
+    ) -> str: ...
+
+    async def withdraw_payments(self, tenant: str, *, batch_id: str, reason: str, key: str) -> None:
+        """Stop a submitted batch before its processing day (its journal mirrored); raises
+        PaymentsSent when the money is already on its way."""
+        ...
+
+    async def reverse_journal(
+        self, tenant: str, *, journal_id: str, reason: str, key: str
     ) -> str: ...
 
     async def pay_by_bacs(

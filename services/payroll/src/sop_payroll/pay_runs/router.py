@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from sop_payroll.context import Approver, Reader, Runner, SelfService
 from sop_payroll.http import PREFIX, if_match_version, page_of
@@ -191,6 +192,36 @@ async def finalise_pay_run(
     """Finalise an approved run (a job: **202**): year-to-date figures, net pay to finance's
     BACS, the journal to finance. Each step is idempotent; a finalised run never changes."""
     run = await service.finalise(payroll, run_id, if_match=if_match_version(request))
+    _accepted(response, run.id, run.version)
+    return PayRunOut.of(run, payroll.clock.now())
+
+
+class ReverseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=200, examples=["Paid at the wrong rate"])
+
+
+@router.post(
+    "/pay-runs/{run_id}/reverse",
+    status_code=202,
+    response_model=PayRunOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def reverse_pay_run(
+    run_id: uuid.UUID,
+    body: ReverseIn,
+    request: Request,
+    response: Response,
+    payroll: Approver,
+    _key: RequiredIdempotencyKey,
+) -> PayRunOut:
+    """Reverse a finalised run **before payment** (a job: 202): finance withdraws the BACS
+    batch if its processing day has not passed (otherwise the run stays finalised and says
+    why), the journal is mirrored, each employee's year to date goes back to their last other
+    run, and the period is free for a new run. Not if a later run of the group exists."""
+    run = await service.reverse(
+        payroll, run_id, reason=body.reason, if_match=if_match_version(request)
+    )
     _accepted(response, run.id, run.version)
     return PayRunOut.of(run, payroll.clock.now())
 

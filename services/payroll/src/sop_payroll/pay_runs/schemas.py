@@ -302,4 +302,8 @@ EVENTS = {
         PayRunEvent,
     ),
     "uk.gov.sop.payroll.pay_run.cancelled.v1": ("A pay run was cancelled.", PayRunEvent),
+    "uk.gov.sop.payroll.pay_run.reversed.v1": (
+        "A finalised pay run was reversed before payment (net pay withdrawn, journal mirrored).",
+        PayRunEvent,
+    ),
 }

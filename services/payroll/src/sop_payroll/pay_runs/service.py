@@ -70,9 +70,10 @@ CALCULATED: Final = "uk.gov.sop.payroll.pay_run.calculated.v1"
 APPROVED: Final = "uk.gov.sop.payroll.pay_run.approved.v1"
 FINALISED: Final = "uk.gov.sop.payroll.pay_run.finalised.v1"
 CANCELLED: Final = "uk.gov.sop.payroll.pay_run.cancelled.v1"
+REVERSED: Final = "uk.gov.sop.payroll.pay_run.reversed.v1"
 PROGRESSED: Final = "uk.gov.sop.payroll.pay_run.progressed.v1"
 PROGRESS_EVERY: Final = 10  # chunks between progress events
-EVENT_TYPES: Final = (STARTED, PROGRESSED, CALCULATED, APPROVED, FINALISED, CANCELLED)
+EVENT_TYPES: Final = (STARTED, PROGRESSED, CALCULATED, APPROVED, FINALISED, CANCELLED, REVERSED)
 
 
 def run_data(run: PayRun) -> dict[str, Any]:
@@ -339,6 +340,73 @@ async def finalise(ctx: PayrollContext, run_id: uuid.UUID, *, if_match: int | No
         run = await ctx.backend.pay_runs.update(replace(run, state=RunState.FINALISING))
         await ctx.audit.record("pay_run.finalising", "pay_run", run.id, after=run_data(run))
     await ctx.work.put(_work(ctx, run, "finalise", seq=run.version))
+    return run
+
+
+async def reverse(
+    ctx: PayrollContext, run_id: uuid.UUID, *, reason: str, if_match: int | None
+) -> PayRun:
+    """Queue reversing a finalised run before payment (a job: the net pay withdrawn from
+    finance's BACS, the journal mirrored, year to date put back); the period is then free for a
+    new run. Refused when a later run of the group exists (reverse that first)."""
+    run = await get_run(ctx, run_id, for_update=True)
+    _expect(run, if_match)
+    if run.state in (RunState.REVERSING, RunState.REVERSED):
+        if run.state is RunState.REVERSING:
+            await ctx.work.put(_work(ctx, run, "reverse", seq=run.version))
+        return run
+    if run.state is not RunState.FINALISED:
+        raise PayRunState(f"a {run.state.value} run cannot be reversed", state=run.state)
+    later = await ctx.backend.pay_runs.later_runs(run)
+    if later:
+        raise PayRunState(
+            f"reverse the group's later runs first ({', '.join(r.reference for r in later)})",
+            state=run.state,
+        )
+    run = await ctx.backend.pay_runs.update(
+        replace(run, state=RunState.REVERSING, error=f"reversing: {reason}"[:500])
+    )
+    await ctx.audit.record(
+        "pay_run.reversing", "pay_run", run.id, after={**run_data(run), "reason": reason}
+    )
+    await ctx.work.put(_work(ctx, run, "reverse", seq=run.version))
+    return run
+
+
+async def reverse_payments(ctx: PayrollContext, run: PayRun) -> None:
+    if run.payment_batch_id:
+        await ctx.finance.withdraw_payments(
+            ctx.tenant,
+            batch_id=run.payment_batch_id,
+            reason=f"Pay run {run.reference} reversed",
+            key=f"{run.id}-withdraw",
+        )
+
+
+async def reverse_journal(ctx: PayrollContext, run: PayRun) -> None:
+    if run.journal_id:
+        await ctx.finance.reverse_journal(
+            ctx.tenant,
+            journal_id=run.journal_id,
+            reason=f"Reversal of pay run {run.reference}",
+            key=f"{run.id}-reverse-journal",
+        )
+
+
+async def reversed_(ctx: PayrollContext, run: PayRun) -> PayRun:
+    await ctx.backend.pay_runs.restore_year_to_date(run)
+    run = await ctx.backend.pay_runs.update(replace(run, state=RunState.REVERSED))
+    await ctx.audit.record("pay_run.reversed", "pay_run", run.id, after=run_data(run))
+    await _announce(ctx, REVERSED, run)
+    return run
+
+
+async def reversal_refused(ctx: PayrollContext, run: PayRun, reason: str) -> PayRun:
+    """The money had gone: the run stays finalised, saying why it was not reversed."""
+    run = await ctx.backend.pay_runs.update(
+        replace(run, state=RunState.FINALISED, error=f"not reversed: {reason}"[:500])
+    )
+    await ctx.audit.record("pay_run.reversal_refused", "pay_run", run.id, after=run_data(run))
     return run
 
 

@@ -44,6 +44,7 @@ from sop_payroll.pay_runs.ports import (
     WorkItem,
     WorkQueue,
 )
+from sop_payroll.problems import PaymentsSent
 from sop_payroll.settings import PayrollSettings
 from sop_shared.audit import SessionAuditTrail
 from sop_shared.calendar import WorkingCalendar
@@ -111,6 +112,8 @@ class PayRunJobs:
             await self.calculate(item)
         elif item.stage == "finalise":
             await self.finalise(item)
+        elif item.stage == "reverse":
+            await self.reverse(item)
         else:
             log.warning("ignoring pay-run work of unknown stage %r", item.stage)
 
@@ -217,6 +220,28 @@ class PayRunJobs:
             run = await service.get_run(ctx, item.run_id, for_update=True)
             if run.state is RunState.FINALISING:
                 await service.finalised(ctx, run)
+
+    async def reverse(self, item: WorkItem) -> None:
+        async with self.context(item) as ctx:
+            run = await ctx.backend.pay_runs.get(item.run_id)
+            if run is None:
+                raise RunNotYetVisible(item)
+            if run.state is not RunState.REVERSING:
+                return
+        async with self.context(item) as ctx:
+            try:
+                await service.reverse_payments(ctx, run)
+            except PaymentsSent as sent:
+                async with self.context(item) as refused:
+                    locked = await service.get_run(refused, item.run_id, for_update=True)
+                    await service.reversal_refused(refused, locked, str(sent.detail))
+                return
+        async with self.context(item) as ctx:
+            await service.reverse_journal(ctx, run)
+        async with self.context(item) as ctx:
+            run = await service.get_run(ctx, item.run_id, for_update=True)
+            if run.state is RunState.REVERSING:
+                await service.reversed_(ctx, run)
 
     async def give_up(self, item: WorkItem, reason: str) -> None:
         async with self.context(item) as ctx:

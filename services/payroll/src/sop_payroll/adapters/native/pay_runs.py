@@ -355,7 +355,7 @@ class NativePayRuns:
                     pay_runs.c.pay_group_id == pay_group_id,
                     pay_runs.c.tax_year == tax_year,
                     pay_runs.c.number == number,
-                    pay_runs.c.state != RunState.CANCELLED.value,
+                    pay_runs.c.state.not_in([RunState.CANCELLED.value, RunState.REVERSED.value]),
                 )
             )
         ).first()
@@ -532,6 +532,74 @@ class NativePayRuns:
             )
         )
         return {r.employee_id: r.figures for r in rows}
+
+    async def later_runs(self, run: PayRun) -> Sequence[PayRun]:
+        rows = await self.session.execute(
+            select(pay_runs).where(
+                self._mine(),
+                pay_runs.c.pay_group_id == run.pay_group_id,
+                pay_runs.c.pay_date > run.period.pay_date,
+                pay_runs.c.state.not_in([RunState.CANCELLED.value, RunState.REVERSED.value]),
+            )
+        )
+        return [_run(r) for r in rows]
+
+    async def restore_year_to_date(self, run: PayRun) -> int:
+        now = utcnow()
+        restored = 0
+        cursor: str | None = None
+        while True:
+            page = await self.paid_items(run.id, PageRequest(limit=2000, cursor=cursor))
+            ids = [i.employee_id for i in page.items]
+            if ids:
+                rows = await self.session.execute(
+                    select(
+                        pay_run_items.c.employee_id,
+                        pay_run_items.c.ytd_after,
+                        pay_runs.c.id,
+                        pay_runs.c.pay_date,
+                    )
+                    .join(pay_runs, pay_runs.c.id == pay_run_items.c.run_id)
+                    .where(
+                        pay_run_items.c.tenant == self.tenant,
+                        pay_run_items.c.employee_id.in_(ids),
+                        pay_run_items.c.held.is_(False),
+                        pay_runs.c.tax_year == run.period.tax_year,
+                        pay_runs.c.state == RunState.FINALISED.value,
+                        pay_runs.c.id != run.id,
+                        pay_runs.c.pay_date <= run.period.pay_date,
+                    )
+                )
+                previous: dict[uuid.UUID, Any] = {}
+                for row in rows:
+                    best = previous.get(row.employee_id)
+                    if best is None or row.pay_date > best.pay_date:
+                        previous[row.employee_id] = row
+                mine = and_(
+                    year_to_date.c.tenant == self.tenant,
+                    year_to_date.c.tax_year == run.period.tax_year,
+                    year_to_date.c.last_run_id == run.id,
+                )
+                for employee_id in ids:
+                    before = previous.get(employee_id)
+                    where = and_(mine, year_to_date.c.employee_id == employee_id)
+                    if before is None:
+                        await self.session.execute(delete(year_to_date).where(where))
+                    else:
+                        await self.session.execute(
+                            update(year_to_date)
+                            .where(where)
+                            .values(
+                                figures=before.ytd_after,
+                                last_run_id=before.id,
+                                last_pay_date=before.pay_date,
+                                updated_at=now,
+                            )
+                        )
+                    restored += 1
+            if not page.next_cursor:
+                return restored
+            cursor = page.next_cursor
 
     async def store_year_to_date(self, run: PayRun) -> int:
         """Upsert every paid item's YTD; rows already carrying this run (or a later pay date)
