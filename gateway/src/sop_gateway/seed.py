@@ -1,5 +1,8 @@
 """Demo data, seeded idempotently: five departments in five clusters, and the development
-identity provider's clients and users (never in production)."""
+identity provider's clients and users (never in production). Every tenant of the development
+provider, demo or onboarded, gets a client (`<slug>-integrator`) and two people for the
+four-eyes rules: `officer@<slug>`, who prepares (every write scope, no approval), and
+`approver@<slug>`, who approves (read and approve scopes)."""
 
 from __future__ import annotations
 
@@ -30,14 +33,51 @@ DEMO_PASSWORD = "demo"
 ADMIN_CLIENT = "sop-admin"
 WEB_CLIENT = "sop-web"
 READ_SCOPES = tuple(s for s in TENANT_SCOPES if s.endswith(":read"))
+# The two sides of every four-eyes rule (a journal above the threshold, a supplier invoice, a
+# pay run): one person prepares, another approves. Neither is an employee (`payroll:self`) nor
+# manages webhooks.
+OFFICER_SCOPES = (
+    *READ_SCOPES,
+    "hr:write",
+    "hr:sensitive",
+    "finance:write",
+    "procurement:write",
+    "payroll:run",
+)
+APPROVER_SCOPES = (*READ_SCOPES, *(s for s in TENANT_SCOPES if s.endswith(":approve")))
 
 
 def integrator_client_id(tenant: str) -> str:
     return f"{tenant}-integrator"
 
 
-async def ensure_tenant_client(session: AsyncSession, tenant: str) -> None:
-    """A client-credentials client for `tenant` (what `sop token --tenant` uses)."""
+def officer_username(tenant: str) -> str:
+    return f"officer@{tenant}"
+
+
+def approver_username(tenant: str) -> str:
+    return f"approver@{tenant}"
+
+
+async def ensure_tenant_identities(session: AsyncSession, tenant: str) -> None:
+    """What a tenant of the development provider starts with: its client-credentials client
+    (what `sop token --tenant` uses), and its officer and approver (password `demo`).
+    The gateway calls it when a tenant is onboarded with the development provider on, which
+    is never in production."""
+    await _ensure_client(session, tenant)
+    await _ensure_user(
+        session, officer_username(tenant), f"{tenant} officer", tenant, OFFICER_SCOPES
+    )
+    await _ensure_user(
+        session, approver_username(tenant), f"{tenant} approver", tenant, APPROVER_SCOPES
+    )
+
+
+# The onboarding hook's former name (`app.py` wires it); it now gives the users too.
+ensure_tenant_client = ensure_tenant_identities
+
+
+async def _ensure_client(session: AsyncSession, tenant: str) -> None:
     client_id = integrator_client_id(tenant)
     if await idp.client(session, client_id) is None:
         await idp.add_client(
@@ -97,7 +137,7 @@ async def seed_dev_idp(session: AsyncSession, settings: GatewaySettings, slugs: 
         session, "platform-admin", "Platform Administrator", None, ("platform:admin",)
     )
     for slug in slugs:
-        await ensure_tenant_client(session, slug)
+        await ensure_tenant_identities(session, slug)
         await _ensure_user(session, f"admin@{slug}", f"{slug} administrator", slug, TENANT_SCOPES)
         await _ensure_user(session, f"reader@{slug}", f"{slug} reader", slug, READ_SCOPES)
 
