@@ -289,8 +289,28 @@ async def pay_run_database(make_postgres_database) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def pay_run_sqlite(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('pay-runs') / 'payroll.db'}"
+    await upgrade_async(PAYROLL_INI, url)
+    database = Database(url)
+    yield database
+    await database.dispose()
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def payroll(pay_run_database: Database, mint, tenant: str) -> AsyncIterator[Payroll]:
+    async for made in _payroll(pay_run_database, mint, tenant):
+        yield made
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def payroll_on_sqlite(pay_run_sqlite: Database, mint, tenant: str) -> AsyncIterator[Payroll]:
+    async for made in _payroll(pay_run_sqlite, mint, tenant):
+        yield made
+
+
+async def _payroll(pay_run_database: Database, mint: Any, tenant: str) -> AsyncIterator[Payroll]:
     hr, finance, queue = FakeHr(), FakeFinance(), CollectingQueue()
     hr.people = [
         employee(1, user_subject="ada-1"),
@@ -985,3 +1005,34 @@ async def test_a_run_reversed_before_payment_withdraws_the_money_and_frees_the_p
     await payroll.drain()
     run = await payroll.run(november["id"])
     assert run["state"] == "finalised" and run["error"].startswith("not reversed")
+
+
+@pytest.mark.sqlite
+async def test_a_run_goes_through_on_sqlite_as_make_run_keeps_it(
+    payroll_on_sqlite: Payroll,
+) -> None:
+    """`make run` keeps payroll in SQLite: the whole life of a run, and reading it back (SQLite
+    returns naive datetimes; the API answers UTC instants all the same)."""
+    payroll = payroll_on_sqlite
+    group = await payroll.group(code="MLITE")
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    listed = await payroll.client.get("/payroll/v1/pay-runs", headers=payroll.headers())
+    assert listed.status_code == 200, listed.text
+    run = listed.json()["items"][0]
+    assert run["state"] == "calculated" and run["progress"]["elapsed_seconds"] is not None
+    assert run["created_at"].endswith("Z") or run["created_at"].endswith("+00:00")
+    assert (await payroll.act(run["id"], "approve")).status_code == 200
+    assert (
+        await payroll.act(run["id"], "finalise", **{"Idempotency-Key": "lite"})
+    ).status_code == 202
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    assert run["state"] == "finalised" and run["fps_documents"] == 1
+    pdf = await payroll.client.get(
+        f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=1)}/payslip.pdf",
+        headers=payroll.headers(),
+    )
+    assert pdf.status_code == 200
+    again = await payroll.start(group["id"], status=409)
+    assert again["run_id"] == run["id"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +45,7 @@ from sop_payroll.pay_runs.ports import (
 from sop_shared.db import utcnow
 from sop_shared.errors import PreconditionFailed
 from sop_shared.pagination import PageRequest, RecordPage, keyset_page
+from sop_shared.timeutil import as_utc
 
 ZERO = Decimal("0.00")
 
@@ -53,6 +54,11 @@ def _insert(session: AsyncSession, table: Any) -> Any:
     """INSERT that can say ON CONFLICT DO NOTHING on either database."""
     dialect = session.get_bind().dialect.name
     return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """An instant as stored: SQLite hands back naive UTC, PostgreSQL aware; always aware."""
+    return None if value is None else as_utc(value)
 
 
 def _pence_sum(column: str) -> Any:
@@ -81,8 +87,8 @@ def _group(row: Any) -> PayGroup:
         variance_percent=Decimal(row.variance_percent),
         active=row.active,
         version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
         extra=dict(row.extra or {}),
     )
 
@@ -210,13 +216,13 @@ def _run(row: Any) -> PayRun:
         journal_id=row.journal_id,
         payment_batch_id=row.payment_batch_id,
         fps_documents=row.fps_documents,
-        calculation_started_at=row.calculation_started_at,
-        calculated_at=row.calculated_at,
-        approved_at=row.approved_at,
-        finalised_at=row.finalised_at,
+        calculation_started_at=_utc(row.calculation_started_at),
+        calculated_at=_utc(row.calculated_at),
+        approved_at=_utc(row.approved_at),
+        finalised_at=_utc(row.finalised_at),
         version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
     )
 
 
@@ -280,7 +286,7 @@ def _item(row: Any) -> PayRunItem:
         user_subject=row.user_subject,
         person=row.person,
         version=row.version,
-        updated_at=row.updated_at,
+        updated_at=_utc(row.updated_at),
     )
 
 
@@ -753,7 +759,7 @@ def _details(row: Any) -> RtiDetails:
             else date.fromisoformat(p45["leaving_date"]),
         ),
         version=row.version,
-        updated_at=row.updated_at,
+        updated_at=_utc(row.updated_at),
     )
 
 
@@ -838,7 +844,7 @@ def _adjustment(row: Any) -> Adjustment:
         amount=row.amount,
         description=row.description,
         created_by=row.created_by,
-        created_at=row.created_at,
+        created_at=_utc(row.created_at),
     )
 
 
@@ -935,7 +941,7 @@ def _notice(row: Any) -> TaxCodeNotice:
         effective_from=row.effective_from,
         form=row.form,
         created_by=row.created_by,
-        created_at=row.created_at,
+        created_at=_utc(row.created_at),
     )
 
 
