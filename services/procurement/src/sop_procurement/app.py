@@ -26,6 +26,8 @@ from sop_procurement.controls.router import router as controls_router
 from sop_procurement.orders import events as order_events
 from sop_procurement.orders.router import router as orders_router
 from sop_procurement.ports import FinanceLedger
+from sop_procurement.receipts import events as receipt_events
+from sop_procurement.receipts.router import router as receipts_router
 from sop_procurement.requisitions import events as requisition_events
 from sop_procurement.requisitions.router import router as requisitions_router
 from sop_procurement.settings import ProcurementSettings
@@ -54,6 +56,7 @@ TAGS = [
     {"name": "requisitions", "description": "Requests to buy, budget checks, approval."},
     {"name": "controls", "description": "Policy and delegated financial authority."},
     {"name": "purchase orders", "description": "Orders, commitments, amendments, cancellation."},
+    {"name": "receipts", "description": "Goods and services received against orders, returns."},
 ]
 
 # Who provisioning acts as: the audit trail names it.
@@ -150,7 +153,13 @@ def create_app(
         settings=settings,
         title="SOP procurement",
         description=DESCRIPTION,
-        routers=[suppliers_router, requisitions_router, controls_router, orders_router],
+        routers=[
+            suppliers_router,
+            requisitions_router,
+            controls_router,
+            orders_router,
+            receipts_router,
+        ],
         area="procurement",
         audit_scopes=(PROCUREMENT_READ, None),
         provision=provision,
@@ -166,6 +175,7 @@ def create_app(
             *catalogue(supplier_events.CATALOGUE),
             *catalogue(requisition_events.CATALOGUE),
             *catalogue(order_events.CATALOGUE),
+            *catalogue(receipt_events.CATALOGUE),
         ],
     )
     register_contexts(app, contexts)

@@ -70,6 +70,60 @@ Quantity = Annotated[
 ]
 """A quantity greater than zero, at most three places: "2", "1.5"."""
 
+
+def _signed_quantity(value: Any) -> Decimal:
+    """A receipt's quantity: received (positive) or returned (negative), never zero."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        negative = str(value).strip().startswith("-")
+        magnitude = _quantity(str(value).strip().lstrip("-") if negative else value)
+        return -magnitude if negative else magnitude
+    if isinstance(value, Decimal):
+        return -_quantity(-value) if value < 0 else _quantity(value)
+    raise ValueError("a quantity is a decimal string or a whole number, never a float")
+
+
+SignedQuantity = Annotated[
+    Decimal,
+    BeforeValidator(_signed_quantity),
+    PlainSerializer(lambda v: format(Decimal(v).normalize(), "f"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,3})?$", "examples": ["2", "-1"]}
+    ),
+]
+"""A quantity received ("2") or returned ("-1"): not zero, at most three places."""
+
+QuantityOut = Annotated[
+    Decimal,
+    PlainSerializer(lambda v: format(Decimal(v).normalize(), "f"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,3})?$"}),
+]
+"""A quantity as the service reports it (zero allowed): "0", "1.5"."""
+
+
+def _percent(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueError('a percentage is a decimal string such as "10" or "2.5"')
+    try:
+        rate = Decimal(str(value))
+    except ArithmeticError:
+        raise ValueError('a percentage is a decimal string such as "10" or "2.5"') from None
+    if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(100):
+        raise ValueError("a percentage runs from 0 to 100")
+    if rate.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError("a percentage has at most two decimal places")
+    return rate
+
+
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_percent),
+    PlainSerializer(lambda v: format(Decimal(v).normalize(), "f"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^[0-9]{1,3}(\.[0-9]{1,2})?$", "examples": ["10"]}
+    ),
+]
+"""A percentage from 0 to 100, at most two places: "10", "2.5"."""
+
 VAT_RATES = (Decimal("0"), Decimal("5"), Decimal("20"))
 
 

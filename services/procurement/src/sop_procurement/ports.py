@@ -19,6 +19,7 @@ from sop_shared.pagination import PageRequest, RecordPage
 if TYPE_CHECKING:
     from sop_procurement.controls.ports import ControlsPort
     from sop_procurement.orders.ports import OrdersPort
+    from sop_procurement.receipts.ports import ReceiptsPort
     from sop_procurement.requisitions.ports import RequisitionsPort
     from sop_procurement.suppliers.ports import SuppliersPort
 
@@ -62,6 +63,7 @@ class ProcurementBackend:
     requisitions: RequisitionsPort
     controls: ControlsPort
     orders: OrdersPort
+    receipts: ReceiptsPort
 
 
 # --- finance ------------------------------------------------------------------------------------

@@ -29,6 +29,14 @@ class SupplierNotActive(Conflict):
     slug, title = "supplier-not-active", "Supplier is suspended or archived"
 
 
+class OverReceipt(Conflict):
+    slug, title = "over-receipt", "More received than ordered"
+
+
+class OverReturn(Conflict):
+    slug, title = "over-return", "More returned than received"
+
+
 class DuplicateSupplier(Conflict):
     slug, title = "duplicate-supplier", "A supplier with this identifier exists"
 

@@ -32,6 +32,7 @@ from sop_procurement.ports import (
     StaleRecord,
 )
 from sop_procurement.problems import FinanceRefused, FinanceUnavailable
+from sop_procurement.receipts.ports import Receipt, ReceiptFilter
 from sop_procurement.requisitions.ports import Requisition, RequisitionFilter
 from sop_procurement.settings import ProcurementSettings
 from sop_procurement.suppliers.ports import BankChange, Supplier, SupplierFilter
@@ -224,6 +225,14 @@ class FakeOrders(Numbered):
         return self.table.page(lambda o: flt.status is None or o.status == flt.status, page)
 
 
+class FakeReceipts(Numbered):
+    async def add(self, receipt: Receipt) -> Receipt:
+        return self.table.add(receipt)
+
+    async def search(self, flt: ReceiptFilter, page: PageRequest) -> RecordPage[Receipt]:
+        return self.table.page(lambda r: flt.order_id is None or r.order_id == flt.order_id, page)
+
+
 @dataclasses.dataclass
 class FakeCommitment:
     id: str
@@ -359,6 +368,7 @@ class World:
         self.controls = FakeControls(self.clock)
         self.requisitions = FakeRequisitions(self.clock, "REQ")
         self.orders = FakeOrders(self.clock, "PO")
+        self.receipts = FakeReceipts(self.clock, "GRN")
         self.ledger = FakeLedger()
         self.outbox = MemoryOutbox(
             Principal(subject="x", client_id="t", tenant=tenant, cluster="matrix"),
@@ -383,6 +393,7 @@ class World:
                 requisitions=self.requisitions,
                 controls=self.controls,
                 orders=self.orders,
+                receipts=self.receipts,
             ),
             ledger=self.ledger,
             principal=principal,

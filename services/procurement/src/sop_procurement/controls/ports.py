@@ -23,6 +23,9 @@ class Policy(Record):
     over_budget: OverBudgetPolicy = "refuse"
     # Working days (England and Wales) between approving new bank details and their use.
     bank_change_hold_days: int = DEFAULT_HOLD_DAYS
+    # How far (percent of the ordered quantity) a line may be received beyond its order:
+    # practice configured per organisation, no standard value (docs/procurement.md).
+    over_receipt_tolerance: Decimal = Decimal("0")
 
 
 @dataclass(kw_only=True)

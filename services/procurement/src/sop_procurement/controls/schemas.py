@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from sop_procurement.controls.ports import OverBudgetPolicy
-from sop_procurement.http import Amount, In, Name, Out, Text
+from sop_procurement.http import Amount, In, Name, Out, Percent, Text
 from sop_shared.money import Money
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -23,11 +24,17 @@ class PolicyIn(In):
     bank_change_hold_days: int = Field(
         ge=0, le=30, description="Working days between approving new bank details and their use."
     )
+    over_receipt_tolerance: Percent = Field(
+        default=Decimal("0"),
+        description="Percent of a line's ordered quantity that may be received beyond it "
+        '(default "0": never more than ordered).',
+    )
 
 
 class PolicyOut(Out):
     over_budget: OverBudgetPolicy
     bank_change_hold_days: int
+    over_receipt_tolerance: Percent
     version: int
 
 

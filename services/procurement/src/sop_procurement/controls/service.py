@@ -65,7 +65,10 @@ async def get_policy(ctx: ProcurementContext) -> Policy:
 
 async def set_policy(ctx: ProcurementContext, policy: Policy, data: PolicyIn) -> Policy:
     updated = replace(
-        policy, over_budget=data.over_budget, bank_change_hold_days=data.bank_change_hold_days
+        policy,
+        over_budget=data.over_budget,
+        bank_change_hold_days=data.bank_change_hold_days,
+        over_receipt_tolerance=data.over_receipt_tolerance,
     )
     saved = await ctx.backend.controls.save_policy(updated)
     await ctx.audit.record("update", "policy", ctx.tenant, before=policy, after=saved)

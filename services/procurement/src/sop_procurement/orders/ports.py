@@ -32,6 +32,23 @@ class OrderLine:
     # Finance commitments this line holds: [{"id", "number", "amount"}] (amount: what is
     # still committed through it, a two-place string).
     commitments: list[dict[str, str]] = field(default_factory=list)
+    # Goods or services receipted against the line, and returned (both never negative).
+    received: Decimal = Decimal("0")
+    returned: Decimal = Decimal("0")
+
+    @property
+    def ordered(self) -> Decimal:
+        return self.quantity
+
+    @property
+    def net_received(self) -> Decimal:
+        """What the department holds: received less returned."""
+        return self.received - self.returned
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Still to come: ordered less net received (never below zero)."""
+        return max(self.quantity - self.net_received, Decimal("0"))
 
     @property
     def net(self) -> Decimal:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from sop_procurement.http import In, Out, PositiveAmount, Quantity, Text, VatRate
+from sop_procurement.http import In, Out, PositiveAmount, Quantity, QuantityOut, Text, VatRate
 from sop_procurement.orders.ports import OrderStatus
 from sop_shared.money import Money
 
@@ -58,6 +58,10 @@ class OrderLineOut(Out):
     gross: Money
     committed: Money = Field(description="What finance holds committed for this line.")
     commitments: list[CommitmentRef]
+    ordered: QuantityOut = Field(description="The quantity ordered (this revision).")
+    received: QuantityOut = Field(description="Everything receipted, before returns.")
+    returned: QuantityOut = Field(description="Everything returned to the supplier.")
+    outstanding: QuantityOut = Field(description="Ordered less received plus returned (≥ 0).")
 
 
 class OrderOut(Out):

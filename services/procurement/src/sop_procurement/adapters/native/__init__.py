@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sop_procurement.adapters.native.controls import NativeControls
 from sop_procurement.adapters.native.orders import NativeOrders
+from sop_procurement.adapters.native.receipts import NativeReceipts
 from sop_procurement.adapters.native.requisitions import NativeRequisitions
 from sop_procurement.adapters.native.suppliers import NativeSuppliers
 from sop_procurement.ports import ProcurementBackend
@@ -23,4 +24,5 @@ def native_backend(context: AdapterContext) -> ProcurementBackend:
         requisitions=NativeRequisitions(session, tenant, clock),
         controls=NativeControls(session, tenant, clock),
         orders=NativeOrders(session, tenant, clock),
+        receipts=NativeReceipts(session, tenant, clock),
     )

@@ -137,6 +137,7 @@ class PolicyRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
     __table_args__ = (UniqueConstraint("tenant"),)
     over_budget: str = Field(default="refuse", max_length=10)
     bank_change_hold_days: int = 5
+    over_receipt_tolerance: Decimal = Field(default=Decimal("0"), sa_type=Scaled(2), nullable=False)
 
 
 class ApprovalLimitRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
@@ -218,3 +219,22 @@ class OrderLineRow(LineColumns, ProcurementBase, table=True):
     order_id: uuid.UUID
     requisition_line_id: uuid.UUID | None = None
     commitments: list[dict[str, str]] = _json()
+    received: Decimal = Field(default=Decimal("0"), sa_type=Scaled(3), nullable=False)
+    returned: Decimal = Field(default=Decimal("0"), sa_type=Scaled(3), nullable=False)
+
+
+# --- receipts ----
+
+
+class ReceiptRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
+    """A receipt of goods or services against an issued order; its lines (JSON) name the
+    order lines, the quantity (negative: a return) and each line's position afterwards."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("tenant", "number"), Index(None, "tenant", "order_id"))
+    number: str = Field(max_length=20)
+    order_id: uuid.UUID
+    order_number: str = Field(max_length=20)
+    supplier_id: uuid.UUID
+    recorded_by: str = Field(max_length=255)
+    lines: list[dict[str, Any]] = _json()
