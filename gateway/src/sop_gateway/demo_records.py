@@ -1,6 +1,8 @@
-"""Demo HR records for `sop run`: a small department per demo tenant, created through HR's own
-API (so tenants on vendor-bound clusters are seeded through their adapters). Idempotent: a
-tenant whose first demo employee exists is left alone."""
+"""Demo records for `sop run`: a small department per demo tenant, created through HR's own
+API (so tenants on vendor-bound clusters are seeded through their adapters), and what a pay run
+needs besides (finance's paying bank account, payroll's monthly pay group and each person's RTI
+details), so a department can run its December payroll at once. Idempotent: a tenant whose
+first demo employee (or pay group) exists is left alone."""
 
 from __future__ import annotations
 
@@ -221,6 +223,11 @@ async def _seed_tenant(client: httpx.AsyncClient, headers: dict[str, str]) -> st
                 "date_of_birth": person.born,
                 "national_insurance_number": person.nino,
                 "home_region": person.region,
+                "bank_details": {
+                    "sort_code": "200000",
+                    "account_number": f"{10000000 + int(person.number[1:]):08d}",
+                    "account_name": f"{person.first} {person.last}".upper().replace("'", "")[:18],
+                },
                 "start_date": START,
                 "payroll": {
                     "tax_code": person.tax_code,
@@ -238,4 +245,117 @@ async def _seed_tenant(client: httpx.AsyncClient, headers: dict[str, str]) -> st
                 },
             },
         )
+    return "seeded"
+
+
+# What payroll needs besides HR: the gender HMRC records and an address for the FPS.
+RTI = {
+    "D0001": ("F", "1 Horse Guards Road", "London", "SW1A 2HQ"),
+    "D0002": ("M", "4 Princes Street", "Edinburgh", "EH2 2AN"),
+    "D0003": ("F", "12 Heol y Frenhines", "Cardiff", "CF10 2BH"),
+    "D0004": ("F", "8 Deansgate", "Manchester", "M3 2EN"),
+    "D0005": ("M", "3 Donegall Square", "Belfast", "BT1 5GS"),
+}
+PAY_GROUP = {
+    "code": "MONTHLY",
+    "name": "Monthly salaried staff",
+    "frequency": "monthly",
+    "pay_day": "last_working_day",
+    "tax_office_number": "123",
+    "paye_reference": "AB45678",
+    "accounts_office_reference": "123PA00012345",
+    # A demo's rates: alpha's employee rate depends on pay (4.6% to 8.05%); employer 28.97%.
+    "pension_schemes": {
+        "alpha": {
+            "method": "net_pay",
+            "basis": "pensionable_pay",
+            "employee_rate": "5.45",
+            "employer_rate": "28.97",
+        }
+    },
+}
+
+
+async def seed_payroll(
+    urls: dict[str, str],
+    signer: InternalTokenSigner,
+    tenants: dict[str, str],
+    *,
+    request_timeout: float = 10.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> dict[str, str]:
+    """Per tenant: finance's payroll bank account, payroll's monthly pay group paying from it,
+    and RTI details for the demo people. `urls` holds the hr, finance and payroll services'."""
+    outcomes: dict[str, str] = {}
+    async with httpx.AsyncClient(timeout=request_timeout, transport=transport) as client:
+        for tenant, cluster in tenants.items():
+
+            def headers(
+                service: str, scopes: str, *, tenant: str = tenant, cluster: str = cluster
+            ) -> dict[str, str]:
+                token, _ = signer.sign(
+                    audience=f"sop-{service}",
+                    subject=SEED_SUBJECT,
+                    client_id="sop-cli",
+                    tenant=tenant,
+                    cluster=cluster,
+                    scopes=scopes,
+                )
+                return {"Authorization": f"Bearer {token}"}
+
+            try:
+                outcomes[tenant] = await _seed_payroll(client, urls, headers)
+            except (httpx.HTTPError, DemoSeedError) as exc:
+                outcomes[tenant] = f"not seeded ({exc})"
+                log.warning("demo payroll for %s not seeded: %s", tenant, exc)
+    return outcomes
+
+
+async def _seed_payroll(client: httpx.AsyncClient, urls: dict[str, str], headers: Any) -> str:
+    payroll = headers("payroll", "payroll:read payroll:run")
+    groups = await _call(client, "GET", f"{urls['payroll']}/payroll/v1/pay-groups", payroll)
+    if any(g["code"] == PAY_GROUP["code"] for g in groups["items"]):
+        return "present"
+    finance = headers("finance", "finance:read finance:write finance:approve")
+    accounts = await _call(client, "GET", f"{urls['finance']}/finance/v1/bank-accounts", finance)
+    bank = next((a for a in accounts["items"] if a["name"] == "Payroll account"), None)
+    if bank is None:
+        bank = await _call(
+            client,
+            "POST",
+            f"{urls['finance']}/finance/v1/bank-accounts",
+            finance,
+            {
+                "name": "Payroll account",
+                "sort_code": "60-70-80",
+                "account_number": "10002000",
+                "account_name": "DEPARTMENT PAYROLL",
+                "service_user_number": "123456",
+                "ledger_account_code": "43100000",
+            },
+        )
+    hr = headers("hr", "hr:read")
+    people = await _call(client, "GET", f"{urls['hr']}/hr/v1/employees?limit=500", hr)
+    for employee in people["items"]:
+        found = RTI.get(employee["employee_number"])
+        if found is None:
+            continue
+        gender, line1, town, postcode = found
+        path = f"{urls['payroll']}/payroll/v1/employees/{employee['id']}/rti-details"
+        response = await client.get(path, headers=payroll)
+        if response.status_code == 404:
+            await _call(
+                client,
+                "PUT",
+                path,
+                payroll,
+                {"gender": gender, "address": {"lines": [line1, town], "postcode": postcode}},
+            )
+    await _call(
+        client,
+        "POST",
+        f"{urls['payroll']}/payroll/v1/pay-groups",
+        payroll,
+        {**PAY_GROUP, "bank_account_id": bank["id"]},
+    )
     return "seeded"

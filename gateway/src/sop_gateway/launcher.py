@@ -350,6 +350,8 @@ async def provision_demo(services: dict[str, str]) -> list[str]:
         active = {slug: e.cluster for slug, e in registry.entries.items() if e.status == "active"}
     if "hr" in services:
         await seed_demo_records(services["hr"], active)
+    if {"hr", "finance", "payroll"} <= set(services):
+        await seed_demo_payroll(services, active)
     return list(active)
 
 
@@ -367,6 +369,22 @@ async def seed_demo_records(hr_url: str, tenants: dict[str, str]) -> None:
     for tenant, outcome in (await seed_hr(hr_url, signer, demo)).items():
         if outcome != "present":
             print(f"sop run: demo HR records for {tenant}: {outcome}")
+
+
+async def seed_demo_payroll(services: dict[str, str], tenants: dict[str, str]) -> None:
+    """What a pay run needs besides HR, per demo tenant (a bank account in finance, a monthly
+    pay group, RTI details): `make run` users can run December's payroll straight away."""
+    from sop_gateway.demo_records import seed_payroll
+    from sop_gateway.keys import internal_signer
+    from sop_gateway.seed import DEMO_TENANTS
+    from sop_gateway.settings import GatewaySettings
+
+    signer, _ = internal_signer(GatewaySettings())
+    demo_slugs = {slug for slug, _name, _cluster in DEMO_TENANTS}
+    demo = {t: c for t, c in tenants.items() if t in demo_slugs}
+    for tenant, outcome in (await seed_payroll(services, signer, demo)).items():
+        if outcome != "present":
+            print(f"sop run: demo payroll for {tenant}: {outcome}")
 
 
 async def run() -> int:
