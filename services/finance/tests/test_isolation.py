@@ -42,6 +42,7 @@ ID_ROUTES = [
     ("POST", "/payment-batches/{batch}/payments"),
     ("POST", "/payment-batches/{batch}/submit"),
     ("POST", "/payment-batches/{batch}/cancel"),
+    ("POST", "/payment-batches/{batch}/withdraw"),
     ("GET", "/payment-batches/{batch}/bacs-file"),
 ]
 PAYMENT = {

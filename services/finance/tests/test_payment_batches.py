@@ -16,6 +16,7 @@ from sop_shared.clock import UK
 from sop_shared.db import async_url
 
 SUBMITTED = "uk.gov.sop.finance.payment_batch.submitted.v1"
+WITHDRAWN = "uk.gov.sop.finance.payment_batch.withdrawn.v1"
 
 
 class ActingApi(Api):
@@ -219,16 +220,7 @@ async def test_net_pay_in_two_pages_is_paid_by_one_file_and_one_journal(api, fin
     # A page's event counts it; no bank details are repeated in the trail.
     assert audit[1]["after"]["added"] == 3 and audit[1]["after"]["lines"] == [1, 3]
     assert "10000001" not in str(audit)
-    engine = create_async_engine(async_url(finance_pg_url))
-    async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.text("SELECT data FROM outbox WHERE tenant = :t AND type = :type"),
-                {"t": api.tenant, "type": SUBMITTED},
-            )
-        ).all()
-    await engine.dispose()
-    assert [r.data for r in rows] == [
+    assert await outbox_data(finance_pg_url, api.tenant, SUBMITTED) == [
         {
             "id": batch["id"],
             "number": batch["number"],
@@ -440,13 +432,182 @@ async def test_a_payment_date_whose_processing_day_has_passed_is_refused(api, cl
     assert (await api.get(f"/payment-batches/{batch['id']}")).json()["status"] == "draft"
 
 
-async def test_the_submitted_event_is_in_finances_catalogue(pg_client):
+async def test_the_submitted_and_withdrawn_events_are_in_finances_catalogue(pg_client):
     doc = (await pg_client.get("/events/asyncapi.json")).json()
-    channel = doc["channels"][SUBMITTED]
-    assert channel["address"] == f"sop.finance.{{tenant}}.{SUBMITTED}"
-    data = doc["components"]["schemas"]["PaymentBatchSubmitted"]["properties"]
-    assert {"id", "source", "source_reference", "count", "total", "payment_date"} <= set(data)
-    assert not {"sort_code", "account_number", "account_name"} & set(data)
+    for event, schema in [
+        (SUBMITTED, "PaymentBatchSubmitted"),
+        (WITHDRAWN, "PaymentBatchWithdrawn"),
+    ]:
+        channel = doc["channels"][event]
+        assert channel["address"] == f"sop.finance.{{tenant}}.{event}"
+        data = doc["components"]["schemas"][schema]["properties"]
+        assert {"id", "source", "source_reference", "count", "total", "payment_date"} <= set(data)
+        assert not {"sort_code", "account_number", "account_name"} & set(data)
+
+
+async def outbox_data(finance_pg_url: str, tenant: str, type_: str) -> list[dict]:
+    engine = create_async_engine(async_url(finance_pg_url))
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                sa.text("SELECT data FROM outbox WHERE tenant = :t AND type = :type"),
+                {"t": tenant, "type": type_},
+            )
+        ).all()
+    await engine.dispose()
+    return [r.data for r in rows]
+
+
+async def test_a_pay_run_reversed_before_payment_withdraws_its_batch(api, finance_pg_url):
+    gbs = await bank_account(api)
+    await api.post_journal(
+        [dr(SALARIES, "5301.25", "CC01"), cr(NET_PAY, "5301.25")],
+        posting_date="2026-08-27",
+        source="payroll",
+        source_reference="PAYRUN-W1",
+    )
+    payroll = ActingApi(api, "payroll-officer", "sop-payroll")
+    batch = await create(payroll, gbs, source_reference="PAYRUN-W1")
+    await add(payroll, batch, FIVE)
+    before = await api.trial_balance(period="2026-08")
+    assert balances(before)[NET_PAY] == ("0.00", "5301.25") and BANK not in balances(before)
+    path = f"/payment-batches/{batch['id']}"
+    submitted = (await payroll.post(f"{path}/submit", key=key())).json()
+    assert balances(await api.trial_balance(period="2026-08"))[BANK] == ("0.00", "5301.25")
+
+    k = key()
+    headers = payroll.headers(key=k, if_match=f'"{submitted["version"]}"')
+    reason = {"reason": "pay run recalculated"}
+    r = await api.client.post(f"/finance/v1{path}/withdraw", json=reason, headers=headers)
+    assert r.status_code == 200, r.text
+    withdrawn = r.json()
+    assert withdrawn["status"] == "withdrawn"
+    assert (withdrawn["withdrawn_by"], withdrawn["withdrawal_reason"]) == (
+        "payroll-officer",
+        "pay run recalculated",
+    )
+    assert withdrawn["withdrawn_at"] is not None
+    assert withdrawn["journal_id"] == submitted["journal_id"]
+    assert withdrawn["bacs_file_url"] is None
+    assert r.headers["etag"] == f'"{withdrawn["version"]}"'
+
+    # The ledger is as before the submit: net pay control owes the pay again, the bank is clear.
+    assert await api.trial_balance(period="2026-08") == before
+    posting = (await api.get(f"/journals/{submitted['journal_id']}")).json()
+    reversal = (await api.get(f"/journals/{posting['reversed_by_journal_id']}")).json()
+    assert reversal["posting_date"] == "2026-08-28" and reversal["status"] == "posted"
+    assert [(ln["account_code"], ln["debit"], ln["credit"]) for ln in reversal["lines"]] == [
+        (NET_PAY, "0.00", "5301.25"),
+        (BANK, "5301.25", "0.00"),
+    ]
+    # The file is kept but must not be sent.
+    f = await api.get(f"{path}/bacs-file")
+    assert f.status_code == 409 and f.json()["type"] == "urn:sop:problem:invalid-state"
+    assert f.json()["batch_status"] == "withdrawn"
+
+    # The same key replays; a new one is refused, and nothing changes again.
+    replay = await api.client.post(f"/finance/v1{path}/withdraw", json=reason, headers=headers)
+    assert replay.status_code == 200 and replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == withdrawn
+    for action in ("withdraw", "submit"):
+        again = await payroll.post(f"{path}/{action}", key=key())
+        assert again.status_code == 409 and again.json()["batch_status"] == "withdrawn", again.text
+    assert (await payroll.post(f"{path}/cancel")).status_code == 409
+    assert (await add(payroll, batch, [payment(9)], expect=409)).json()[
+        "batch_status"
+    ] == "withdrawn"
+    for journal in (posting, reversal):  # neither the posting nor its reversal is reversed
+        rev = await api.post(f"/journals/{journal['id']}/reverse", key=key())
+        assert rev.status_code == 409, rev.text
+    assert (await api.get(path)).json() == withdrawn
+    assert await api.trial_balance(period="2026-08") == before
+
+    audit = (await api.get("/audit-events", resource_id=batch["id"])).json()["items"]
+    assert (audit[-1]["action"], audit[-1]["actor"]) == (
+        "payment_batch.withdrawn",
+        "payroll-officer",
+    )
+    assert audit[-1]["after"]["withdrawal_reason"] == "pay run recalculated"
+    (event,) = await outbox_data(finance_pg_url, api.tenant, WITHDRAWN)
+    at = event.pop("withdrawn_at")
+    assert datetime.fromisoformat(at) == datetime.fromisoformat(withdrawn["withdrawn_at"])
+    assert event == {
+        "id": batch["id"],
+        "number": batch["number"],
+        "source": "payroll",
+        "source_reference": "PAYRUN-W1",
+        "count": 5,
+        "total": "5301.25",
+        "payment_date": "2026-08-28",
+        "processing_day": "2026-08-26",
+        "journal_id": submitted["journal_id"],
+        "reversal_journal_id": reversal["id"],
+        "withdrawn_by": "payroll-officer",
+        "reason": "pay run recalculated",
+    }
+
+    # The recalculated pay run is sent again under the same reference, and paid.
+    again = await create(payroll, gbs, source_reference="PAYRUN-W1")
+    await add(payroll, again, FIVE)
+    r = await payroll.post(f"/payment-batches/{again['id']}/submit", key=key())
+    assert r.status_code == 200, r.text
+    assert (await api.get(f"/payment-batches/{again['id']}/bacs-file")).status_code == 200
+    listed = await api.get("/payment-batches", source_reference="PAYRUN-W1")
+    assert sorted(b["status"] for b in listed.json()["items"]) == ["submitted", "withdrawn"]
+
+
+async def test_a_withdrawal_refused_changes_nothing(api, other, clock):
+    gbs = await bank_account(api)
+    draft = await create(api, gbs)
+    await add(api, draft, FIVE)
+    r = await api.post(f"/payment-batches/{draft['id']}/withdraw", key=key())
+    assert r.status_code == 409 and r.json()["batch_status"] == "draft", r.text
+    assert r.json()["status"] == 409  # the problem's own member, not the batch's state
+    assert r.json()["type"] == "urn:sop:problem:invalid-state"
+    assert (await api.get(f"/payment-batches/{draft['id']}")).json()["status"] == "draft"
+    assert (await api.post(f"/payment-batches/{draft['id']}/cancel")).status_code == 200
+    r = await api.post(f"/payment-batches/{draft['id']}/withdraw", key=key())
+    assert r.status_code == 409 and r.json()["batch_status"] == "cancelled", r.text
+
+    batch = await create(api, gbs)
+    await add(api, batch, FIVE)
+    path = f"/payment-batches/{batch['id']}"
+    submitted = (await api.post(f"{path}/submit", key=key())).json()
+    tb = await api.trial_balance(period="2026-08")
+    # Its journal is the batch's: the journals API sends the caller to the batch.
+    r = await api.post(f"/journals/{submitted['journal_id']}/reverse", key=key())
+    assert r.status_code == 409 and r.json()["type"] == "urn:sop:problem:journal-owned"
+    assert r.json()["payment_batch_id"] == batch["id"]
+    assert f"{path}/withdraw" in r.json()["detail"]
+
+    async def unchanged() -> None:
+        assert (await api.get(path)).json() == submitted
+        assert await api.trial_balance(period="2026-08") == tb
+        assert (await api.get(f"{path}/bacs-file")).status_code == 200
+
+    assert (await api.post(f"{path}/withdraw")).status_code == 428
+    stale = api.headers(key=key(), if_match='"1"')
+    r = await api.client.post(f"/finance/v1{path}/withdraw", headers=stale)
+    assert r.status_code == 412, r.text
+    reader = api.as_("reader", "finance:read")
+    assert (await reader.post(f"{path}/withdraw", key=key())).status_code == 403
+    r = await other.post(f"{path}/withdraw", key=key())
+    assert r.status_code == 404, r.text
+    r = await api.post(f"{path}/withdraw", {"reason": "x" * 501}, key=key())
+    assert r.status_code == 422, r.text
+    await unchanged()
+
+    # Its processing day (Wednesday 26 August) is still in time; the day after, the file is
+    # with the bank and the payment stands.
+    clock.set(datetime(2026, 8, 27, 9, tzinfo=UK))
+    r = await api.post(f"{path}/withdraw", key=key())
+    assert r.status_code == 409, r.text
+    assert r.json()["type"] == "urn:sop:problem:processing-day-passed"
+    assert r.json()["processing_day"] == "2026-08-26"
+    await unchanged()
+    clock.set(datetime(2026, 8, 26, 15, tzinfo=UK))
+    r = await api.post(f"{path}/withdraw", key=key())
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
 
 
 async def test_concurrent_pages_all_count_and_concurrent_submits_pay_once(api):
@@ -481,3 +642,10 @@ async def test_a_batch_is_paid_on_sqlite_as_on_postgresql(any_api):
     checked = check_standard18((await api.get(f"/payment-batches/{batch['id']}/bacs-file")).text)
     assert checked["total_pence"] == 530125 and len(checked["credits"]) == 5
     assert balances(await api.trial_balance(period="2026-08"))[NET_PAY] == ("5301.25", "0.00")
+    # Withdrawn, the ledger is put back and the reference is free (the partial unique index).
+    r = await api.post(f"/payment-batches/{batch['id']}/withdraw", key=key())
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
+    assert NET_PAY not in balances(await api.trial_balance(period="2026-08"))
+    assert (await api.get(f"/payment-batches/{batch['id']}/bacs-file")).status_code == 409
+    again = await create(api, gbs, source_reference="PAYRUN-LITE")
+    assert again["id"] != batch["id"]

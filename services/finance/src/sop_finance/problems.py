@@ -43,6 +43,12 @@ class ControlTotals(Conflict):
     slug, title = "control-totals", "Control totals do not match"
 
 
+class ProcessingDayPassed(Conflict):
+    """A payment batch whose Bacs processing day has passed: its file is with the bank."""
+
+    slug, title = "processing-day-passed", "Bacs processing day has passed"
+
+
 class JournalOwned(Conflict):
     """A journal another finance process wrote (an invoice's posting, a payment run, the
     year-end close) is corrected through that process, never on its own."""

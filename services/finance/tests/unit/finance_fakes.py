@@ -45,6 +45,7 @@ from sop_finance.payables.ports import (
     SupplierInvoice,
 )
 from sop_finance.payment_batches.ports import (
+    RELEASED,
     BatchFilter,
     BatchPayment,
     PaymentBatch,
@@ -845,7 +846,7 @@ class FakePaymentBatches:
             self.tenant,
             lambda b: (
                 (b.source, b.source_reference) == (source, source_reference)
-                and b.status != "cancelled"
+                and b.status not in RELEASED
             ),
         )
         return found[0] if found else None
@@ -855,11 +856,11 @@ class FakePaymentBatches:
         self.ledger.row_id(self.ledger.bank_accounts, self.tenant, batch.bank_account_id)
         self.ledger.row_id(self.ledger.journals, self.tenant, batch.journal_id)
         self.ledger.account_code(self.tenant, batch.control_account_code)
-        if batch.status != "cancelled" and self.ledger.payment_batches.exists(
+        if batch.status not in RELEASED and self.ledger.payment_batches.exists(
             self.tenant,
             lambda b: (
                 b.id != batch.id
-                and b.status != "cancelled"
+                and b.status not in RELEASED
                 and (b.source, b.source_reference) == (batch.source, batch.source_reference)
             ),
         ):

@@ -32,6 +32,7 @@ from sop_finance.problems import (
     InvalidState,
     JournalOwned,
     PeriodClosed,
+    ProcessingDayPassed,
 )
 from sop_finance.reports import service as reports
 from sop_shared.clock import UK, FixedClock
@@ -235,6 +236,67 @@ async def test_submit_writes_the_file_posts_the_journal_and_announces_it():
     with pytest.raises(JournalOwned) as owned:
         await journals.reverse_journal(fin, journal.id, data=ReversalCreate())
     assert owned.value.extensions["payment_batch_id"] == str(batch.id)
+
+
+async def test_a_submitted_batch_is_withdrawn_before_its_processing_day():
+    fin, gbs, batch = await setup()
+    await service.add_payments(fin, batch.id, payments=THREE)
+    with pytest.raises(InvalidState) as draft:
+        await service.withdraw_batch(fin, batch.id)
+    assert draft.value.extensions["batch_status"] == "draft"
+    before = await reports.trial_balance(fin, AUGUST)
+    submitted = await service.submit_batch(fin, batch.id)
+    payroll = as_(fin, "svc-payroll", scopes=WRITER)
+    withdrawn = await service.withdraw_batch(payroll, batch.id, reason="pay run recalculated")
+    assert (withdrawn.status, withdrawn.withdrawn_by) == ("withdrawn", "svc-payroll")
+    assert withdrawn.withdrawal_reason == "pay run recalculated"
+    assert withdrawn.journal_id == submitted.journal_id
+    assert await reports.trial_balance(fin, AUGUST) == before
+    posting = await journals.get_journal(fin, submitted.journal_id or uuid.uuid4())
+    reversal = await journals.get_journal(fin, posting.reversed_by_journal_id or uuid.uuid4())
+    assert [(ln.account_code, ln.debit, ln.credit) for ln in reversal.lines] == [
+        (NET_PAY, Decimal("0.00"), Decimal("600.00")),
+        (BANK, Decimal("600.00"), Decimal("0.00")),
+    ]
+    (event,) = outbox_of(fin).of_type(events.WITHDRAWN)
+    assert event.data["reversal_journal_id"] == str(reversal.id)
+    assert event.data["reason"] == "pay run recalculated"
+    assert actions(fin, batch.id)[-1] == "payment_batch.withdrawn"
+    # The file is kept but not served; the batch never changes again.
+    assert ledger_of(fin).batch_files[batch.id]
+    with pytest.raises(InvalidState):
+        await service.bacs_file(fin, batch.id)
+    for again in (service.withdraw_batch, service.submit_batch, service.cancel_batch):
+        with pytest.raises(InvalidState):
+            await again(fin, batch.id)
+    # The pay run may be sent again.
+    fresh = await service.create_batch(fin, data=body(gbs))
+    assert fresh.id != batch.id and fresh.status == "draft"
+
+
+async def test_a_batch_whose_processing_day_passed_is_not_withdrawn():
+    fin, _, batch = await setup()
+    await service.add_payments(fin, batch.id, payments=THREE)
+    await service.submit_batch(fin, batch.id)
+    late = as_(fin)
+    assert isinstance(late.clock, FixedClock)
+    late.clock.set(datetime(2026, 8, 26, 17, tzinfo=UK))  # its processing day: still in time
+    on_the_day = await service.withdraw_batch(late, batch.id)
+    assert on_the_day.status == "withdrawn"
+
+    fin, _, batch = await setup()
+    await service.add_payments(fin, batch.id, payments=THREE)
+    await service.submit_batch(fin, batch.id)
+    tb = await reports.trial_balance(fin, AUGUST)
+    late = as_(fin)
+    assert isinstance(late.clock, FixedClock)
+    late.clock.set(datetime(2026, 8, 27, 9, tzinfo=UK))
+    with pytest.raises(ProcessingDayPassed) as exc:
+        await service.withdraw_batch(late, batch.id)
+    assert exc.value.extensions["processing_day"] == "2026-08-26"
+    assert (await service.get_batch(fin, batch.id)).status == "submitted"
+    assert await reports.trial_balance(fin, AUGUST) == tb
+    assert outbox_of(fin).of_type(events.WITHDRAWN) == []
 
 
 async def test_a_stale_if_match_or_a_late_submit_is_refused():

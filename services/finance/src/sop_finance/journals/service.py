@@ -258,10 +258,16 @@ async def _refuse_if_owned(fin: FinanceContext, journal: Journal) -> None:
         )
         batch = next((b for b in batches.items if b.journal_id == journal.id), None)
         if batch is not None:
+            how = (
+                "withdraw the batch instead while its Bacs processing day has not passed "
+                f"(POST /finance/v1/payment-batches/{batch.id}/withdraw), which reverses this "
+                "journal and stops its file; after that its payments are with the bank and "
+                "money a payee returns is posted as a new journal"
+                if batch.status == "submitted"
+                else f"the batch is {batch.status}"
+            )
             raise JournalOwned(
-                f"journal {journal.number} is the posting of payment batch {batch.number}: its "
-                "payments went to the bank in its BACS file, which no ledger reversal can "
-                "recall; money a payee returns is posted as a new journal",
+                f"journal {journal.number} is the posting of payment batch {batch.number}: " + how,
                 payment_batch_id=str(batch.id),
                 source=source,
                 source_reference=reference,

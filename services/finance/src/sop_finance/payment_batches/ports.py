@@ -15,10 +15,13 @@ from sop_shared.ids import uuid7
 
 ZERO = Decimal("0.00")
 
-# draft (payments arrive in pages) -> submitted (file written, journal posted: never changes
-# again); a draft may be cancelled instead, and nothing is posted.
-BatchStatus = Literal["draft", "submitted", "cancelled"]
-BATCH_STATUSES: tuple[BatchStatus, ...] = ("draft", "submitted", "cancelled")
+# draft (payments arrive in pages) -> submitted (file written, journal posted) -> withdrawn
+# (before its Bacs processing day: the journal reversed, the file kept but never served again);
+# a draft may be cancelled instead, and nothing is posted. Cancelled and withdrawn never change.
+BatchStatus = Literal["draft", "submitted", "cancelled", "withdrawn"]
+BATCH_STATUSES: tuple[BatchStatus, ...] = ("draft", "submitted", "cancelled", "withdrawn")
+# Batches that no longer hold their source document: the sender may send it again.
+RELEASED: tuple[BatchStatus, ...] = ("cancelled", "withdrawn")
 
 
 @dataclass(kw_only=True)
@@ -46,6 +49,11 @@ class PaymentBatch(Record):
     submitted_at: datetime | None = None
     # Set when submitted; the file itself (10 MB for 100,000 payments) is read on its own.
     bacs_file_name: str | None = None
+    # Set when withdrawn: who, when and why (the posting's reversal is its journal's
+    # `reversed_by_journal_id`).
+    withdrawn_by: str | None = None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -82,7 +90,8 @@ class PaymentBatchesPort(Protocol):
         ...
 
     async def find_live_batch(self, source: str, source_reference: str) -> PaymentBatch | None:
-        """The batch, not cancelled, that holds this source document."""
+        """The batch, neither cancelled nor withdrawn (`RELEASED`), that holds this source
+        document."""
         ...
 
     async def add_batch(self, batch: PaymentBatch) -> PaymentBatch:

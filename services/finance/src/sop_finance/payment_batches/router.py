@@ -4,10 +4,11 @@ sends finance to pay by BACS (docs/finance.md, "Payment batches")."""
 # No `from __future__ import annotations`: FastAPI resolves these annotations at import.
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from sop_finance.context import FinanceContext, Reader, Writer
 from sop_finance.http import PREFIX, created, page_of
@@ -17,6 +18,7 @@ from sop_finance.payment_batches.schemas import (
     BatchPaymentOut,
     PaymentBatchCreate,
     PaymentBatchOut,
+    PaymentBatchWithdraw,
     PaymentsAdded,
     PaymentsPage,
 )
@@ -34,7 +36,7 @@ ACTION = problem_responses(401, 403, 404, 409)
 
 def batch_out(batch: PaymentBatch) -> PaymentBatchOut:
     body = PaymentBatchOut.of(batch)
-    if batch.bacs_file_name is not None:
+    if batch.bacs_file_name is not None and batch.status == "submitted":
         body.bacs_file_url = f"{PREFIX}/payment-batches/{batch.id}/bacs-file"
     return body
 
@@ -143,6 +145,13 @@ async def list_payments(
     return page_of(request, response, found, lambda p: payment_out(fin, p))
 
 
+def _if_match(request: Request) -> Callable[[int], None] | None:
+    """The optional If-Match of submit and withdraw: checked against the locked batch."""
+    if request.headers.get("if-match") is None:
+        return None
+    return lambda version: require_if_match(request, version)
+
+
 @router.post("/payment-batches/{batch_id}/submit", response_model=PaymentBatchOut, responses=KEYED)
 async def submit_batch(
     batch_id: uuid.UUID,
@@ -155,12 +164,33 @@ async def submit_batch(
     otherwise): write the BACS Standard 18 file and post the journal (debit the control
     account, credit the bank) in one transaction. `If-Match` is optional: when sent, the batch
     must still be at that version."""
-    check = (
-        (lambda version: require_if_match(request, version))
-        if request.headers.get("if-match") is not None
-        else None
+    batch = await service.submit_batch(fin, batch_id, check_version=_if_match(request))
+    set_etag(response, batch.version)
+    return batch_out(batch)
+
+
+@router.post(
+    "/payment-batches/{batch_id}/withdraw", response_model=PaymentBatchOut, responses=KEYED
+)
+async def withdraw_batch(
+    batch_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    fin: Writer,
+    _key: RequiredIdempotencyKey,
+    body: Annotated[PaymentBatchWithdraw | None, Body()] = None,
+) -> PaymentBatchOut:
+    """Take a submitted batch back before its Bacs processing day (a pay run reversed before
+    payment): its journal is reversed, its file is never served again, and its source
+    reference may be sent again, in one transaction. 409 invalid-state for a batch not
+    submitted, 409 processing-day-passed once its file is with the bank. `If-Match` is
+    optional: when sent, the batch must still be at that version."""
+    batch = await service.withdraw_batch(
+        fin,
+        batch_id,
+        reason=body.reason if body is not None else None,
+        check_version=_if_match(request),
     )
-    batch = await service.submit_batch(fin, batch_id, check_version=check)
     set_etag(response, batch.version)
     return batch_out(batch)
 

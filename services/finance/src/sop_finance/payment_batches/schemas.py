@@ -102,6 +102,12 @@ class PaymentsPage(In):
     payments: list[PaymentIn] = Field(min_length=1, max_length=PAGE_SIZE)
 
 
+class PaymentBatchWithdraw(In):
+    reason: Text | None = Field(
+        None, description="Why the batch is withdrawn (the pay run reversed before payment)."
+    )
+
+
 class PaymentsAdded(Out):
     """What a page added, and where the batch stands."""
 
@@ -134,7 +140,12 @@ class PaymentBatchOut(Out):
     submitted_by: str | None
     submitted_at: datetime | None
     bacs_file_name: str | None
-    bacs_file_url: str | None = None
+    bacs_file_url: str | None = Field(
+        None, description="Where a submitted batch's file is read; absent once withdrawn."
+    )
+    withdrawn_by: str | None = None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime

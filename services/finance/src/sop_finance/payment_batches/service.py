@@ -31,7 +31,12 @@ from sop_finance.payment_batches.schemas import (
 )
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
-from sop_finance.problems import ControlTotals, DuplicateReference, InvalidState
+from sop_finance.problems import (
+    ControlTotals,
+    DuplicateReference,
+    InvalidState,
+    ProcessingDayPassed,
+)
 from sop_shared.errors import NotFound, ValidationFailed
 
 BATCH = "payment_batch"  # the audit trail's resource type
@@ -85,8 +90,8 @@ async def create_batch(fin: FinanceContext, *, data: PaymentBatchCreate) -> Paym
 
 async def _refuse_duplicate(fin: FinanceContext, source: str, reference: str) -> None:
     """One live batch per source document: a pay run's net pay is paid once, whatever key a
-    retry carries (409 duplicate-reference naming the batch). A cancelled batch frees its
-    reference, so the sender can send the document again."""
+    retry carries (409 duplicate-reference naming the batch). A cancelled or withdrawn batch
+    frees its reference, so the sender can send the document again."""
     existing = await fin.backend.payment_batches.find_live_batch(source, reference)
     if existing is not None:
         raise DuplicateReference(
@@ -140,7 +145,8 @@ async def add_payments(
     batch = await get_batch(fin, batch_id, lock=True)
     if batch.status != "draft":
         raise InvalidState(
-            f"payment batch {batch.number} is {batch.status}; payments are added to drafts only"
+            f"payment batch {batch.number} is {batch.status}; payments are added to drafts only",
+            batch_status=batch.status,
         )
     first_seen: dict[str, int] = {}
     repeated: list[tuple[str, str]] = []
@@ -226,7 +232,7 @@ def mask(digits: str, shown: int) -> str:
     return "*" * (len(digits) - shown) + digits[-shown:]
 
 
-# --- submit and cancel --------------------------------------------------------------------------
+# --- submit, cancel and withdraw ---------------------------------------------------------------
 
 
 async def submit_batch(
@@ -248,7 +254,7 @@ async def submit_batch(
     if batch.status != "draft":
         raise InvalidState(
             f"payment batch {batch.number} is {batch.status}; only a draft is submitted",
-            status=batch.status,
+            batch_status=batch.status,
         )
     payments = await fin.backend.payment_batches.all_payments(batch.id)
     count, total = len(payments), sum((p.amount for p in payments), ZERO)
@@ -355,14 +361,75 @@ async def cancel_batch(fin: FinanceContext, batch_id: uuid.UUID) -> PaymentBatch
     if batch.status != "draft":
         raise InvalidState(
             f"payment batch {batch.number} is {batch.status}; only a draft is cancelled",
-            status=batch.status,
+            batch_status=batch.status,
         )
     saved = await fin.backend.payment_batches.update_batch(replace(batch, status="cancelled"))
     await fin.audit.record("payment_batch.cancelled", BATCH, saved.id, before=batch, after=saved)
     return saved
 
 
+async def withdraw_batch(
+    fin: FinanceContext,
+    batch_id: uuid.UUID,
+    *,
+    reason: str | None = None,
+    check_version: Callable[[int], None] | None = None,
+) -> PaymentBatch:
+    """Take a submitted batch back before its money goes (a pay run reversed before payment):
+    only while its Bacs processing day, by the rule submit applies, has not passed (409
+    processing-day-passed naming it; after that the file is with the bank and money a payee
+    returns is posted as a new journal). In the request's one transaction: post the mirror
+    image of the batch's journal (the journals service's reversal, in the posting's own
+    period), mark the batch `withdrawn` with who, when and why, audit it and announce it. The
+    file is kept, as written, but never served again; the batch's source reference is free for
+    the sender's next batch. A withdrawn batch never changes again."""
+    batch = await get_batch(fin, batch_id, lock=True)
+    if check_version is not None:
+        check_version(batch.version)
+    if batch.status != "submitted" or batch.journal_id is None:
+        raise InvalidState(
+            f"payment batch {batch.number} is {batch.status}; "
+            + (
+                "it never changes again"
+                if batch.status == "withdrawn"
+                else "only a submitted batch is taken back"
+                + (" (a draft is cancelled)" if batch.status == "draft" else "")
+            ),
+            batch_status=batch.status,
+        )
+    processing = bacs.processing_day(batch.payment_date, fin.calendar)
+    if processing < fin.clock.today():
+        raise ProcessingDayPassed(
+            f"payment batch {batch.number} pays on {batch.payment_date}, whose Bacs processing "
+            f"day {processing} has passed: its file is with the bank, so the payment stands",
+            processing_day=processing.isoformat(),
+        )
+    posting = await journals.get_journal(fin, batch.journal_id, lock=True)
+    reversal = await journals.reverse(
+        fin,
+        posting,
+        description=(
+            f"Withdrawal of payment batch {batch.number}: {batch.source} "
+            f"{batch.source_reference}" + (f" ({reason})" if reason else "")
+        )[:500],
+    )
+    saved = await fin.backend.payment_batches.update_batch(
+        replace(
+            batch,
+            status="withdrawn",
+            withdrawn_by=fin.actor,
+            withdrawn_at=fin.clock.now(),
+            withdrawal_reason=reason,
+        )
+    )
+    await fin.audit.record("payment_batch.withdrawn", BATCH, saved.id, before=batch, after=saved)
+    await events.withdrawn(fin, saved, reversal_journal_id=reversal.id)
+    return saved
+
+
 async def bacs_file(fin: FinanceContext, batch_id: uuid.UUID) -> tuple[PaymentBatch, str]:
+    """A submitted batch's file. A withdrawn batch keeps its file, but it must not be sent:
+    409 invalid-state, as for a batch not yet submitted."""
     batch = await get_batch(fin, batch_id)
     content = (
         await fin.backend.payment_batches.get_bacs_file(batch.id)
@@ -370,10 +437,13 @@ async def bacs_file(fin: FinanceContext, batch_id: uuid.UUID) -> tuple[PaymentBa
         else None
     )
     if content is None:
+        why = (
+            "its file must not be sent"
+            if batch.status == "withdrawn"
+            else "its file is written when it is submitted"
+        )
         raise InvalidState(
-            f"payment batch {batch.number} is {batch.status}; its file is written when it is "
-            "submitted",
-            status=batch.status,
+            f"payment batch {batch.number} is {batch.status}; {why}", batch_status=batch.status
         )
     return batch, content
 

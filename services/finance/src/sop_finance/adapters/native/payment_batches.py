@@ -16,7 +16,7 @@ from sop_finance.adapters.native.tables import (
     PaymentBatchRow,
     table_of,
 )
-from sop_finance.payment_batches.ports import BatchFilter, BatchPayment, PaymentBatch
+from sop_finance.payment_batches.ports import RELEASED, BatchFilter, BatchPayment, PaymentBatch
 from sop_finance.ports import PageRequest, RecordPage
 from sop_shared.pagination import keyset_page
 
@@ -60,7 +60,7 @@ class NativePaymentBatches(NativeStore):
         stmt = self.select(t).where(
             col(t.source) == source,
             col(t.source_reference) == source_reference,
-            col(t.status) != "cancelled",
+            col(t.status).not_in(RELEASED),
         )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return to_domain(row, PaymentBatch) if row else None

@@ -394,6 +394,9 @@ class PaymentRow(FinanceBase, table=True):
 # --- payment batches ---------------------------------------------------------------------------
 
 
+_LIVE_BATCH = "status NOT IN ('cancelled', 'withdrawn')"
+
+
 class PaymentBatchRow(VersionedMixin, TenantScopedFields, FinanceBase, table=True):
     """A batch of BACS payments another system sent; its payments are rows of their own."""
 
@@ -401,15 +404,15 @@ class PaymentBatchRow(VersionedMixin, TenantScopedFields, FinanceBase, table=Tru
     __table_args__ = (
         UniqueConstraint("tenant", "number"),
         # One live batch per source document: a pay run's net pay is paid once. A cancelled
-        # batch frees its reference for the sender to send again.
+        # or withdrawn batch frees its reference for the sender to send again.
         Index(
             "uq_payment_batches_tenant_source_reference",
             "tenant",
             "source",
             "source_reference",
             unique=True,
-            postgresql_where=text("status <> 'cancelled'"),
-            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text(_LIVE_BATCH),
+            sqlite_where=text(_LIVE_BATCH),
         ),
         _tenant_fk("control_account_code", "accounts"),
     )
@@ -431,6 +434,9 @@ class PaymentBatchRow(VersionedMixin, TenantScopedFields, FinanceBase, table=Tru
     submitted_by: str | None = Field(default=None, max_length=255)
     submitted_at: datetime | None = None
     bacs_file_name: str | None = Field(default=None, max_length=30)
+    withdrawn_by: str | None = Field(default=None, max_length=255)
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = Field(default=None, max_length=500)
 
 
 class PaymentBatchFileRow(FinanceBase, table=True):
