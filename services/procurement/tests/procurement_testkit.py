@@ -122,3 +122,17 @@ def line(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+async def draft_order(api: Api, *lines: dict[str, Any]) -> dict[str, Any]:
+    """A draft purchase order for `lines` with a new supplier (a director, "boss", approves)."""
+    await api.as_("admin").created(
+        "/approval-limits", {"role": "director", "limit": "50000.00", "members": ["boss"]}
+    )
+    sup = await api.created("/suppliers", supplier())
+    draft = await api.created("/requisitions", {"title": "Kit", "lines": list(lines)})
+    assert (await api.post(f"/requisitions/{draft['id']}/submit")).status_code == 200
+    assert (await api.as_("boss").post(f"/requisitions/{draft['id']}/approve")).status_code == 200
+    return await api.created(
+        "/purchase-orders", {"requisition_id": draft["id"], "supplier_id": sup["id"]}
+    )

@@ -4,27 +4,13 @@ pages and the outbox."""
 
 from __future__ import annotations
 
-from procurement_testkit import line, supplier
+from procurement_testkit import draft_order, line
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sop_shared.db import async_url
 
 URN = "urn:sop:problem:"
-
-
-async def _issued(api, *lines):
-    await api.as_("admin").created(
-        "/approval-limits", {"role": "director", "limit": "50000.00", "members": ["boss"]}
-    )
-    sup = await api.created("/suppliers", supplier())
-    draft = await api.created("/requisitions", {"title": "Kit", "lines": list(lines)})
-    assert (await api.post(f"/requisitions/{draft['id']}/submit")).status_code == 200
-    assert (await api.as_("boss").post(f"/requisitions/{draft['id']}/approve")).status_code == 200
-    order = await api.created(
-        "/purchase-orders", {"requisition_id": draft["id"], "supplier_id": sup["id"]}
-    )
-    return order
 
 
 async def _issue(api, order):
@@ -34,7 +20,7 @@ async def _issue(api, order):
 
 
 async def test_receipts_and_returns_move_each_lines_position(api, other, procurement_pg_url):
-    order = await _issued(api, line(quantity="10", unit_price="20.00"))
+    order = await draft_order(api, line(quantity="10", unit_price="20.00"))
     path = f"/purchase-orders/{order['id']}/receipts"
     first = order["lines"][0]["id"]
     draft = await api.post(path, {"lines": [{"order_line_id": first, "quantity": "1"}]}, key="d")
@@ -123,7 +109,7 @@ async def test_receipts_and_returns_move_each_lines_position(api, other, procure
 
 
 async def test_the_policy_sets_the_over_receipt_tolerance(api):
-    order = await _issue(api, await _issued(api, line(quantity="20", unit_price="10.00")))
+    order = await _issue(api, await draft_order(api, line(quantity="20", unit_price="10.00")))
     path = f"/purchase-orders/{order['id']}/receipts"
     first = order["lines"][0]["id"]
     policy = await api.get("/policy")

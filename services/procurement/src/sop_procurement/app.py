@@ -22,6 +22,8 @@ from sop_procurement.context import (
     PROCUREMENT_WRITE,
     ProcurementContext,
 )
+from sop_procurement.contracts import events as contract_events
+from sop_procurement.contracts.router import router as contracts_router
 from sop_procurement.controls.router import router as controls_router
 from sop_procurement.orders import events as order_events
 from sop_procurement.orders.router import router as orders_router
@@ -57,6 +59,7 @@ TAGS = [
     {"name": "controls", "description": "Policy and delegated financial authority."},
     {"name": "purchase orders", "description": "Orders, commitments, amendments, cancellation."},
     {"name": "receipts", "description": "Goods and services received against orders, returns."},
+    {"name": "contracts", "description": "The contracts register: procedure, threshold, orders."},
 ]
 
 # Who provisioning acts as: the audit trail names it.
@@ -159,6 +162,7 @@ def create_app(
             controls_router,
             orders_router,
             receipts_router,
+            contracts_router,
         ],
         area="procurement",
         audit_scopes=(PROCUREMENT_READ, None),
@@ -176,6 +180,7 @@ def create_app(
             *catalogue(requisition_events.CATALOGUE),
             *catalogue(order_events.CATALOGUE),
             *catalogue(receipt_events.CATALOGUE),
+            *catalogue(contract_events.CATALOGUE),
         ],
     )
     register_contexts(app, contexts)

@@ -17,6 +17,7 @@ from sop_shared.ids import uuid7
 from sop_shared.pagination import PageRequest, RecordPage
 
 if TYPE_CHECKING:
+    from sop_procurement.contracts.ports import ContractsPort
     from sop_procurement.controls.ports import ControlsPort
     from sop_procurement.orders.ports import OrdersPort
     from sop_procurement.receipts.ports import ReceiptsPort
@@ -64,6 +65,7 @@ class ProcurementBackend:
     controls: ControlsPort
     orders: OrdersPort
     receipts: ReceiptsPort
+    contracts: ContractsPort
 
 
 # --- finance ------------------------------------------------------------------------------------

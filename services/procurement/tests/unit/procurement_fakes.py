@@ -20,6 +20,7 @@ from sop_procurement.context import (
     PROCUREMENT_WRITE,
     ProcurementContext,
 )
+from sop_procurement.contracts.ports import Contract, ContractFilter
 from sop_procurement.controls.ports import ApprovalLimit, Policy
 from sop_procurement.orders.ports import OrderFilter, PurchaseOrder
 from sop_procurement.ports import (
@@ -233,6 +234,24 @@ class FakeReceipts(Numbered):
         return self.table.page(lambda r: flt.order_id is None or r.order_id == flt.order_id, page)
 
 
+class FakeContracts(Numbered):
+    async def add(self, contract: Contract) -> Contract:
+        return self.table.add(contract)
+
+    async def update(self, contract: Contract) -> Contract:
+        return self.table.update(contract)
+
+    async def search(self, flt: ContractFilter, page: PageRequest) -> RecordPage[Contract]:
+        return self.table.page(
+            lambda c: (
+                (flt.status is None or c.status == flt.status)
+                and (flt.supplier_id is None or c.supplier_id == flt.supplier_id)
+                and (flt.procedure is None or c.procedure == flt.procedure)
+            ),
+            page,
+        )
+
+
 @dataclasses.dataclass
 class FakeCommitment:
     id: str
@@ -369,6 +388,7 @@ class World:
         self.requisitions = FakeRequisitions(self.clock, "REQ")
         self.orders = FakeOrders(self.clock, "PO")
         self.receipts = FakeReceipts(self.clock, "GRN")
+        self.contracts = FakeContracts(self.clock, "CON")
         self.ledger = FakeLedger()
         self.outbox = MemoryOutbox(
             Principal(subject="x", client_id="t", tenant=tenant, cluster="matrix"),
@@ -394,6 +414,7 @@ class World:
                 controls=self.controls,
                 orders=self.orders,
                 receipts=self.receipts,
+                contracts=self.contracts,
             ),
             ledger=self.ledger,
             principal=principal,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from sop_procurement.contracts.thresholds import AuthorityType
 from sop_procurement.ports import Record
 
 OverBudgetPolicy = Literal["refuse", "override"]
@@ -26,6 +27,8 @@ class Policy(Record):
     # How far (percent of the ordered quantity) a line may be received beyond its order:
     # practice configured per organisation, no standard value (docs/procurement.md).
     over_receipt_tolerance: Decimal = Decimal("0")
+    # What kind of contracting authority the tenant is: picks its Procurement Act thresholds.
+    authority_type: AuthorityType = "central_government"
 
 
 @dataclass(kw_only=True)

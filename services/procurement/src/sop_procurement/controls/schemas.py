@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from sop_procurement.contracts.thresholds import AuthorityType
 from sop_procurement.controls.ports import OverBudgetPolicy
 from sop_procurement.http import Amount, In, Name, Out, Percent, Text
 from sop_shared.money import Money
@@ -29,12 +30,17 @@ class PolicyIn(In):
         description="Percent of a line's ordered quantity that may be received beyond it "
         '(default "0": never more than ordered).',
     )
+    authority_type: AuthorityType = Field(
+        default="central_government",
+        description="The contracting authority's type: picks the Procurement Act thresholds.",
+    )
 
 
 class PolicyOut(Out):
     over_budget: OverBudgetPolicy
     bank_change_hold_days: int
     over_receipt_tolerance: Percent
+    authority_type: AuthorityType
     version: int
 
 

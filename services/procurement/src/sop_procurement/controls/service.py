@@ -69,6 +69,7 @@ async def set_policy(ctx: ProcurementContext, policy: Policy, data: PolicyIn) ->
         over_budget=data.over_budget,
         bank_change_hold_days=data.bank_change_hold_days,
         over_receipt_tolerance=data.over_receipt_tolerance,
+        authority_type=data.authority_type,
     )
     saved = await ctx.backend.controls.save_policy(updated)
     await ctx.audit.record("update", "policy", ctx.tenant, before=policy, after=saved)

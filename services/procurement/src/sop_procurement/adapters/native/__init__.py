@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sop_procurement.adapters.native.contracts import NativeContracts
 from sop_procurement.adapters.native.controls import NativeControls
 from sop_procurement.adapters.native.orders import NativeOrders
 from sop_procurement.adapters.native.receipts import NativeReceipts
@@ -25,4 +26,5 @@ def native_backend(context: AdapterContext) -> ProcurementBackend:
         controls=NativeControls(session, tenant, clock),
         orders=NativeOrders(session, tenant, clock),
         receipts=NativeReceipts(session, tenant, clock),
+        contracts=NativeContracts(session, tenant, clock),
     )

@@ -138,6 +138,7 @@ class PolicyRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
     over_budget: str = Field(default="refuse", max_length=10)
     bank_change_hold_days: int = 5
     over_receipt_tolerance: Decimal = Field(default=Decimal("0"), sa_type=Scaled(2), nullable=False)
+    authority_type: str = Field(default="central_government", max_length=30)
 
 
 class ApprovalLimitRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
@@ -238,3 +239,29 @@ class ReceiptRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
     supplier_id: uuid.UUID
     recorded_by: str = Field(max_length=255)
     lines: list[dict[str, Any]] = _json()
+
+
+# --- contracts register ----
+
+
+class ContractRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("tenant", "number"), Index(None, "tenant", "supplier_id"))
+    number: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=500)
+    supplier_id: uuid.UUID
+    cpv_code: str = Field(max_length=10)
+    contract_type: str = Field(max_length=20)
+    value: Decimal = Field(sa_type=Scaled(2), nullable=False)
+    start_date: date
+    end_date: date
+    procedure: str = Field(max_length=30)
+    direct_award_justification: str | None = Field(default=None, max_length=500)
+    procurement_commenced_on: date
+    authority_type: str = Field(max_length=30)
+    threshold: Decimal = Field(sa_type=Scaled(2), nullable=False)
+    threshold_basis: str = Field(max_length=200)
+    status: str = Field(default="active", max_length=10)
+    purchase_order_ids: list[str] = _json()
+    created_by: str = Field(max_length=255)
