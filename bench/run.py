@@ -15,7 +15,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Cheapest first, so a slow or failing one does not hide the others' figures.
-ORDER = ["payroll_engine.py", "gateway.py", "events.py", "finance_trial_balance.py"]
+ORDER = [
+    "payroll_engine.py",
+    "gateway.py",
+    "events.py",
+    "finance_trial_balance.py",
+    "pay_runs.py",
+]
 
 
 def scripts() -> list[Path]:
