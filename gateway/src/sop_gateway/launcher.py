@@ -414,6 +414,10 @@ async def run() -> int:
             env.setdefault(
                 f"SOP_{child.name.upper()}_DATABASE_URL", database_url(child.name, child.kind)
             )
+        else:
+            # Services call each other through the gateway (token exchange, pay-run workers):
+            # wherever SOP_GATEWAY_PORT put it.
+            env.setdefault("SOP_GATEWAY_URL", child.url)
     events, nats_url = event_processes(children)
     if nats_url:
         env["SOP_NATS_URL"] = nats_url  # every child: the relays publish, consumers consume
