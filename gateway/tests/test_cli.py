@@ -139,3 +139,63 @@ def test_clusters_migrate_refuses_what_it_cannot_switch(sandbox, capfd):
         main(["clusters", "migrate", "--cluster", "unity", "--service", "hr", "--to", "banana"])
     assert done.value.code == 1
     assert "HR has no 'banana' adapter" in capfd.readouterr().err
+
+
+def _parsers(parser, path=("sop",)):
+    """Every parser of the command line, with the words that reach it."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _parsers(child, (*path, name))
+
+
+def test_every_argument_has_help():
+    bare = [
+        f"{' '.join(path)} {action.dest}"
+        for path, parser in _parsers(build_parser())
+        for action in parser._actions
+        if action.dest != "help" and not (action.help or "").strip()
+    ]
+    assert bare == []
+
+
+def _help(capsys, *argv: str) -> str:
+    with pytest.raises(SystemExit) as done:
+        main([*argv, "--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_clusters_help_lists_the_clusters_of_the_platform_config(sandbox, tmp_path, capsys):
+    from sop_shared.platform_config import load_platform_config
+
+    platform = load_platform_config(ROOT / "deploy" / "platform.yaml")
+    out = _help(capsys, "clusters")
+    assert str(ROOT / "deploy" / "platform.yaml") in out
+    for name, cluster in platform.clusters.items():
+        assert f"  {name} " in out and cluster.description in out
+    assert "hr oracle_like" in out  # each service's adapter
+    assert "  synergy " in _help(capsys, "clusters", "migrate")
+    assert "  matrix " in _help(capsys, "tenants", "onboard")
+
+    other = tmp_path / "other.yaml"
+    other.write_text("clusters:\n  wales: {description: Welsh Government bodies}\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOP_PLATFORM_CONFIG", str(other))
+        out = _help(capsys, "clusters")
+    assert "  wales " in out and "Welsh Government bodies" in out and "synergy" not in out
+
+
+def test_clusters_help_shows_when_the_platform_config_is_missing(sandbox, monkeypatch, capsys):
+    monkeypatch.setenv("SOP_PLATFORM_CONFIG", str(sandbox / "missing.yaml"))
+    assert "cannot be read" in _help(capsys, "clusters")
+
+
+def test_token_help_lists_every_scope(capsys):
+    from sop_gateway.identity.config import ALL_SCOPES
+
+    out = _help(capsys, "token")
+    assert all(scope in out.split() for scope in ALL_SCOPES)

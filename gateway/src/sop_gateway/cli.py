@@ -9,7 +9,8 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+import textwrap
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -390,11 +391,68 @@ def cmd_events(args: argparse.Namespace) -> int:
         ) from None
 
 
+class SopParser(argparse.ArgumentParser):
+    """An argument parser whose epilog may be written only when help is asked for
+    (`epilog_from`): the clusters come from the platform config, which `sop token` and the
+    other commands should not have to read to start."""
+
+    def __init__(self, *args: Any, epilog_from: Callable[[], str] | None = None, **kwargs: Any):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        if kwargs.get("description"):
+            kwargs["description"] = textwrap.fill(kwargs["description"], 79)
+        super().__init__(*args, **kwargs)
+        self.epilog_from = epilog_from
+
+    def format_help(self) -> str:
+        if self.epilog_from is not None:
+            self.epilog = self.epilog_from()
+        return super().format_help()
+
+
+def clusters_epilog() -> str:
+    """The clusters of the platform config (SOP_PLATFORM_CONFIG), each with its description
+    and which adapter each service is bound to."""
+    from sop_gateway.settings import GatewaySettings
+    from sop_shared.platform_config import load_platform_config
+
+    path = GatewaySettings().platform_config
+    try:
+        platform = load_platform_config(path)
+    except Exception as exc:  # a help page must show, whatever the config's state
+        return f"clusters: the platform config {path} cannot be read ({exc})"
+    if not platform.clusters:
+        return f"clusters: none in the platform config {path}"
+    lines = [f"clusters in the platform config {path}:"]
+    for name, cluster in sorted(platform.clusters.items()):
+        bound = ", ".join(f"{svc} {b.adapter}" for svc, b in sorted(cluster.bindings.items()))
+        lines.append(f"  {name:<14} {cluster.description}")
+        if bound:
+            lines.append(f"  {'':<14} ({bound})")
+    return "\n".join(lines)
+
+
+def token_epilog() -> str:
+    from sop_gateway.identity.config import ALL_SCOPES
+
+    width = max(len(s) for s in ALL_SCOPES)
+    areas: dict[str, list[str]] = {}
+    for scope in ALL_SCOPES:
+        areas.setdefault(scope.split(":", 1)[0], []).append(scope.ljust(width))
+    lines = ["scopes (--scope takes any of them, space-separated):"]
+    lines += ["  " + " ".join(scopes).rstrip() for scopes in areas.values()]
+    lines += [
+        "a tenant's token (--tenant) may carry every scope but platform:admin; without",
+        "--scope it carries them all. Without --tenant the token is platform:admin.",
+        'e.g. sop token --tenant home-office --scope "hr:read hr:write"',
+    ]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sop", description="SOP: the single operating platform's command line."
+    parser = SopParser(prog="sop", description="SOP: the single operating platform's command line.")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="one of these; each has --help"
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser(
         "run", help="migrate, seed and start every process (Ctrl-C stops them all)"
@@ -407,9 +465,13 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_seed)
 
     token = sub.add_parser(
-        "token", help="print an access token from the development identity provider"
+        "token",
+        help="print an access token from the development identity provider",
+        description="Print an access token of the development identity provider, minted in "
+        "this process for the tenant's `<tenant>-integrator` client (or `sop-admin`).",
+        epilog_from=token_epilog,
     )
-    token.add_argument("--tenant", help="the tenant (omit for a platform:admin token)")
+    token.add_argument("--tenant", help="the tenant's slug (omit for a platform:admin token)")
     token.add_argument("--scope", help='space-separated scopes, e.g. "hr:read hr:write"')
     token.add_argument("--lifetime", type=int, default=None, help="seconds (default 3600)")
     token.set_defaults(func=cmd_token)
@@ -417,34 +479,58 @@ def build_parser() -> argparse.ArgumentParser:
     tenants = sub.add_parser("tenants", help="list, onboard, suspend or resume tenants")
     tenants.add_argument("--gateway", help="gateway URL (default SOP_GATEWAY_URL or the local one)")
     tenants.add_argument("--token", help="a platform:admin token (default SOP_ADMIN_TOKEN, or dev)")
-    actions = tenants.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = tenants.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="what to do"
+    )
     listing = actions.add_parser("list", help="list tenants")
-    listing.add_argument("--status", choices=["provisioning", "active", "suspended"])
-    listing.add_argument("--cluster")
+    listing.add_argument(
+        "--status", choices=["provisioning", "active", "suspended"], help="only tenants so"
+    )
+    listing.add_argument("--cluster", help="only the tenants of this cluster")
     for name, text in (
         ("show", "show one tenant"),
         ("suspend", "suspend a tenant: its tokens get 403 everywhere"),
         ("resume", "resume a suspended tenant"),
         ("provision", "provision a tenant again in every service (completes an onboarding)"),
     ):
-        actions.add_parser(name, help=text).add_argument("slug")
-    onboard = actions.add_parser("onboard", help="onboard a department")
-    onboard.add_argument("slug")
-    onboard.add_argument("--name", required=True)
-    onboard.add_argument("--cluster", required=True)
+        actions.add_parser(name, help=text).add_argument("slug", help="the tenant's slug")
+    onboard = actions.add_parser(
+        "onboard",
+        help="onboard a department",
+        description="Register a department, provision it in every service and activate it. "
+        "In development it also gets a client <slug>-integrator and the users "
+        "officer@<slug> and approver@<slug> (password demo). See docs/onboarding.md.",
+        epilog_from=clusters_epilog,
+    )
+    onboard.add_argument(
+        "slug", help="lower-case letters, digits and hyphens, 3-63 characters, e.g. dwp"
+    )
+    onboard.add_argument("--name", required=True, help="the department's name")
+    onboard.add_argument(
+        "--cluster", required=True, help="the cluster that will hold its records (listed below)"
+    )
     onboard.add_argument("--issuer", help="the department's own OIDC issuer URL")
     onboard.add_argument("--audience", help="audience its tokens carry (default sop-api)")
     onboard.add_argument("--scope-claims", help="claims holding scopes, e.g. roles,scp")
     tenants.set_defaults(func=cmd_tenants)
 
-    clusters = sub.add_parser("clusters", help="move a cluster's records to another supplier")
-    cluster_actions = clusters.add_subparsers(dest="action", required=True, metavar="ACTION")
+    clusters = sub.add_parser(
+        "clusters",
+        help="move a cluster's records to another supplier",
+        description="A cluster is the set of systems (adapters) that hold its tenants' "
+        "records. `sop clusters migrate` moves one service of a cluster to another supplier.",
+        epilog_from=clusters_epilog,
+    )
+    cluster_actions = clusters.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="what to do"
+    )
     move = cluster_actions.add_parser(
         "migrate",
         help="copy, verify, then re-bind a cluster's service to another adapter "
         "(writes pause meanwhile; safe to re-run after a failure)",
+        epilog_from=clusters_epilog,
     )
-    move.add_argument("--cluster", required=True)
+    move.add_argument("--cluster", required=True, help="the cluster to move (listed below)")
     move.add_argument("--service", required=True, help="e.g. hr")
     move.add_argument("--to", required=True, help="native, oracle_like or sap_like")
     move.add_argument("--like-cluster", help="a cluster whose binding lends URL and credentials")
@@ -463,16 +549,18 @@ def build_parser() -> argparse.ArgumentParser:
         "events", help="inspect events on NATS: streams, consumers, dead letters"
     )
     events.add_argument("--nats-url", help="default: SOP_NATS_URL, or the one sop run started")
-    event_actions = events.add_subparsers(dest="action", required=True, metavar="ACTION")
+    event_actions = events.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="what to show or do"
+    )
     ev_status = event_actions.add_parser(
         "status", help="streams, message counts, consumers and their lag"
     )
-    ev_status.add_argument("--json", action="store_true")
+    ev_status.add_argument("--json", action="store_true", help="print JSON, not a table")
     letters = event_actions.add_parser("dead-letters", help="list events consumers gave up on")
     letters.add_argument("--consumer", help="only this consumer's")
     letters.add_argument("--tenant", help="only this tenant's")
     letters.add_argument("--limit", type=int, default=100, help="the newest N (default 100)")
-    letters.add_argument("--json", action="store_true")
+    letters.add_argument("--json", action="store_true", help="print JSON, not a list")
     again = event_actions.add_parser(
         "replay", help="republish a dead letter to its original subject"
     )
