@@ -30,6 +30,7 @@ from sop_procurement.orders.router import router as orders_router
 from sop_procurement.ports import FinanceLedger
 from sop_procurement.receipts import events as receipt_events
 from sop_procurement.receipts.router import router as receipts_router
+from sop_procurement.reports.router import router as reports_router
 from sop_procurement.requisitions import events as requisition_events
 from sop_procurement.requisitions.router import router as requisitions_router
 from sop_procurement.settings import ProcurementSettings
@@ -60,6 +61,7 @@ TAGS = [
     {"name": "purchase orders", "description": "Orders, commitments, amendments, cancellation."},
     {"name": "receipts", "description": "Goods and services received against orders, returns."},
     {"name": "contracts", "description": "The contracts register: procedure, threshold, orders."},
+    {"name": "reports", "description": "Transparency: spend over £25,000, prompt payment."},
 ]
 
 # Who provisioning acts as: the audit trail names it.
@@ -163,6 +165,7 @@ def create_app(
             orders_router,
             receipts_router,
             contracts_router,
+            reports_router,
         ],
         area="procurement",
         audit_scopes=(PROCUREMENT_READ, None),

@@ -29,6 +29,7 @@ __all__ = [
     "FinanceLedger",
     "LedgerCommitment",
     "PageRequest",
+    "PaidInvoice",
     "ProcurementBackend",
     "Record",
     "RecordGone",
@@ -96,6 +97,18 @@ class LedgerCommitment:
     description: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PaidInvoice:
+    """A supplier invoice finance has paid: when finance received (recorded) it and the
+    payment date of the run that paid it."""
+
+    number: str
+    supplier_id: str
+    total: Decimal
+    received_on: date
+    paid_on: date
+
+
 class FinanceLedger(Protocol):
     """Finance's budgets and commitments, acting for the person whose request this is. A
     failure to reach finance raises the kernel's `ServiceUnavailable` (503, Retry-After);
@@ -126,4 +139,9 @@ class FinanceLedger(Protocol):
         self, commitment_id: str, *, key: str, amount: Decimal | None = None
     ) -> LedgerCommitment:
         """Release `amount` of a commitment (everything outstanding when None)."""
+        ...
+
+    async def paid_invoices(self, paid_from: date, paid_to: date) -> list[PaidInvoice]:
+        """Every supplier invoice paid by a posted payment run dated from `paid_from` to
+        `paid_to` (inclusive)."""
         ...

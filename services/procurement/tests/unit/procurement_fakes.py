@@ -27,6 +27,7 @@ from sop_procurement.ports import (
     Availability,
     LedgerCommitment,
     PageRequest,
+    PaidInvoice,
     ProcurementBackend,
     RecordGone,
     RecordPage,
@@ -223,7 +224,20 @@ class FakeOrders(Numbered):
         return self.table.update(order)
 
     async def search(self, flt: OrderFilter, page: PageRequest) -> RecordPage[PurchaseOrder]:
-        return self.table.page(lambda o: flt.status is None or o.status == flt.status, page)
+        return self.table.page(
+            lambda o: (
+                (flt.status is None or o.status == flt.status)
+                and (
+                    flt.issued_from is None
+                    or (o.issued_at is not None and o.issued_at >= flt.issued_from)
+                )
+                and (
+                    flt.issued_before is None
+                    or (o.issued_at is not None and o.issued_at < flt.issued_before)
+                )
+            ),
+            page,
+        )
 
 
 class FakeReceipts(Numbered):
@@ -289,6 +303,22 @@ class FakeLedger:
         self.down = False
         self.calls = 0
         self.fail_at: int | None = None  # the call (1, 2, ...) that finds finance away
+        self.paid: list[PaidInvoice] = []  # supplier invoices finance has paid
+
+    def pay(self, number: str, received_on: date, paid_on: date, total: str = "100.00") -> None:
+        self.paid.append(
+            PaidInvoice(
+                number=number,
+                supplier_id="s",
+                total=Decimal(total),
+                received_on=received_on,
+                paid_on=paid_on,
+            )
+        )
+
+    async def paid_invoices(self, paid_from: date, paid_to: date) -> list[PaidInvoice]:
+        self._reach()
+        return [i for i in self.paid if paid_from <= i.paid_on <= paid_to]
 
     def budget(self, cost_centre: str, account: str, amount: str) -> None:
         self.budgets[(cost_centre, account)] = Decimal(amount)

@@ -176,3 +176,45 @@ async def test_an_orders_commitments_are_read_page_by_page():
     first, second = gateway.requests[1:]
     assert first.url.params["source_reference"] == "PO-000001"
     assert second.url.params["cursor"] == "p2"
+
+
+async def test_paid_invoices_come_from_posted_runs_in_the_period():
+    def run(run_id: str, paid: str, status: str = "posted") -> dict[str, Any]:
+        return {"id": run_id, "payment_date": paid, "status": status}
+
+    runs = {
+        "items": [
+            run("r1", "2026-10-06"),
+            run("r2", "2026-10-07", status="proposed"),
+            run("r3", "2027-01-04"),
+        ],
+        "next_cursor": "c2",
+    }
+    more = {"items": [run("r4", "2026-12-31")], "next_cursor": None}
+    invoice = {
+        "number": "SINV-000001",
+        "supplier_id": "sup-1",
+        "total": "120.00",
+        # 23:30 UTC on 30 September is 00:30 on 1 October in the UK (BST).
+        "created_at": "2026-09-30T23:30:00+00:00",
+    }
+    gateway = Gateway(
+        httpx.Response(200, json=runs),
+        httpx.Response(200, json=more),
+        httpx.Response(200, json={"items": [invoice], "next_cursor": None}),
+        httpx.Response(200, json={"items": [], "next_cursor": None}),
+    )
+    paid = await ledger(gateway).paid_invoices(date(2026, 10, 1), date(2026, 12, 31))
+    assert [(p.number, p.received_on, p.paid_on, p.total) for p in paid] == [
+        ("SINV-000001", date(2026, 10, 1), date(2026, 10, 6), Decimal("120.00"))
+    ]
+    calls = gateway.requests[1:]
+    assert [c.url.path for c in calls] == [
+        "/finance/v1/payment-runs",
+        "/finance/v1/payment-runs",
+        "/finance/v1/supplier-invoices",
+        "/finance/v1/supplier-invoices",
+    ]
+    assert calls[1].url.params["cursor"] == "c2"
+    assert dict(calls[2].url.params) == {"payment_run_id": "r1", "status": "paid", "limit": "500"}
+    assert calls[3].url.params["payment_run_id"] == "r4"

@@ -6,13 +6,14 @@ contract are finance's "Procurement uses three calls" (docs/finance.md)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sop_procurement.ports import Availability, LedgerCommitment
+from sop_procurement.ports import Availability, LedgerCommitment, PaidInvoice
 from sop_procurement.problems import FinanceRefused, FinanceUnavailable
 from sop_procurement.settings import ProcurementSettings
+from sop_shared.clock import UK
 from sop_shared.errors import ServiceUnavailable, ValidationFailed
 from sop_shared.platform_client import (
     PlatformClient,
@@ -175,6 +176,41 @@ class HttpFinanceLedger:
             key=key,
         )
         return _commitment(body)
+
+    async def _all(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        params = {**params, "limit": "500"}
+        while True:
+            body = await self._call("GET", path, params=params)
+            found += body["items"]
+            if not body.get("next_cursor"):
+                return found
+            params = {**params, "cursor": str(body["next_cursor"])}
+
+    async def paid_invoices(self, paid_from: date, paid_to: date) -> list[PaidInvoice]:
+        """Finance's posted payment runs dated in the period, then each run's paid invoices
+        (`GET /finance/v1/payment-runs`, `GET /finance/v1/supplier-invoices?payment_run_id=`);
+        an invoice counts as received on the day finance recorded it (UK time)."""
+        paid: list[PaidInvoice] = []
+        for run in await self._all("/finance/v1/payment-runs", {}):
+            paid_on = date.fromisoformat(run["payment_date"])
+            if run["status"] != "posted" or not paid_from <= paid_on <= paid_to:
+                continue
+            invoices = await self._all(
+                "/finance/v1/supplier-invoices",
+                {"payment_run_id": str(run["id"]), "status": "paid"},
+            )
+            paid += [
+                PaidInvoice(
+                    number=str(item["number"]),
+                    supplier_id=str(item["supplier_id"]),
+                    total=_money(item["total"]),
+                    received_on=datetime.fromisoformat(item["created_at"]).astimezone(UK).date(),
+                    paid_on=paid_on,
+                )
+                for item in invoices
+            ]
+        return paid
 
 
 def _commitment(body: dict[str, Any]) -> LedgerCommitment:

@@ -107,6 +107,8 @@ class OrderFilter:
     supplier_id: uuid.UUID | None = None
     requisition_id: uuid.UUID | None = None
     updated_since: datetime | None = None
+    issued_from: datetime | None = None  # issued at or after
+    issued_before: datetime | None = None
 
 
 class OrdersPort(Protocol):

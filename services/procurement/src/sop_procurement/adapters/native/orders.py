@@ -75,6 +75,10 @@ class NativeOrders(NativeStore):
             stmt = stmt.where(t.requisition_id == flt.requisition_id)
         if flt.updated_since:
             stmt = stmt.where(t.updated_at >= flt.updated_since)
+        if flt.issued_from:
+            stmt = stmt.where(t.issued_at >= flt.issued_from)
+        if flt.issued_before:
+            stmt = stmt.where(t.issued_at < flt.issued_before)
         rows, cursor = await self.page_rows(stmt, OrderRow, page)
         lines = await self._lines([r.id for r in rows])
         return RecordPage([to_domain(r, PurchaseOrder, lines=lines[r.id]) for r in rows], cursor)
