@@ -7,13 +7,19 @@ cannot drift from the platform."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -23,6 +29,7 @@ DOC = ROOT / "docs" / "onboarding.md"
 BLOCK = re.compile(r"^```sh onboarding\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 MARK = "::onboarding-step::"
 TOOLS = ("bash", "curl", "jq", "openssl")
+REDIRECT = "http://127.0.0.1/callback"
 
 
 def steps() -> list[str]:
@@ -94,3 +101,61 @@ async def test_the_onboarding_walkthrough_runs_as_written(stack, tmp_path):
         lines = output.splitlines()
         assert lines[0] == str(number)
         assert lines[1:] == expected(block, slug), f"step {number} printed otherwise:\n{block}"
+
+
+def sign_in(url: str, username: str) -> httpx.Response:
+    """The authorization-code flow with PKCE, as `sop_login` in the document runs it."""
+    verifier = secrets.token_urlsafe(40)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    with httpx.Client(base_url=url, timeout=10) as client:
+        r = client.post(
+            "/idp/authorize",
+            data={
+                "response_type": "code",
+                "client_id": "sop-web",
+                "redirect_uri": REDIRECT,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                "username": username,
+                "password": "demo",
+            },
+        )
+        assert r.status_code == 302, r.text
+        code = parse_qs(urlsplit(r.headers["location"]).query)["code"][0]
+        exchange = {"grant_type": "authorization_code", "client_id": "sop-web", "code": code}
+        return client.post(
+            "/idp/token", data={**exchange, "redirect_uri": REDIRECT, "code_verifier": verifier}
+        )
+
+
+async def test_sop_tenants_onboard_gives_the_department_its_officer_and_approver(stack):
+    """The CLI onboards through the same API, so its tenant starts with the same people."""
+    slug = f"t-{uuid.uuid4().hex[:10]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP")}
+    admin = stack.admin_headers()["Authorization"].removeprefix("Bearer ")
+    env.update({"SOP_GATEWAY_URL": stack.url, "SOP_ADMIN_TOKEN": admin})
+    argv = ["tenants", "onboard", slug, "--name", "Department", "--cluster", "defence"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", "from sop_gateway.cli import main; main()", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "active"
+
+    for username, scope in ((f"officer@{slug}", "hr:write"), (f"approver@{slug}", "hr:read")):
+        r = await asyncio.to_thread(sign_in, stack.url, username)
+        assert r.status_code == 200, r.text
+        token = r.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+            mine = await client.get("/hr/v1/org-units", headers=headers)
+        assert mine.status_code == 200, mine.text  # a token of the new tenant, accepted
+        assert scope in r.json()["scope"].split()
+    officer = (await asyncio.to_thread(sign_in, stack.url, f"officer@{slug}")).json()
+    assert "finance:approve" not in officer["scope"].split()
