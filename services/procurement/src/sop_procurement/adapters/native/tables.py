@@ -115,7 +115,9 @@ class SupplierRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
 
 class BankChangeRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
     __tablename__ = "supplier_bank_changes"
-    __table_args__ = (Index(None, "tenant", "supplier_id"),)
+    __table_args__ = (
+        Index("ix_supplier_bank_changes_tenant_supplier_id", "tenant", "supplier_id"),
+    )
     supplier_id: uuid.UUID
     sort_code: str = Field(max_length=6)
     account_number: str = Field(max_length=8)
@@ -232,7 +234,10 @@ class ReceiptRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
     order lines, the quantity (negative: a return) and each line's position afterwards."""
 
     __tablename__ = "receipts"
-    __table_args__ = (UniqueConstraint("tenant", "number"), Index(None, "tenant", "order_id"))
+    __table_args__ = (
+        UniqueConstraint("tenant", "number"),
+        Index("ix_receipts_tenant_order_id", "tenant", "order_id"),
+    )
     number: str = Field(max_length=20)
     order_id: uuid.UUID
     order_number: str = Field(max_length=20)
@@ -246,7 +251,10 @@ class ReceiptRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
 
 class ContractRow(VersionedMixin, TenantRow, ProcurementBase, table=True):
     __tablename__ = "contracts"
-    __table_args__ = (UniqueConstraint("tenant", "number"), Index(None, "tenant", "supplier_id"))
+    __table_args__ = (
+        UniqueConstraint("tenant", "number"),
+        Index("ix_contracts_tenant_supplier_id", "tenant", "supplier_id"),
+    )
     number: str = Field(max_length=20)
     title: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=500)
