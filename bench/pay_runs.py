@@ -19,8 +19,9 @@ year to date stored before (the run's reads of it still happen). Figures per run
 POST /pay-runs to the run seen calculated (and the run's own calculation timestamps), employees
 per second, seconds from POST .../finalise to the run seen finalised, and each worker's peak RSS
 (VmHWM). Anchor, in the same run: the payroll engine's bare payslips/s (bench/payroll_engine.py).
-Sizes above 10k run with 2 workers only (--one-worker-at-100k adds 1), and each stage is waited
-for at most CAP_SECONDS (then reported with finalise_s null), so `make bench` ends.
+Sizes above 10k run with 2 workers only (--one-worker-at-100k adds 1); the calculation is waited
+for at most CAP_SECONDS and finalising at most FINALISE_CAP_SECONDS (then reported with
+finalise_s null and the state it was left in), so `make bench` ends.
 
     .venv/bin/python bench/pay_runs.py [--sizes 1000,10000,100000] [--workers 1,2]
     .venv/bin/python bench/pay_runs.py --sizes 10000 --workers 1 --profile  # cProfile, stderr
@@ -80,7 +81,8 @@ PERIOD_START = date(2026, 12, 1)
 ORG_UNITS = 40
 TARGET_SECONDS = 30
 TARGET_RSS_MB = 500
-CAP_SECONDS = 240  # a stage not done by then is reported as such (the bench must end)
+CAP_SECONDS = 240  # calculation: a run not calculated by then fails the bench
+FINALISE_CAP_SECONDS = 120  # a run not finalised by then is reported so (finalise_s null)
 BANK_ACCOUNT = "00000000-0000-7000-8000-0000000000b1"
 PENSIONS = {
     "alpha": {
@@ -627,7 +629,11 @@ async def one_run(
         )
         try:
             done = await payroll.wait_for(
-                tenant, run["id"], "finalised", workers, within=min(60 + size / 200, CAP_SECONDS)
+                tenant,
+                run["id"],
+                "finalised",
+                workers,
+                within=min(60 + size / 200, FINALISE_CAP_SECONDS),
             )
             fin_wall: float | None = time.perf_counter() - t1
         except TimedOut as out:  # reported, not raised: the other figures still stand
@@ -774,7 +780,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "finance": "in-memory FinanceLedger stand-in (reads and serialises every BACS page)",
         "finalise_covers": "year to date, FPS documents (built and checked against HMRC's "
         "rules) where the payroll code makes them, BACS hand-off, journal; a run not finalised "
-        f"within {CAP_SECONDS}s has finalise_s null",
+        f"within {FINALISE_CAP_SECONDS}s has finalise_s null",
         "pay_period": f"{TAX_YEAR} month {PERIOD}, no year to date stored before",
         "targets": {
             "start_to_calculated_s": TARGET_SECONDS,
