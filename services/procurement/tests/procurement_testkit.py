@@ -136,3 +136,18 @@ async def draft_order(api: Api, *lines: dict[str, Any]) -> dict[str, Any]:
     return await api.created(
         "/purchase-orders", {"requisition_id": draft["id"], "supplier_id": sup["id"]}
     )
+
+
+def contract(supplier_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Laptop supply",
+        "supplier_id": supplier_id,
+        "cpv_code": "30213100-6",
+        "contract_type": "goods",
+        "value": "150000.00",
+        "start_date": "2026-04-01",
+        "end_date": "2028-03-31",
+        "procedure": "competitive_flexible",
+    }
+    body.update(overrides)
+    return body

@@ -3,24 +3,9 @@ type, cursor pages with updated_since, If-Match, linked orders, scopes and tenan
 
 from __future__ import annotations
 
-from procurement_testkit import draft_order, line, supplier
+from procurement_testkit import contract, draft_order, line, supplier
 
 URN = "urn:sop:problem:"
-
-
-def contract(supplier_id, **overrides):
-    body = {
-        "title": "Laptop supply",
-        "supplier_id": supplier_id,
-        "cpv_code": "30213100-6",
-        "contract_type": "goods",
-        "value": "150000.00",
-        "start_date": "2026-04-01",
-        "end_date": "2028-03-31",
-        "procedure": "competitive_flexible",
-    }
-    body.update(overrides)
-    return body
 
 
 async def test_the_register_computes_thresholds_and_pages(api, other):

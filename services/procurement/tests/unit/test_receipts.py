@@ -163,3 +163,29 @@ async def test_no_receipt_for_an_order_not_issued_a_future_date_or_a_foreign_lin
     with pytest.raises(InvalidState):
         await _receive(world, cancelled.id, future)
     assert world.receipts.table.rows == {}
+
+
+async def test_an_amendment_never_orders_less_than_has_been_received():
+    from sop_procurement.orders.schemas import Amendment
+
+    world, order = await _order(line(quantity="10", unit_price="20.00"))
+    only = order.lines[0]
+    await _receive(world, order.id, {"order_line_id": str(only.id), "quantity": "6"})
+    buyer = world.as_("buyer")
+    current = await orders.get_order(buyer, order.id)
+    with pytest.raises(InvalidState, match="line 1 holds 6"):
+        await orders.amend(
+            buyer,
+            current,
+            Amendment.model_validate(
+                {"reason": "fewer", "lines": [{"line_id": str(only.id), "quantity": "5"}]}
+            ),
+        )
+    amended = await orders.amend(
+        buyer,
+        current,
+        Amendment.model_validate(
+            {"reason": "fewer", "lines": [{"line_id": str(only.id), "quantity": "6"}]}
+        ),
+    )
+    assert amended.lines[0].outstanding == Decimal("0") and amended.lines[0].received == 6

@@ -200,6 +200,19 @@ async def amend(ctx: ProcurementContext, order: PurchaseOrder, data: Amendment) 
         raise ValidationFailed(
             "no such line on this order", errors=[("lines", f"unknown line {u}") for u in unknown]
         )
+    below = [
+        (c, by_id[c.line_id])
+        for c in data.lines
+        if c.quantity is not None and c.quantity < by_id[c.line_id].net_received
+    ]
+    if below:
+        raise InvalidState(
+            "an amended quantity is never below what has been received (return goods first): "
+            + ", ".join(
+                f"line {line.line_number} holds {format(line.net_received.normalize(), 'f')}"
+                for _, line in below
+            )
+        )
     revision = order.revision + 1
     raised = await _raised(ctx, order) if order.status == "issued" else {}
     changes: list[dict[str, Any]] = []
