@@ -1,9 +1,10 @@
 """The same service on SQLite (`sop run`'s default database): a supplier, a requisition
-through approval, an issued order with its numbers, money and times as on PostgreSQL."""
+through approval, an issued order with its numbers, money and times as on PostgreSQL, a
+receipt against it, a contract it is linked to and the month's spend report."""
 
 from __future__ import annotations
 
-from procurement_testkit import line, supplier
+from procurement_testkit import contract, line, supplier
 
 
 async def test_requisition_to_issued_order_on_sqlite(sqlite_api):
@@ -31,3 +32,21 @@ async def test_requisition_to_issued_order_on_sqlite(sqlite_api):
     assert issued.json()["lines"][0]["vat_rate"] == "20"
     listed = await api.get("/purchase-orders", status="issued")
     assert [o["id"] for o in listed.json()["items"]] == [order["id"]]
+
+    line_id = issued.json()["lines"][0]["id"]
+    receipt = await api.created(
+        f"/purchase-orders/{order['id']}/receipts",
+        {"lines": [{"order_line_id": line_id, "quantity": "0.5", "note": "first"}]},
+        key="grn-1",
+    )
+    assert receipt["number"] == "GRN-000001" and receipt["lines"][0]["outstanding"] == "1"
+    held = (await api.get(f"/purchase-orders/{order['id']}")).json()["lines"][0]
+    assert (held["received"], held["outstanding"]) == ("0.5", "1")
+    found = await api.created("/contracts", contract(sup["id"]))
+    assert found["threshold"] == "135018.00"
+    linked = await api.post(
+        f"/contracts/{found['id']}/purchase-orders", {"purchase_order_id": order["id"]}
+    )
+    assert linked.json()["purchase_order_ids"] == [order["id"]]
+    report = await api.get("/reports/spend-over-25k", month="2026-04")
+    assert report.status_code == 200 and report.text.startswith("Department family,")
