@@ -269,8 +269,8 @@ PAY_GROUP = {
         "alpha": {
             "method": "net_pay",
             "basis": "pensionable_pay",
-            "employee_rate": "5.45",
-            "employer_rate": "28.97",
+            "employee_rate": "0.0545",
+            "employer_rate": "0.2897",
         }
     },
 }

@@ -498,12 +498,13 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
         employee(3, tax_code=None),
         employee(4, national_insurance_number=None),
         employee(11),
+        employee(5, tax_code="ZZZ"),  # a code the calculator refuses: this person, not the run
     ]
     group = await payroll.group(code="MEXC")
     started = await payroll.start(group["id"])
     await payroll.drain()
     run = await payroll.run(started["id"])
-    assert run["state"] == "calculated" and run["exceptions"] == 4
+    assert run["state"] == "calculated" and run["exceptions"] == 5
     flagged = await payroll.items(run["id"], "&exceptions=true")
     codes = {i["employee_number"]: [e["code"] for e in i["exceptions"]] for i in flagged}
     assert codes == {
@@ -511,6 +512,7 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
         "E0003": ["missing-tax-code"],
         "E0004": ["missing-ni-number"],
         "E0011": ["missing-rti-details"],
+        "E0005": ["cannot-calculate"],
     }
     emergency = next(i for i in flagged if i["employee_number"] == "E0003")
     assert (
@@ -529,14 +531,14 @@ async def test_exceptions_block_approval_until_held_back(payroll: Payroll) -> No
         headers=payroll.headers(),
     )
     assert refused.status_code == 409 and "missing-bank-details" in refused.json()["detail"]
-    for number in (2, 3, 4, 11):
+    for number in (2, 3, 4, 11, 5):
         r = await payroll.client.post(
             f"/payroll/v1/pay-runs/{run['id']}/items/{uuid.UUID(int=number)}/hold",
             headers=payroll.headers(),
         )
         assert r.status_code == 200 and r.json()["held"] is True
     run = await payroll.run(run["id"])
-    assert run["exceptions"] == 0 and run["held"] == 4
+    assert run["exceptions"] == 0 and run["held"] == 5
     assert run["totals"]["gross"] == "3000.00"  # only the one paid
     assert (await payroll.act(run["id"], "approve")).status_code == 200
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sop_payroll.engine.frequency import PayFrequency
+from sop_payroll.engine.pensions import PensionBasis, PensionMethod
 from sop_payroll.pay_groups.calendar import FpsFrequency, PayDayRule, PayPeriod
 from sop_payroll.pay_groups.ports import PayGroup, Proration
 from sop_shared.calendar import HomeRegion
@@ -29,6 +30,10 @@ TaxOffice = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 PayeRef = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,10}$")]
 AccountsOffice = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}P[A-Z][0-9]{7}[0-9X]$")]
 Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+Fraction = Annotated[
+    Decimal,
+    Field(ge=0, le=1, max_digits=7, decimal_places=6, description="0.0545 is 5.45%"),
+]
 AccountCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._/-]{0,19}$")]
 
 
@@ -36,10 +41,10 @@ class PensionSchemeSetup(BaseModel):
     """A pension scheme the group's employees may name in HR (`payroll.pension_scheme`)."""
 
     model_config = ConfigDict(extra="forbid")
-    method: str = Field(description="net_pay, relief_at_source or salary_sacrifice")
-    basis: str = Field(description="qualifying_earnings or pensionable_pay")
-    employee_rate: Rate
-    employer_rate: Rate
+    method: PensionMethod = Field(description="net_pay, relief_at_source or salary_sacrifice")
+    basis: PensionBasis = Field(description="qualifying_earnings or pensionable_pay")
+    employee_rate: Fraction
+    employer_rate: Fraction
 
 
 class JournalAccounts(BaseModel):

@@ -746,6 +746,31 @@ def statutory_pay(
     return items, said
 
 
+def not_calculated(run: PayRun, employee: HrEmployee, error: Exception) -> PayRunItem:
+    """An employee the calculator refuses (their data, or the group's setup): no pay, an
+    exception saying why, so the run finishes and a person can fix it and recalculate."""
+    message = str(getattr(error, "detail", None) or error).splitlines()[0][:300]
+    return PayRunItem(
+        id=uuid7(),
+        run_id=run.id,
+        employee_id=employee.id,
+        employee_number=employee.employee_number,
+        name=f"{employee.first_name} {employee.last_name}",
+        cost_centre=None,
+        totals=RunTotals(),
+        payslip={},
+        inputs={},
+        exceptions=(ItemException("cannot-calculate", message),),
+        bank=employee.bank,
+        national_insurance_number=employee.national_insurance_number,
+        tax_code=employee.tax_code,
+        ni_category=employee.ni_category,
+        leaving_date=employee.leaving_date,
+        user_subject=employee.user_subject,
+        person={"first_name": employee.first_name, "last_name": employee.last_name},
+    )
+
+
 def _employee_pension(payslip: dict[str, Any]) -> Decimal:
     pension = payslip.get("calculations", {}).get("pension")
     return ZERO if not pension else _money(pension["employee_deduction"])
@@ -763,7 +788,7 @@ def _pay_item(item: PayItem) -> dict[str, Any]:
 
 
 def with_cost_centre_exception(item: PayRunItem) -> PayRunItem:
-    if item.cost_centre:
+    if item.cost_centre or not item.payslip:  # not calculated: that is its exception
         return item
     missing = ItemException(
         "missing-cost-centre", "the employee's org unit has no cost centre for the journal"

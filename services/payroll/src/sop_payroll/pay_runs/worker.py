@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from nats.aio.msg import Msg
+from pydantic import ValidationError
 
 from sop_payroll.adapters.platform import GatewayFinance, GatewayHr
 from sop_payroll.adapters.registry import backend_for
@@ -33,6 +34,7 @@ from sop_payroll.adapters.work_queue import (
     ensure_stream,
 )
 from sop_payroll.context import PayrollContext
+from sop_payroll.engine.errors import PayrollEngineError
 from sop_payroll.pay_groups import service as pay_groups
 from sop_payroll.pay_runs import service
 from sop_payroll.pay_runs.ports import (
@@ -51,6 +53,7 @@ from sop_shared.calendar import WorkingCalendar
 from sop_shared.clock import Clock, SystemClock
 from sop_shared.context import Principal
 from sop_shared.db import Database
+from sop_shared.errors import Problem
 from sop_shared.events.jetstream import connect, nats_url_from_env
 from sop_shared.events.outbox import SessionOutbox
 from sop_shared.observability import configure_logging
@@ -190,7 +193,11 @@ class PayRunJobs:
         )
         items = []
         for employee in members:
-            calculated = service.calculate_employee(group, run, employee, inputs)
+            try:
+                calculated = service.calculate_employee(group, run, employee, inputs)
+            except (ValidationError, Problem, PayrollEngineError) as error:
+                # One person's data the calculator refuses stops that person, not the run.
+                calculated = service.not_calculated(run, employee, error)
             if calculated is not None:
                 items.append(service.with_cost_centre_exception(calculated))
         async with self.context(item) as ctx:
