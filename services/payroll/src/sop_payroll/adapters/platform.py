@@ -199,7 +199,7 @@ class GatewayFinance:
                     "the net pay's BACS file is past its processing day: the money is on its way",
                     processing_day=problem.extensions.get("processing_day"),
                 ) from None
-            if problem.status == 409 and "withdrawn" in (problem.detail or ""):
+            if problem.status == 409 and problem.extensions.get("batch_status") == "withdrawn":
                 return  # withdrawn before (a retry after the key expired)
             raise
 
