@@ -1,8 +1,8 @@
 """Demo data, seeded idempotently: five departments in five clusters, and the development
 identity provider's clients and users (never in production). Every tenant of the development
 provider, demo or onboarded, gets a client (`<slug>-integrator`) and two people for the
-four-eyes rules: `officer@<slug>`, who prepares (every write scope, no approval), and
-`approver@<slug>`, who approves (read and approve scopes)."""
+four-eyes rules: `officer@<slug>`, who prepares (read and write scopes, no approval), and
+`approver@<slug>`, who approves (read and approve scopes, no writes)."""
 
 from __future__ import annotations
 
