@@ -653,3 +653,52 @@ async def _dead(consumer: Consumer) -> int:
 
 async def _seen(consumer: Consumer) -> int:
     return consumer.handled + consumer.duplicates
+
+
+def test_subjects_match_as_nats_matches_them():
+    from sop_shared.events.consumer import subject_matches
+
+    assert subject_matches(
+        "sop.hr.t1.uk.gov.sop.hr.org_unit.created.v1", "sop.hr.*.uk.gov.sop.hr.org_unit.created.v1"
+    )
+    assert not subject_matches(
+        "sop.hr.t1.uk.gov.sop.hr.employee.created.v1", "sop.hr.*.uk.gov.sop.hr.org_unit.created.v1"
+    )
+    assert subject_matches(
+        "sop.hr.t1.uk.gov.sop.hr.employee.left.v1", "sop.hr.*.uk.gov.sop.hr.employee.>"
+    )
+    assert not subject_matches("sop.hr.t1", "sop.hr.t1.>")
+    assert not subject_matches("sop.hr.t1.x", "sop.hr.*")
+
+
+async def test_a_consumer_of_two_types_handles_only_those(db, who, tenant, nats_url, cleanup):
+    """Two filters make `filter_subjects`, which a server before NATS 2.10 ignores (it then
+    delivers the whole stream): an event of a third type is not handed to the handler."""
+    name = f"two-types-{tenant}"
+    wanted = (
+        filter_subject("toy", tenant, type=TYPE),
+        filter_subject("toy", tenant, type="uk.gov.sop.toy.note.deleted.v1"),
+    )
+    consumer = await start_consumer(cleanup, name, nats_url, db, subjects=wanted)
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        for n, kind in enumerate((TYPE, "uk.gov.sop.toy.note.archived.v1", TYPE)):
+            event = Event(
+                id=uuid7(),
+                type=kind,
+                source="/toy",
+                subject=f"notes/{n}",
+                time=who_time(),
+                tenant=tenant,
+                data={"i": n},
+            )
+            await js.publish(
+                f"sop.toy.{tenant}.{kind}", encode(event), headers={"Nats-Msg-Id": f"{tenant}-{n}"}
+            )
+    finally:
+        await nc.close()
+    await until(lambda: _at_least(acted_count(db, name), 2))
+    await asyncio.sleep(0.5)  # time for a third, if it were coming
+    assert await acted_count(db, name) == 2
+    assert consumer.handled == 2

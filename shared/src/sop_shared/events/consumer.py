@@ -68,6 +68,17 @@ Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 120.0)
 
 
+def subject_matches(subject: str, pattern: str) -> bool:
+    """NATS subject matching: `*` is one token, a final `>` one or more."""
+    tokens, wanted = subject.split("."), pattern.split(".")
+    for index, want in enumerate(wanted):
+        if want == ">":
+            return len(tokens) > index
+        if index >= len(tokens) or (want != "*" and want != tokens[index]):
+            return False
+    return len(tokens) == len(wanted)
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription:
     """What a service declares (`create_service_app(consumers=[...])`); the kernel builds the
@@ -106,6 +117,7 @@ class Consumer:
             raise ValueError("max_deliver must be at least 1")
         self.name = name
         self.subjects = [subjects] if isinstance(subjects, str) else list(subjects)
+        self._warned_unfiltered = False
         if not self.subjects:
             raise ValueError("a consumer needs at least one subject filter")
         self.handler = handler
@@ -262,6 +274,18 @@ class Consumer:
     async def _handle(self, group: list[Msg]) -> None:
         items: list[tuple[Msg, Event]] = []
         for msg in group:
+            if not any(subject_matches(msg.subject, f) for f in self.subjects):
+                # A server before NATS 2.10 ignores `filter_subjects` and delivers the whole
+                # stream: what this consumer did not ask for is acknowledged, not handled.
+                if not self._warned_unfiltered:
+                    self._warned_unfiltered = True
+                    log.warning(
+                        "consumer %s: the server delivers subjects outside its filters (NATS "
+                        "before 2.10 ignores filter_subjects); skipping them",
+                        self.name,
+                    )
+                await msg.ack()
+                continue
             try:
                 event = decode(msg.data)
             except InvalidEvent as exc:
