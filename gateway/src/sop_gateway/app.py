@@ -38,7 +38,7 @@ from sop_gateway.problems import DuplicateAuthorization
 from sop_gateway.proxy import Proxy
 from sop_gateway.ratelimit import make_limiter
 from sop_gateway.routes import ScopeRules, Upstream
-from sop_gateway.seed import ensure_tenant_client
+from sop_gateway.seed import ensure_tenant_identities
 from sop_gateway.server import REGISTRY as SERVER_METRICS
 from sop_gateway.settings import GatewaySettings
 from sop_gateway.telemetry import BatchingHandler, CachedMetrics, batch_logging, flush_periodically
@@ -226,7 +226,7 @@ class Gateway:
             provisioner=self.provisioner,
             platform=self.platform,
             platform_issuers=lambda: {i.issuer for i in self.verifier.platform_issuers},
-            on_onboarded=ensure_tenant_client if self.dev_idp is not None else None,
+            on_onboarded=ensure_tenant_identities if self.dev_idp is not None else None,
         )
         self.docs = ServiceDocs(
             upstreams=self.upstreams, rules=self.rules, max_age=settings.openapi_cache_seconds

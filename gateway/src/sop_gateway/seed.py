@@ -73,10 +73,6 @@ async def ensure_tenant_identities(session: AsyncSession, tenant: str) -> None:
     )
 
 
-# The onboarding hook's former name (`app.py` wires it); it now gives the users too.
-ensure_tenant_client = ensure_tenant_identities
-
-
 async def _ensure_client(session: AsyncSession, tenant: str) -> None:
     client_id = integrator_client_id(tenant)
     if await idp.client(session, client_id) is None:
