@@ -1038,3 +1038,59 @@ async def test_a_run_goes_through_on_sqlite_as_make_run_keeps_it(
     assert pdf.status_code == 200
     again = await payroll.start(group["id"], status=409)
     assert again["run_id"] == run["id"]
+
+
+async def test_finalising_stopped_by_bad_data_can_be_recalculated_and_a_worker_waits_for_commits(
+    payroll: Payroll,
+) -> None:
+    from sop_payroll.pay_runs.worker import RunNotYetVisible
+    from sop_shared.errors import ValidationFailed
+
+    payroll.hr.people = [employee(1), employee(6, ni_category="B", date_of_birth=date(1990, 2, 1))]
+    group = await payroll.group(code="MSTUCK")
+    started = await payroll.start(group["id"])
+    await payroll.drain()
+    run = await payroll.run(started["id"])
+    flagged = await payroll.items(run["id"], "&exceptions=true")
+    assert [e["code"] for e in flagged[0]["exceptions"]] == ["ni-category-not-allowed"]
+    payroll.hr.people[1] = replace(payroll.hr.people[1], ni_category="A")  # corrected in HR
+    r = await payroll.client.post(
+        f"/payroll/v1/pay-runs/{run['id']}/recalculate", headers=payroll.headers()
+    )
+    assert r.status_code == 202
+    await payroll.drain()
+    assert (await payroll.act(run["id"], "approve")).status_code == 200
+    # A finalise message taken before its request committed (the run still approved) waits.
+    early = WorkItem(payroll.tenant, "matrix", uuid.UUID(run["id"]), 2, "finalise", seq=99)
+    with pytest.raises(RunNotYetVisible):
+        await payroll.jobs.handle(early)
+    assert (
+        await payroll.act(run["id"], "finalise", **{"Idempotency-Key": "s1"})
+    ).status_code == 202
+    real_pay = payroll.finance.pay_by_bacs
+
+    async def refused(*args: Any, **kwargs: Any) -> str:
+        raise ValidationFailed("sort code 200000 is not a reachable account")
+
+    payroll.finance.pay_by_bacs = refused
+    item = payroll.queue.items.pop(0)
+    with pytest.raises(ValidationFailed) as failure:
+        await payroll.jobs.handle(item)
+    await payroll.jobs.give_up(item, str(failure.value))  # what the worker does at once for a 4xx
+    stuck = await payroll.run(run["id"])
+    assert stuck["state"] == "finalising" and "reachable" in stuck["error"]
+    payroll.finance.pay_by_bacs = real_pay
+    r = await payroll.client.post(
+        f"/payroll/v1/pay-runs/{run['id']}/recalculate", headers=payroll.headers()
+    )
+    assert r.status_code == 202, r.text
+    await payroll.drain()
+    again = await payroll.run(run["id"])
+    assert again["state"] == "calculated" and again["approved_by"] is None
+    assert (await payroll.act(run["id"], "approve")).status_code == 200
+    assert (
+        await payroll.act(run["id"], "finalise", **{"Idempotency-Key": "s2"})
+    ).status_code == 202
+    await payroll.drain()
+    done = await payroll.run(run["id"])
+    assert done["state"] == "finalised" and done["fps_documents"] == 1

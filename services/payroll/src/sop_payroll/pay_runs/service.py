@@ -61,6 +61,7 @@ from sop_shared.pagination import PageRequest, RecordPage
 ZERO: Final = Decimal("0.00")
 EMERGENCY_TAX_CODE: Final = "1257L"  # used, non-cumulatively, when HR holds no tax code
 HMRC_NAME: Final = re.compile(r"[A-Za-z][A-Za-z \-']{0,34}")  # the FPS's Fore and Sur
+MARRIED_WOMENS_LETTERS: Final = frozenset({"B", "E", "I", "T"})  # reduced-rate election
 STARTER_CODES: Final = {"A": ("1257L", False), "B": ("1257L", True), "C": ("BR", False)}
 PAYMENTS_PAGE: Final = 5000
 
@@ -187,8 +188,20 @@ async def start_run(
 async def recalculate(ctx: PayrollContext, run_id: uuid.UUID, *, if_match: int | None) -> PayRun:
     run = await get_run(ctx, run_id, for_update=True)
     _expect(run, if_match)
-    if run.state not in (RunState.CALCULATED, RunState.FAILED):
+    stuck = (
+        run.state is RunState.FINALISING
+        and run.error is not None
+        and not run.payment_batch_id
+        and not run.journal_id
+    )
+    if run.state not in (RunState.CALCULATED, RunState.FAILED) and not stuck:
         raise PayRunState(f"a {run.state.value} run cannot be recalculated", state=run.state)
+    if stuck:
+        # Finalising stopped on bad data before anything left payroll (the FPS refused, say):
+        # year to date goes back and the run is worked out again from HR's corrected records.
+        await ctx.backend.pay_runs.restore_year_to_date(run)
+        await ctx.backend.pay_runs.clear_documents(run.id)
+        run = replace(run, fps_documents=0, approved_by=None, approved_at=None)
     await ctx.backend.pay_runs.clear_items(run.id)
     run = await ctx.backend.pay_runs.update(
         replace(
@@ -545,6 +558,17 @@ def calculate_employee(
     if after_leaving:
         tax_code, week1 = "0T", True  # HMRC: payments after leaving on 0T week 1/month 1
     category = employee.ni_category
+    if category in MARRIED_WOMENS_LETTERS and (
+        (employee.date_of_birth is not None and employee.date_of_birth > date(1961, 4, 5))
+        or (details is not None and details.gender == "M")
+    ):
+        problems.append(
+            ItemException(
+                "ni-category-not-allowed",
+                f"NI category {category} is only for women born on or before 5 April 1961 "
+                "(HMRC would refuse the FPS): correct it in HR",
+            )
+        )
     if not category:
         problems.append(ItemException("missing-ni-category", "HR holds no NI category letter"))
         category = "A"
@@ -962,7 +986,7 @@ async def fail(ctx: PayrollContext, work: WorkItem, reason: str) -> None:
             replace(run, state=RunState.FAILED, error=reason[:500])
         )
         await ctx.audit.record("pay_run.failed", "pay_run", run.id, after=run_data(run))
-    elif run.state is RunState.FINALISING:
+    elif run.state in (RunState.FINALISING, RunState.REVERSING):
         await ctx.backend.pay_runs.update(replace(run, error=reason[:500]))
 
 

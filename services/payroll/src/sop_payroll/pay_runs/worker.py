@@ -152,6 +152,8 @@ class PayRunJobs:
             run = await ctx.backend.pay_runs.get(item.run_id)
             if run is None:
                 raise RunNotYetVisible(item)  # queued before its transaction committed
+            if item.calculation > run.calculation:
+                raise RunNotYetVisible(item)  # a recalculation queued before it committed
             if run.state is not RunState.CALCULATING or run.calculation != item.calculation:
                 return  # cancelled, or recalculated since: this chunk is no longer wanted
             group = await pay_groups.get_group(ctx, run.pay_group_id)
@@ -210,6 +212,8 @@ class PayRunJobs:
             run = await ctx.backend.pay_runs.get(item.run_id)
             if run is None:
                 raise RunNotYetVisible(item)
+            if run.state is RunState.APPROVED:
+                raise RunNotYetVisible(item)  # queued before the request's commit
             if run.state is not RunState.FINALISING:
                 return
             group = await pay_groups.get_group(ctx, run.pay_group_id)
@@ -233,6 +237,8 @@ class PayRunJobs:
             run = await ctx.backend.pay_runs.get(item.run_id)
             if run is None:
                 raise RunNotYetVisible(item)
+            if run.state is RunState.FINALISED and not (run.error or "").startswith("not reversed"):
+                raise RunNotYetVisible(item)  # queued before the request's commit
             if run.state is not RunState.REVERSING:
                 return
         async with self.context(item) as ctx:
@@ -318,7 +324,8 @@ async def _process(jobs: PayRunJobs, msg: Msg, *, beat: float) -> None:
     except Exception as exc:
         beating.cancel()
         delivered = deliveries(msg)
-        if delivered >= MAX_DELIVER:
+        permanent = isinstance(exc, Problem) and exc.status < 500  # bad data: retrying won't help
+        if delivered >= MAX_DELIVER or permanent:
             log.error("giving up on %s after %d deliveries: %s", item.message_id, delivered, exc)
             with contextlib.suppress(Exception):
                 await jobs.give_up(item, f"{type(exc).__name__}: {exc}")

@@ -452,6 +452,11 @@ class NativePayRuns:
             )
         )
 
+    async def clear_documents(self, run_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(pay_run_documents).where(pay_run_documents.c.run_id == run_id)
+        )
+
     async def claim_chunk(self, run_id: uuid.UUID, calculation: int, seq: int) -> bool:
         stmt = (
             _insert(self.session, pay_run_chunks)
