@@ -3,54 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from sop_finance.adapters.native.tables import SequenceRow, table_of
+from sop_finance.adapters.native.tables import SequenceRow
 from sop_finance.ports import PageRequest, RecordGone, RecordPage, StaleRecord
 from sop_shared.clock import SYSTEM_CLOCK, Clock
 from sop_shared.pagination import keyset_page
+from sop_shared.rows import insert_for, row_values, table_of, to_domain
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 D = TypeVar("D", bound="DataclassInstance")  # a record
 R = TypeVar("R", bound=SQLModel)  # a table class
-NEVER_COPIED = frozenset({"id", "tenant", "version", "created_at", "updated_at"})
-
-
-def to_domain(row: Any, cls: type[D], **override: Any) -> D:
-    """Build the record (a dataclass) from a row's same-named attributes."""
-    values = {}
-    for f in fields(cls):
-        if f.name in override:
-            values[f.name] = override[f.name]
-        elif hasattr(row, f.name):
-            values[f.name] = getattr(row, f.name)
-    return cls(**values)
-
-
-def row_values(
-    obj: Any, table: type[SQLModel], *, skip: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """The record's values for the table's columns (never identity or version)."""
-    columns = table_of(table).columns.keys()
-    return {
-        name: getattr(obj, name)
-        for name in columns
-        if name not in NEVER_COPIED and name not in skip and hasattr(obj, name)
-    }
-
-
-def insert_for(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which offers ON CONFLICT DO UPDATE on both PostgreSQL and SQLite."""
-    name = session.bind.dialect.name if session.bind is not None else "postgresql"
-    return sqlite.insert if name == "sqlite" else postgresql.insert
 
 
 class NativeStore:

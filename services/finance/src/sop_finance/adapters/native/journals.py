@@ -19,12 +19,12 @@ from sop_finance.adapters.native.tables import (
     JournalRow,
     LedgerBalanceRow,
     Pence,
-    table_of,
 )
 from sop_finance.journals.ports import ZERO, Journal, JournalFilter, JournalLine
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
 from sop_finance.reports.ports import BalanceTotal
+from sop_shared.rows import table_of
 
 BalanceKey = tuple[int, str, str]  # period key, account, cost centre
 Sums = dict[BalanceKey, list[Decimal]]  # [debit, credit] per balance row

@@ -14,11 +14,11 @@ from sop_finance.adapters.native.tables import (
     BatchPaymentRow,
     PaymentBatchFileRow,
     PaymentBatchRow,
-    table_of,
 )
 from sop_finance.payment_batches.ports import RELEASED, BatchFilter, BatchPayment, PaymentBatch
 from sop_finance.ports import PageRequest, RecordPage
 from sop_shared.pagination import keyset_page
+from sop_shared.rows import table_of
 
 _PAYMENT_COLUMNS = (
     "id",

@@ -11,9 +11,9 @@ from sop_finance.adapters.native.tables import (
     AccountBalanceRow,
     LedgerBalanceRow,
     Pence,
-    table_of,
 )
 from sop_finance.reports.ports import BalanceTotal
+from sop_shared.rows import table_of
 
 
 class NativeBalances(NativeStore):

@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     PrimaryKeyConstraint,
-    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -52,13 +51,6 @@ class Pence(TypeDecorator[Decimal]):
 
 class FinanceBase(SQLModel, registry=new_registry()):
     pass
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a table class (SQLModel sets `__table__` but does not declare it)."""
-    mapped: Any = model
-    table: Table = mapped.__table__
-    return table
 
 
 def _money() -> Any:

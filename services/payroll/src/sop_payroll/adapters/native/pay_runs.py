@@ -11,8 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, delete, func, insert, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sop_payroll.adapters.native.tables import (
@@ -45,6 +43,7 @@ from sop_payroll.pay_runs.ports import (
 from sop_shared.db import utcnow
 from sop_shared.errors import PreconditionFailed
 from sop_shared.pagination import PageRequest, RecordPage, keyset_page
+from sop_shared.rows import insert_for
 from sop_shared.timeutil import as_utc
 
 ZERO = Decimal("0.00")
@@ -52,8 +51,7 @@ ZERO = Decimal("0.00")
 
 def _insert(session: AsyncSession, table: Any) -> Any:
     """INSERT that can say ON CONFLICT DO NOTHING on either database."""
-    dialect = session.get_bind().dialect.name
-    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    return insert_for(session)(table)
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     DateTime,
     Index,
     PrimaryKeyConstraint,
-    Table,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -50,13 +49,6 @@ class Scaled(TypeDecorator[Decimal]):
 
 class ProcurementBase(SQLModel, registry=new_registry()):
     pass
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a table class (SQLModel sets `__table__` but does not declare it)."""
-    mapped: Any = model
-    table: Table = mapped.__table__
-    return table
 
 
 def _when(nullable: bool = True) -> Any:
