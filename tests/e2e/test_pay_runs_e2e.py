@@ -529,3 +529,56 @@ async def test_a_worker_killed_mid_run_leaves_every_employee_paid_once(
     assert sorted(i["employee_number"] for i in items) == [f"P{n:04d}" for n in range(1, 61)]
     assert Decimal(run["totals"]["gross"]) == sum(Decimal(i["totals"]["gross"]) for i in items)
     assert second.poll() is None  # the other worker carried on
+
+
+async def test_a_run_reversed_before_payment_puts_finance_back(
+    pay_stack: PayStack, gw: httpx.AsyncClient
+) -> None:
+    """Reversal through the real finance: the BACS batch is withdrawn (its file no longer
+    served), the payroll journal mirrored, and a new run for the period can start."""
+    dept = await department(pay_stack, gw, "matrix", people=3)
+    r = await gw.post(
+        "/payroll/v1/pay-runs",
+        headers=dept.h(PAYROLL_SCOPES),
+        json={"pay_group_id": dept.group["id"], "tax_year": "2026-27", "period": 9},
+    )
+    run_id = r.json()["id"]
+    await wait_for(dept, run_id, "calculated")
+    await dept.ok(
+        "POST", f"/payroll/v1/pay-runs/{run_id}/approve", APPROVER_SCOPES, sub="approver-1"
+    )
+    r = await gw.post(
+        f"/payroll/v1/pay-runs/{run_id}/finalise",
+        headers=dept.h(APPROVER_SCOPES, sub="approver-1", **{"Idempotency-Key": "f-rev"}),
+    )
+    assert r.status_code == 202, r.text
+    run = await wait_for(dept, run_id, "finalised")
+    before = await dept.ok(
+        "GET", "/finance/v1/reports/trial-balance?period=2026-12", FINANCE_SCOPES
+    )
+    assert any(line["account_code"] == "21100000" for line in before["lines"])
+    r = await gw.post(
+        f"/payroll/v1/pay-runs/{run_id}/reverse",
+        json={"reason": "Paid at the wrong rate"},
+        headers=dept.h(APPROVER_SCOPES, sub="approver-1", **{"Idempotency-Key": "rev-1"}),
+    )
+    assert r.status_code == 202, r.text
+    await wait_for(dept, run_id, "reversed")
+    batch = await dept.ok(
+        "GET", f"/finance/v1/payment-batches/{run['payment_batch_id']}", FINANCE_SCOPES
+    )
+    assert batch["status"] == "withdrawn"
+    bacs = await gw.get(
+        f"/finance/v1/payment-batches/{run['payment_batch_id']}/bacs-file",
+        headers=dept.h(FINANCE_SCOPES),
+    )
+    assert bacs.status_code == 409
+    after = await dept.ok("GET", "/finance/v1/reports/trial-balance?period=2026-12", FINANCE_SCOPES)
+    salaries = [line for line in after["lines"] if line["account_code"] == "21100000"]
+    assert not salaries or Decimal(salaries[0]["debit"]) == Decimal(salaries[0]["credit"]) == 0
+    again = await gw.post(
+        "/payroll/v1/pay-runs",
+        headers=dept.h(PAYROLL_SCOPES),
+        json={"pay_group_id": dept.group["id"], "tax_year": "2026-27", "period": 9},
+    )
+    assert again.status_code == 202, again.text
