@@ -17,9 +17,10 @@ from sop_finance.accounts.ports import (
     CostCentre,
     Dimension,
 )
-from sop_finance.adapters.native.base import NativeStore, to_domain
+from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import AccountRow, AnalysisCodeRow, CostCentreRow
 from sop_finance.ports import PageRequest, RecordPage
+from sop_shared.rows import to_domain
 
 Coded = TypeVar("Coded", CostCentreRow, AnalysisCodeRow)  # the tables of plain codes
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 from sqlalchemy import func, select, type_coerce
 from sqlmodel import col
 
-from sop_finance.adapters.native.base import NativeStore, to_domain
+from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import BudgetRow, CommitmentRow, Pence
 from sop_finance.budgets.ports import Budget, BudgetFilter, Commitment, CommitmentFilter
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
+from sop_shared.rows import to_domain
 
 ZERO = Decimal("0.00")
 
@@ -93,7 +94,7 @@ class NativeBudgets(NativeStore):
         return to_domain(row, Commitment) if row else None
 
     async def add_commitment(self, commitment: Commitment) -> Commitment:
-        number = await self.next_number("commitment", "CMT")
+        number = await self.take_number("commitment", "CMT")
         key = PeriodRef.parse(commitment.period_code).key
         row = await self.insert_row(CommitmentRow, commitment, number=number, period_key=key)
         return to_domain(row, Commitment)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, select, type_coerce
 from sqlmodel import col
 
-from sop_finance.adapters.native.base import NativeStore, insert_for, row_values, to_domain
+from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import (
     NO_COST_CENTRE,
     AccountBalanceRow,
@@ -24,7 +24,7 @@ from sop_finance.journals.ports import ZERO, Journal, JournalFilter, JournalLine
 from sop_finance.periods.ports import PeriodRef
 from sop_finance.ports import PageRequest, RecordPage
 from sop_finance.reports.ports import BalanceTotal
-from sop_shared.rows import table_of
+from sop_shared.rows import insert_for, row_values, table_of, to_domain
 
 BalanceKey = tuple[int, str, str]  # period key, account, cost centre
 Sums = dict[BalanceKey, list[Decimal]]  # [debit, credit] per balance row
@@ -49,7 +49,7 @@ def balance_sums(
 
 class NativeJournals(NativeStore):
     async def add(self, journal: Journal) -> Journal:
-        number = await self.next_number("journal", "JNL")
+        number = await self.take_number("journal", "JNL")
         row = await self.insert_row(
             JournalRow,
             journal,

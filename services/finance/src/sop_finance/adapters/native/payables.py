@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlmodel import col
 
-from sop_finance.adapters.native.base import NativeStore, row_values, to_domain
+from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import (
     BankAccountRow,
     PaymentRow,
@@ -30,6 +30,7 @@ from sop_finance.payables.ports import (
     SupplierInvoice,
 )
 from sop_finance.ports import PageRequest, RecordPage
+from sop_shared.rows import row_values, to_domain
 
 
 class NativePayables(NativeStore):
@@ -57,7 +58,7 @@ class NativePayables(NativeStore):
         return {r.id: to_domain(r, Supplier) for r in rows}
 
     async def add_supplier(self, supplier: Supplier) -> Supplier:
-        number = await self.next_number("supplier", "SUP")
+        number = await self.take_number("supplier", "SUP")
         return to_domain(await self.insert_row(SupplierRow, supplier, number=number), Supplier)
 
     async def update_supplier(self, supplier: Supplier) -> Supplier:
@@ -117,7 +118,7 @@ class NativePayables(NativeStore):
         return await self._invoice(row) if row else None
 
     async def add_invoice(self, invoice: SupplierInvoice) -> SupplierInvoice:
-        number = await self.next_number("invoice", "INV")
+        number = await self.take_number("invoice", "INV")
         row = await self.insert_row(SupplierInvoiceRow, invoice, number=number, total=invoice.total)
         await self._insert_lines(invoice)
         return await self._invoice(row)
@@ -165,7 +166,7 @@ class NativePayables(NativeStore):
         return await self._run(row) if row else None
 
     async def add_payment_run(self, run: PaymentRun) -> PaymentRun:
-        number = await self.next_number("payment_run", "PAY")
+        number = await self.take_number("payment_run", "PAY")
         row = await self.insert_row(
             PaymentRunRow, run, number=number, total=run.total, payment_count=len(run.payments)
         )

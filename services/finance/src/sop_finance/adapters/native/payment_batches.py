@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import col
 
-from sop_finance.adapters.native.base import NativeStore, to_domain
+from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import (
     BatchPaymentRow,
     PaymentBatchFileRow,
@@ -18,7 +18,7 @@ from sop_finance.adapters.native.tables import (
 from sop_finance.payment_batches.ports import RELEASED, BatchFilter, BatchPayment, PaymentBatch
 from sop_finance.ports import PageRequest, RecordPage
 from sop_shared.pagination import keyset_page
-from sop_shared.rows import table_of
+from sop_shared.rows import table_of, to_domain
 
 _PAYMENT_COLUMNS = (
     "id",
@@ -66,7 +66,7 @@ class NativePaymentBatches(NativeStore):
         return to_domain(row, PaymentBatch) if row else None
 
     async def add_batch(self, batch: PaymentBatch) -> PaymentBatch:
-        number = await self.next_number("payment_batch", "PBT")
+        number = await self.take_number("payment_batch", "PBT")
         return to_domain(await self.insert_row(PaymentBatchRow, batch, number=number), PaymentBatch)
 
     async def update_batch(self, batch: PaymentBatch) -> PaymentBatch:

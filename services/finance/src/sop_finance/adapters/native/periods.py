@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import col
 
-from sop_finance.adapters.native.base import NativeStore, to_domain
+from sop_finance.adapters.native.base import NativeStore
 from sop_finance.adapters.native.tables import FinancialYearRow, PeriodRow
 from sop_finance.periods.ports import FinancialYear, Period, PeriodStatus
+from sop_shared.rows import to_domain
 
 
 class NativePeriods(NativeStore):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sop_procurement.adapters.native.base import NativeStore, to_domain
+from sop_procurement.adapters.native.base import NativeStore
 from sop_procurement.adapters.native.tables import ContractRow
 from sop_procurement.contracts.ports import Contract, ContractFilter
 from sop_procurement.ports import PageRequest, RecordPage
+from sop_shared.rows import to_domain
 
 
 class NativeContracts(NativeStore):

@@ -6,9 +6,10 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from sop_procurement.adapters.native.base import NativeStore, to_domain
+from sop_procurement.adapters.native.base import NativeStore
 from sop_procurement.adapters.native.tables import ApprovalLimitRow, PolicyRow
 from sop_procurement.controls.ports import ApprovalLimit, Policy
+from sop_shared.rows import to_domain
 
 
 class NativeControls(NativeStore):

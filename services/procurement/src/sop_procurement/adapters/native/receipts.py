@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sop_procurement.adapters.native.base import NativeStore, to_domain
+from sop_procurement.adapters.native.base import NativeStore
 from sop_procurement.adapters.native.tables import ReceiptRow
 from sop_procurement.ports import PageRequest, RecordPage
 from sop_procurement.receipts.ports import Receipt, ReceiptFilter, ReceiptLine
+from sop_shared.rows import to_domain
 
 QUANTITIES = ("quantity", "ordered", "received", "returned", "outstanding")
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from sop_procurement.adapters.native.base import NativeStore, row_values, to_domain
+from sop_procurement.adapters.native.base import NativeStore
 from sop_procurement.adapters.native.tables import RequisitionLineRow, RequisitionRow
 from sop_procurement.ports import PageRequest, RecordPage
 from sop_procurement.requisitions.ports import Requisition, RequisitionFilter, RequisitionLine
+from sop_shared.rows import row_values, to_domain
 
 HEADER_ONLY = frozenset({"lines"})
 

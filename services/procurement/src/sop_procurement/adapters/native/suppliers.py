@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sop_procurement.adapters.native.base import NativeStore, to_domain
+from sop_procurement.adapters.native.base import NativeStore
 from sop_procurement.adapters.native.tables import BankChangeRow, SupplierRow
 from sop_procurement.ports import PageRequest, RecordPage
 from sop_procurement.suppliers.ports import BankChange, Supplier, SupplierFilter
+from sop_shared.rows import to_domain
 
 
 class NativeSuppliers(NativeStore):
