@@ -233,6 +233,11 @@ class PayRunRecords(Protocol):
 
     async def cost_centre_totals(self, run_id: uuid.UUID) -> dict[str, RunTotals]: ...
 
+    async def payment_totals(self, run_id: uuid.UUID) -> tuple[int, Decimal]:
+        """How many paid items have net pay to send, and its total (approval guarantees each
+        has bank details: their absence is an exception that holds them back)."""
+        ...
+
     async def store_document(
         self, run_id: uuid.UUID, kind: str, name: str, body: bytes
     ) -> None: ...

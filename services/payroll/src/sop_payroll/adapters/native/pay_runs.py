@@ -49,11 +49,6 @@ from sop_shared.timeutil import as_utc
 ZERO = Decimal("0.00")
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """INSERT that can say ON CONFLICT DO NOTHING on either database."""
-    return insert_for(session)(table)
-
-
 def _utc(value: datetime | None) -> datetime | None:
     """An instant as stored: SQLite hands back naive UTC, PostgreSQL aware; always aware."""
     return None if value is None else as_utc(value)
@@ -457,7 +452,7 @@ class NativePayRuns:
 
     async def claim_chunk(self, run_id: uuid.UUID, calculation: int, seq: int) -> bool:
         stmt = (
-            _insert(self.session, pay_run_chunks)
+            insert_for(self.session)(pay_run_chunks)
             .values(run_id=run_id, calculation=calculation, seq=seq, done_at=utcnow())
             .on_conflict_do_nothing()
         )
@@ -631,7 +626,7 @@ class NativePayRuns:
                 for i in page.items
             ]
             if rows:
-                stmt = _insert(self.session, year_to_date).values(rows)
+                stmt = insert_for(self.session)(year_to_date).values(rows)
                 stmt = stmt.on_conflict_do_update(
                     index_elements=["tenant", "employee_id", "tax_year"],
                     set_={
@@ -659,6 +654,19 @@ class NativePayRuns:
         )
         return RecordPage([_item(r) for r in rows], cursor)
 
+    async def payment_totals(self, run_id: uuid.UUID) -> tuple[int, Decimal]:
+        count, pence = (
+            await self.session.execute(
+                select(func.count(), func.coalesce(_pence_sum("net"), 0)).where(
+                    pay_run_items.c.tenant == self.tenant,
+                    pay_run_items.c.run_id == run_id,
+                    pay_run_items.c.held.is_(False),
+                    pay_run_items.c.net > 0,
+                )
+            )
+        ).one()
+        return int(count), Decimal(int(pence)).scaleb(-2)
+
     async def cost_centre_totals(self, run_id: uuid.UUID) -> dict[str, RunTotals]:
         rows = await self.session.execute(
             select(
@@ -681,7 +689,7 @@ class NativePayRuns:
 
     async def store_document(self, run_id: uuid.UUID, kind: str, name: str, body: bytes) -> None:
         stmt = (
-            _insert(self.session, pay_run_documents)
+            insert_for(self.session)(pay_run_documents)
             .values(run_id=run_id, kind=kind, name=name, body=body, created_at=utcnow())
             .on_conflict_do_nothing()
         )
