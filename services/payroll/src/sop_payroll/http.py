@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from sop_shared.concurrency import set_etag
-from sop_shared.errors import problem_responses
+from sop_shared.errors import PreconditionFailed, problem_responses
 from sop_shared.pagination import Page, RecordPage, link_next
 
 # (method, path) -> {example name: {"summary": ..., "value": ...}}
@@ -61,7 +61,5 @@ def if_match_version(request: Request) -> int | None:
         return None
     value = header.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        from sop_shared.errors import PreconditionFailed
-
         raise PreconditionFailed(f"If-Match {header!r} names no version of this resource")
     return int(value)

@@ -3,7 +3,7 @@ names its field); a tax year without rules is a 404; pay runs add the rules of t
 
 from __future__ import annotations
 
-from sop_shared.errors import Conflict, Forbidden, NotFound
+from sop_shared.errors import Conflict, Forbidden, NotFound, Problem
 
 
 class TaxYearNotFound(NotFound):
@@ -36,3 +36,7 @@ class PaymentsSent(Conflict):
 
 class ExceptionsOutstanding(Conflict):
     slug, title = "exceptions-outstanding", "Employees have unresolved exceptions"
+
+
+class UnsupportedMediaType(Problem):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"

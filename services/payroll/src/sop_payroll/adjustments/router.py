@@ -11,6 +11,7 @@ from sop_payroll.adjustments import service
 from sop_payroll.adjustments.schemas import COLUMNS, AdjustmentIn, AdjustmentOut, ImportResult
 from sop_payroll.context import Reader, Runner
 from sop_payroll.http import PREFIX, page_of
+from sop_payroll.problems import UnsupportedMediaType
 from sop_shared.errors import ValidationFailed, problem_responses
 from sop_shared.pagination import Page, PageRequestDep
 
@@ -79,11 +80,6 @@ async def import_adjustments(
 ) -> ImportResult:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in ("text/csv", "application/csv", "text/plain"):
-        from sop_shared.errors import Problem
-
-        class UnsupportedMediaType(Problem):
-            status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
-
         raise UnsupportedMediaType(f"send the CSV as text/csv, not {media_type or 'nothing'}")
     try:
         text = (await request.body()).decode("utf-8-sig")

@@ -54,7 +54,7 @@ from sop_payroll.problems import (
     SelfApproval,
 )
 from sop_payroll.rti.fps import FpsInvalid, build_fps
-from sop_shared.errors import NotFound, ValidationFailed
+from sop_shared.errors import NotFound, PreconditionFailed, ValidationFailed
 from sop_shared.ids import uuid7
 from sop_shared.pagination import PageRequest, RecordPage
 
@@ -239,8 +239,6 @@ async def cancel(ctx: PayrollContext, run_id: uuid.UUID, *, if_match: int | None
 
 
 def _expect(run: PayRun, if_match: int | None) -> None:
-    from sop_shared.errors import PreconditionFailed
-
     if if_match is not None and if_match != run.version:
         raise PreconditionFailed(
             f"pay run is at version {run.version}, not {if_match}", current_version=run.version
